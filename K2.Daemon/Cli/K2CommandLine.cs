@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+namespace K2.Daemon.Cli;
+
+/// <summary>The <c>k2</c> command line. Each verb lives in its own file.</summary>
+internal static class K2CommandLine
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("K2: crypto market-data lakehouse daemon (exchanges → Kafka → ClickHouse → Iceberg)");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(InstrumentsCommand.Create());
+        root.SetAction((_, cancellationToken) => RunCommand.RunAsync(cancellationToken));
+        return root;
+    }
+
+    public static Task<int> InvokeAsync(string[] args)
+    {
+        var configuration = new InvocationConfiguration
+        {
+            // The generic host handles SIGINT/SIGTERM itself and stops gracefully.
+            ProcessTerminationTimeout = null,
+        };
+        return Create().Parse(args).InvokeAsync(configuration);
+    }
+}

@@ -1,0 +1,62 @@
+using K2.ClickHouse;
+using K2.Core.Configuration;
+using K2.Exchanges;
+using K2.Instruments;
+using K2.Kafka;
+using K2.Maintenance;
+using K2.Observability;
+using K2.Offload;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Daemon;
+
+/// <summary>Builds the one generic host of the daemon with every module's entry point.</summary>
+internal static class DaemonHost
+{
+    /// <summary>
+    /// Returns the host, or null with the configuration problems (one per bad key) when the
+    /// configuration is invalid: the caller reports them and exits 2 without starting anything.
+    /// </summary>
+    public static WebApplication? Create(IReadOnlyDictionary<string, string?>? overrides, out IReadOnlyList<string> problems)
+    {
+        var contentRoot = DaemonConfiguration.ContentRoot();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = contentRoot,
+            EnvironmentName = DaemonConfiguration.EnvironmentName(),
+            ApplicationName = "k2",
+        });
+        DaemonConfiguration.AddK2Sources(builder.Configuration, contentRoot, builder.Environment.EnvironmentName, overrides);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddJsonConsole(json =>
+        {
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            json.IncludeScopes = true;
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);
+        services.AddSingleton(TimeProvider.System);
+
+        // Registration order is start order; the host stops services in reverse, so the Kafka
+        // publisher (registered before the ingestors) stops — and flushes — after them.
+        services.AddInstruments(configuration);
+        services.AddObservability(configuration);
+        services.AddKafka(configuration);
+        services.AddClickHouse(configuration);
+        services.AddExchanges(configuration);
+        services.AddOffload(configuration);
+        services.AddMaintenance(configuration);
+
+        problems = services.GetConfigurationProblems().All;
+        return problems.Count > 0 ? null : builder.Build();
+    }
+}

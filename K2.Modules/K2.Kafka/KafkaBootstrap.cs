@@ -1,0 +1,23 @@
+using K2.Kafka.Embedded;
+
+namespace K2.Kafka;
+
+/// <summary>
+/// Where Kafka clients connect: the external cluster, or the embedded mock cluster, which is
+/// started on first use and stopped with the host.
+/// </summary>
+public sealed class KafkaBootstrap(KafkaOptions options) : IDisposable
+{
+    private readonly Lazy<EmbeddedKafkaCluster?> _embedded = new(() =>
+        options.Mode == KafkaMode.Embedded ? EmbeddedKafkaCluster.Start(options.EmbeddedBrokers) : null);
+
+    public string BootstrapServers => options.Mode == KafkaMode.External ? options.BootstrapServers : _embedded.Value!.BootstrapServers;
+
+    /// <summary>The embedded cluster, or null in external mode.</summary>
+    public EmbeddedKafkaCluster? Embedded => _embedded.Value;
+
+    public void Dispose()
+    {
+        if (_embedded.IsValueCreated) { _embedded.Value?.Dispose(); }
+    }
+}
