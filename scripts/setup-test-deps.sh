@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs and is missing: Debian packages (PostgreSQL 15, kcat,
+# promtool), s3rver from npm, and libchdb. Quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+[[ -x /usr/lib/postgresql/15/bin/initdb ]] || need_apt+=(postgresql-15)
+command -v kcat >/dev/null || need_apt+=(kcat)
+command -v promtool >/dev/null || need_apt+=(prometheus)
+command -v npm >/dev/null || need_apt+=(npm)
+if ((${#need_apt[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "missing Debian packages: ${need_apt[*]} (run as root, or: sudo apt-get install ${need_apt[*]})" >&2
+    exit 1
+  fi
+  echo "installing ${need_apt[*]} ..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  # The prometheus package starts a server; the tests only need promtool.
+  if [[ " ${need_apt[*]} " == *" prometheus "* ]]; then
+    (systemctl stop prometheus 2>/dev/null || service prometheus stop 2>/dev/null || pkill -x prometheus) >/dev/null 2>&1 || true
+  fi
+fi
+
+npm_dir="${XDG_CACHE_HOME:-$HOME/.cache}/k2/npm"
+if [[ ! -x "${npm_dir}/node_modules/.bin/s3rver" ]]; then
+  mkdir -p "${npm_dir}"
+  (cd "${npm_dir}" && npm install --silent --no-audit --no-fund --no-save s3rver@3.7.1 >/dev/null)
+fi
+
+scripts/fetch-chdb.sh
