@@ -1,0 +1,21 @@
+namespace K2.Daemon.Bench;
+
+/// <summary>
+/// One <c>k2 bench &lt;name&gt;</c> scenario. Scenarios are found by reflection: a new one is a class
+/// in this assembly implementing this interface with a public parameterless constructor.
+/// </summary>
+internal interface IBenchScenario
+{
+    /// <summary>The verb name, e.g. <c>normalize</c>.</summary>
+    string Name { get; }
+
+    string Description { get; }
+
+    /// <summary>Runs on synthetic data of <see cref="BenchArguments.Records"/> records and returns the figures.</summary>
+    Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken);
+}
+
+/// <param name="Records">How many synthetic records to process.</param>
+/// <param name="Minutes">Duration for time-based scenarios (soak).</param>
+/// <param name="DataDir">Scratch folder for scenarios that need one (deleted afterwards unless given).</param>
+internal sealed record BenchArguments(long Records, double Minutes, string DataDir);

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using K2.Daemon.Bench;
+
+namespace K2.Daemon.Cli;
+
+/// <summary><c>k2 bench &lt;scenario&gt; [--records N] [--minutes M] [--data-dir DIR]</c>: prints JSON figures.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure a part of the pipeline on synthetic data and print JSON figures");
+        var scenarios = typeof(IBenchScenario).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBenchScenario).IsAssignableFrom(t))
+            .Select(t => (IBenchScenario)Activator.CreateInstance(t)!)
+            .OrderBy(s => s.Name, StringComparer.Ordinal);
+        foreach (var scenario in scenarios)
+        {
+            var records = new Option<long>("--records") { Description = "Synthetic records to process", DefaultValueFactory = _ => 1_000_000 };
+            var minutes = new Option<double>("--minutes") { Description = "Duration of time-based scenarios", DefaultValueFactory = _ => 1 };
+            var dataDir = new Option<string?>("--data-dir") { Description = "Scratch folder (default: a temp folder, deleted afterwards)" };
+            var sub = new Command(scenario.Name, scenario.Description) { records, minutes, dataDir };
+            sub.SetAction(async (parse, cancellationToken) =>
+            {
+                var dir = parse.GetValue(dataDir);
+                var temporary = dir is null;
+                dir ??= Path.Combine(Path.GetTempPath(), $"k2-bench-{Guid.NewGuid():N}");
+                Directory.CreateDirectory(dir);
+                try
+                {
+                    var report = await scenario.RunAsync(new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir), cancellationToken);
+                    Console.WriteLine(report.ToJson());
+                    return ExitCodes.Ok;
+                }
+                finally
+                {
+                    if (temporary) { TryDelete(dir); }
+                }
+            });
+            command.Subcommands.Add(sub);
+        }
+
+        return command;
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
