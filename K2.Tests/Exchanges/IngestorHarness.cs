@@ -4,6 +4,7 @@ using K2.Exchanges.Sessions;
 using K2.Instruments;
 using K2.Tests.Exchanges.Fakes;
 using K2.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Tests.Exchanges;
@@ -72,7 +73,10 @@ internal sealed class IngestorHarness : IAsyncDisposable
         options.Binance.RotationOverlapMilliseconds = 50;
         configure?.Invoke(own);
         sink ??= new CollectingSink();
-        var ingestor = new ExchangeIngestor(exchange, options, registry, sink, sink, TimeProvider.System, NullLoggerFactory.Instance);
+        var loggers = Environment.GetEnvironmentVariable("K2_TEST_LOG") == "1"
+            ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug))
+            : NullLoggerFactory.Instance;
+        var ingestor = new ExchangeIngestor(exchange, options, registry, sink, sink, TimeProvider.System, loggers);
         var harness = new IngestorHarness(fake, ingestor, registry, path, sink);
         await ingestor.StartAsync(harness._stop.Token);
         return harness;
@@ -82,7 +86,7 @@ internal sealed class IngestorHarness : IAsyncDisposable
     public async Task WaitForTradesAsync(int count)
     {
         await Fake.Finished.WaitAsync(TimeSpan.FromSeconds(20));
-        await Eventually.HoldsAsync(() => Sink.Trades.Count >= count, $"{count} trades arrived (have {Sink.Trades.Count})");
+        await Eventually.HoldsAsync(() => Sink.Trades.Count >= count, () => $"{count} trades arrived (have {Sink.Trades.Count})");
     }
 
     public async ValueTask DisposeAsync()

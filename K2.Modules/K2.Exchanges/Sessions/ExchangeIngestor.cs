@@ -117,22 +117,22 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
         }
     }
 
-    /// <summary>A hot reload: new symbols join a group with room (or a new group), removed ones leave theirs.</summary>
+    /// <summary>A hot reload: symbols not yet streamed join a group with room (or a new group), dropped ones leave theirs. Idempotent.</summary>
     internal async Task ApplyAsync(InstrumentChange change, CancellationToken stoppingToken)
     {
         await _changeLock.WaitAsync(stoppingToken);
         try
         {
             Pipeline.UpdateSymbols(SymbolTable.From(Exchange, change.Current));
-            var before = Owned(change.Previous).Select(s => s.Wire).ToHashSet(StringComparer.Ordinal);
-            var after = Owned(change.Current);
-            var afterNames = after.Select(s => s.Wire).ToHashSet(StringComparer.Ordinal);
-            var added = after.Where(s => !before.Contains(s.Wire)).ToList();
-            var removedNames = before.Where(w => !afterNames.Contains(w)).ToHashSet(StringComparer.Ordinal);
-            if (added.Count == 0 && removedNames.Count == 0) { return; }
-            Log.InstrumentsChanged(_context.Logger, _context.Label, added.Count, removedNames.Count);
             StreamRunner[] runners;
             lock (_runners) { runners = [.. _runners]; }
+            var streaming = runners.SelectMany(r => r.Symbols).Select(s => s.Wire).ToHashSet(StringComparer.Ordinal);
+            var after = Owned(change.Current);
+            var afterNames = after.Select(s => s.Wire).ToHashSet(StringComparer.Ordinal);
+            var added = after.Where(s => !streaming.Contains(s.Wire)).ToList();
+            var removedNames = streaming.Where(w => !afterNames.Contains(w)).ToHashSet(StringComparer.Ordinal);
+            if (added.Count == 0 && removedNames.Count == 0) { return; }
+            Log.InstrumentsChanged(_context.Logger, _context.Label, added.Count, removedNames.Count);
             foreach (var runner in runners)
             {
                 var removedHere = runner.Symbols.Where(s => removedNames.Contains(s.Wire)).ToArray();
