@@ -26,6 +26,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
     private readonly List<StreamRunner> _runners = [];
     private readonly List<Task> _runnerTasks = [];
     private readonly SemaphoreSlim _changeLock = new(1, 1);
+    private volatile bool _started;
 
     public ExchangeIngestor(Exchange exchange, ExchangesOptions options, IInstrumentRegistry registry, ITradeSink sink, IDeadLetterSink deadLetters, TimeProvider clock, ILoggerFactory loggers)
     {
@@ -73,6 +74,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
     {
         lock (_runners)
         {
+            if (!_started) { return ReadinessResult.NotReady("not started"); }
             if (_runners.Count == 0) { return ReadinessResult.Ready("no instruments in this shard"); }
             var streaming = _runners.Count(r => r.IsStreaming);
             return streaming == _runners.Count
@@ -92,6 +94,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
     {
         var owned = Owned(_registry.Current);
         foreach (var group in owned.Chunk(GroupSize)) { StartRunner(group, stoppingToken); }
+        _started = true;
         using var subscription = _registry.Subscribe(change => _ = ApplyAsync(change, stoppingToken));
         var backfill = _backfiller.RunAsync(stoppingToken);
         await stoppingToken.WhenCancelled();
