@@ -32,7 +32,7 @@ public static class ClickHouseModule
                 options.Http.Url, options.Http.Username, Environment.GetEnvironmentVariable(options.Http.PasswordVariable)));
         }
 
-        services.AddSingleton(sp => new HotTierSettings(options, KafkaBrokers(sp, options)));
+        services.AddSingleton(sp => new HotTierSettings(options, () => KafkaBrokers(sp, options)));
         services.AddSingleton<HotTierSchema>();
         services.AddSingleton<CandleRepair>();
         services.AddSingleton<DuplicateReport>();

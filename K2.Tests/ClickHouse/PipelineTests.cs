@@ -1,5 +1,6 @@
 using System.Globalization;
 using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Health;
 using K2.ClickHouse.Schema;
 using K2.Core.Trades;
 using K2.Tests.Support;
@@ -149,6 +150,24 @@ public sealed class PipelineTests
         }
 
         (await _hotTier.AllCandlesAsync()).Should().Equal(before);
+    }
+
+    [Test]
+    public async Task Consumer_health_reports_what_each_consumer_read_and_the_table_row_counts()
+    {
+        var health = new ConsumerHealth(HotTier.Gateway, _hotTier.Settings);
+
+        var consumers = await health.ConsumersAsync();
+        var rows = await health.TableRowsAsync();
+        await health.PublishAsync(TimeProvider.System);
+
+        consumers.Select(c => c.Exchange).Should().BeEquivalentTo(ExchangeNames.All);
+        consumers.Single(c => c.Exchange == Exchange.Kraken).MessagesRead.Should().Be(_trades.Count(t => t.Exchange == Exchange.Kraken) + 2);
+        consumers.Should().OnlyContain(c => c.LastPoll != null && c.Exceptions == 0 && c.LastException == null);
+        rows[HotTierMigrations.SilverTable].Should().Be(await _hotTier.CountAsync(HotTierMigrations.SilverTable));
+        rows[HotTierMigrations.BronzeTable(Exchange.Coinbase)].Should().Be(_trades.Count(t => t.Exchange == Exchange.Coinbase));
+        HotTierMetrics.TableRows.WithLabels(HotTierMigrations.SilverTable).Value.Should().Be(rows[HotTierMigrations.SilverTable]);
+        HotTierMetrics.MessagesRead.WithLabels("kraken").Value.Should().Be(_trades.Count(t => t.Exchange == Exchange.Kraken) + 2);
     }
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);

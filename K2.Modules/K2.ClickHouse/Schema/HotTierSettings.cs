@@ -5,11 +5,19 @@ namespace K2.ClickHouse.Schema;
 /// <summary>Everything the hot-tier DDL depends on, validated before any of it reaches SQL.</summary>
 public sealed record HotTierSettings
 {
+    private readonly Lazy<string> _kafkaBrokers;
+
     public HotTierSettings(ClickHouseOptions options, string kafkaBrokers)
+        : this(options, () => kafkaBrokers)
+    {
+    }
+
+    /// <param name="kafkaBrokers">Resolved on first use, so commands that never touch the consumers never start a Kafka client.</param>
+    public HotTierSettings(ClickHouseOptions options, Func<string> kafkaBrokers)
     {
         Database = SqlIdentifier.Checked(options.Database, "Modules:ClickHouse:Database");
         Cluster = options.Cluster.Length == 0 ? "" : SqlIdentifier.Checked(options.Cluster, "Modules:ClickHouse:Cluster");
-        KafkaBrokers = SqlIdentifier.CheckedKafkaName(kafkaBrokers, "Modules:ClickHouse:Kafka:Brokers");
+        _kafkaBrokers = new Lazy<string>(() => SqlIdentifier.CheckedKafkaName(kafkaBrokers(), "Modules:ClickHouse:Kafka:Brokers"));
         TopicPrefix = SqlIdentifier.CheckedKafkaName(options.Kafka.TopicPrefix, "Modules:ClickHouse:Kafka:TopicPrefix");
         ConsumerGroupPrefix = SqlIdentifier.CheckedKafkaName(options.Kafka.ConsumerGroupPrefix, "Modules:ClickHouse:Kafka:ConsumerGroupPrefix");
         FlushIntervalMilliseconds = options.Kafka.FlushIntervalMilliseconds;
@@ -22,7 +30,7 @@ public sealed record HotTierSettings
     /// <summary>Empty for a single node.</summary>
     public string Cluster { get; }
 
-    public string KafkaBrokers { get; }
+    public string KafkaBrokers => _kafkaBrokers.Value;
 
     public string TopicPrefix { get; }
 
