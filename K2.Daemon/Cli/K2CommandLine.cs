@@ -12,6 +12,7 @@ internal static class K2CommandLine
         root.Subcommands.Add(InstrumentsCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DdlCommand.Create());
         root.SetAction((_, cancellationToken) => RunCommand.RunAsync(cancellationToken));
         return root;
     }
