@@ -53,6 +53,10 @@ internal abstract class LeafBuffer(Leaf leaf)
 
     protected abstract Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, int[]? definitions, int[]? repetitions, CancellationToken cancellationToken);
 
+    // Spelled out: a conditional "x is null ? null : new ReadOnlyMemory<int>(x)" converts null to an empty memory
+    // (via the array conversion), which Parquet.Net reads as "zero levels".
+    private static ReadOnlyMemory<int>? Levels(int[]? levels) => levels is null ? default(ReadOnlyMemory<int>?) : levels;
+
     private static decimal CheckScale(decimal value, PrimitiveType type)
     {
         // Fails on more decimals than the column's scale instead of silently rounding money.
@@ -70,7 +74,6 @@ internal abstract class LeafBuffer(Leaf leaf)
 
         protected override async Task WriteValuesAsync(ParquetRowGroupWriter rowGroup, int[]? definitions, int[]? repetitions, CancellationToken cancellationToken) =>
             await rowGroup.WriteAllPartsAsync<T>(Leaf.Field, _values.ToArray(),
-                definitions is null ? null : new ReadOnlyMemory<int>(definitions),
-                repetitions is null ? null : new ReadOnlyMemory<int>(repetitions), cancellationToken).ConfigureAwait(false);
+                Levels(definitions), Levels(repetitions), cancellationToken).ConfigureAwait(false);
     }
 }

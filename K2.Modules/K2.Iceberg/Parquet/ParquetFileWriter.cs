@@ -107,10 +107,15 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
                 ShredItems(buffer, ((System.Collections.IEnumerable)value).Cast<object?>(), optional);
                 return;
             default:
-                var entries = ((System.Collections.IDictionary)value).Cast<System.Collections.DictionaryEntry>();
-                ShredItems(buffer, entries.Select(e => leaf.Role == LeafRole.MapKey ? e.Key : e.Value), optional);
+                ShredItems(buffer, Entries((System.Collections.IDictionary)value, leaf.Role == LeafRole.MapKey), optional);
                 return;
         }
+    }
+
+    private static IEnumerable<object?> Entries(System.Collections.IDictionary map, bool keys)
+    {
+        var entry = map.GetEnumerator();
+        while (entry.MoveNext()) { yield return keys ? entry.Key : entry.Value; }
     }
 
     private static void ShredItems(LeafBuffer buffer, IEnumerable<object?> items, int optional)
