@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using K2.Core.Trades;
 using K2.Kafka;
+using K2.Tests.Exchanges;
 using K2.Tests.Support;
 
 namespace K2.Tests.Kafka;
@@ -47,12 +48,10 @@ public sealed class KafkaPublishingTests
     [Test]
     public async Task Dead_letters_go_to_the_dlq_topic_with_reason_exchange_and_time_headers()
     {
-        var letters = File.ReadLines(Path.Combine(TestPaths.SharedFixtures, "malformed.jsonl")).Take(5).Select((line, i) =>
+        var letters = FixtureTrades.Malformed().Select((m, i) =>
         {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            ExchangeNames.TryParse(root.GetProperty("exchange").GetString(), out var exchange).Should().BeTrue();
-            return new DeadLetter(exchange, root.GetProperty("why").GetString()!, root.GetProperty("raw").GetString()!, 1_771_338_600_000_000 + i);
+            ExchangeNames.TryParse(m.Exchange, out var exchange).Should().BeTrue();
+            return new DeadLetter(exchange, m.Why, m.Raw, 1_771_338_600_000_000 + i);
         }).ToList();
         await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka"), new Dictionary<string, string?> { ["Mode"] = "Embedded" });
         await Eventually.TrueAsync(() => host.Publisher.TopicsReady, "topics created");
