@@ -26,6 +26,10 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private const int ReplayChunk = 4096;
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(20);
     private static readonly byte[][] ExchangeHeader = ExchangeNames.All.OrderBy(e => (int)e).Select(e => Encoding.UTF8.GetBytes(e.ToWire())).ToArray();
+    private static readonly Header[] ExchangeHeaders = ExchangeHeader.Select(value => new Header("exchange", value)).ToArray();
+    private static readonly Header SchemaVersionHeader = new("schema_version", TradeMessageSerializer.SchemaVersionHeader);
+    private static readonly Prometheus.Counter.Child[] AckedByKind = KindLabels().Select(k => KafkaMetrics.Acked.WithLabels(k)).ToArray();
+    private static readonly Prometheus.Counter.Child[] FailedByKind = KindLabels().Select(k => KafkaMetrics.Failed.WithLabels(k)).ToArray();
 
     private readonly KafkaOptions _options;
     private readonly KafkaBootstrap _bootstrap;
@@ -247,11 +251,11 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
     private bool TryProduce(OutboundRecord record)
     {
-        var headers = new Headers { { "exchange", ExchangeHeader[(int)record.Exchange] } };
+        var headers = new Headers { ExchangeHeaders[(int)record.Exchange] };
         switch (record.Kind)
         {
             case RecordKind.Trade:
-                headers.Add("schema_version", TradeMessageSerializer.SchemaVersionHeader);
+                headers.Add(SchemaVersionHeader);
                 break;
             case RecordKind.DeadLetter:
                 headers.Add("reason", Encoding.UTF8.GetBytes(record.Reason ?? ""));
@@ -286,7 +290,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         Interlocked.Decrement(ref _inFlight);
         if (!error.IsError)
         {
-            KafkaMetrics.Acked.WithLabels(KindLabel(record.Kind)).Inc();
+            AckedByKind[(int)record.Kind].Inc();
             if (record.Kind == RecordKind.Trade)
             {
                 var latency = UnixMicros.Now(_clock) - record.ReceiveTimestampUs;
@@ -309,10 +313,13 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
     private void Failed(OutboundRecord record, string reason)
     {
-        KafkaMetrics.Failed.WithLabels(KindLabel(record.Kind)).Inc();
+        FailedByKind[(int)record.Kind].Inc();
         _failed.Enqueue((record, reason));
         record.Batch?.MarkDone(record.BatchIndex);
     }
+
+    /// <summary>Label values indexed by <see cref="RecordKind"/> (index 0 unused).</summary>
+    private static IEnumerable<string> KindLabels() => Enumerable.Range(0, 4).Select(k => KindLabel((RecordKind)k));
 
     private static string KindLabel(RecordKind kind) => kind switch
     {
