@@ -11,6 +11,7 @@ internal static class K2CommandLine
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(InstrumentsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(IcebergCommand.Create());
         root.SetAction((_, cancellationToken) => RunCommand.RunAsync(cancellationToken));
         return root;
     }
