@@ -46,8 +46,8 @@ public sealed partial class IcebergTable
     }
 
     /// <summary>
-    /// Every file the table still needs: metadata files (current and logged), manifest lists, manifests and data files
-    /// of every retained snapshot. Orphan cleanup deletes only what is not here (and only files older than a threshold).
+    /// Every file the table still needs: metadata files (current and logged), manifest lists and manifests of every
+    /// retained snapshot, and the data files live in any of them. Orphan cleanup deletes only what is not here (and only files older than a threshold).
     /// </summary>
     public async Task<IReadOnlySet<string>> ListReferencedFilesAsync(CancellationToken cancellationToken = default)
     {
@@ -55,7 +55,7 @@ public sealed partial class IcebergTable
         var result = new HashSet<string>(StringComparer.Ordinal) { MetadataLocation };
         result.UnionWith(Metadata.MetadataLog.Select(e => e.MetadataFile));
         result.UnionWith(Metadata.Snapshots.Select(s => s.ManifestList));
-        var (manifests, data) = await ReachableAsync(Metadata, Metadata.Snapshots, liveOnly: false, cancellationToken).ConfigureAwait(false);
+        var (manifests, data) = await ReachableAsync(Metadata, Metadata.Snapshots, liveOnly: true, cancellationToken).ConfigureAwait(false);
         result.UnionWith(manifests);
         result.UnionWith(data);
         return result;
