@@ -89,7 +89,7 @@ internal sealed class ExchangeConnection : IAsyncDisposable
         {
             return cancellationToken.IsCancellationRequested || _stop.IsCancellationRequested ? ConnectionEnd.Shutdown : ConnectionEnd.Silence;
         }
-        catch (WebSocketException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
             return ConnectionEnd.Error;
         }
@@ -139,10 +139,10 @@ internal sealed class ExchangeConnection : IAsyncDisposable
             case FrameKind.Rejected:
                 Log.Rejected(_context.Logger, _context.Label, outcome.Reason!, outcome.Detail!);
                 await _context.DeadLetters.PublishAsync(new DeadLetter(_context.Exchange, $"{outcome.Reason}: {outcome.Detail}", Encoding.UTF8.GetString(message.Span), receivedUs), cancellationToken);
-                return null;
+                break;
             case FrameKind.ServerShutdown:
                 _rotationRequested.TrySetResult(ConnectionEnd.ServerShutdown);
-                return null;
+                break;
             case FrameKind.Trades:
                 await _context.Sink.PublishAsync(_context.Exchange, message.ToArray(), unique.ToArray(), receivedUs, cancellationToken);
                 break;
