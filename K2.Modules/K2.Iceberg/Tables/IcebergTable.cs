@@ -198,7 +198,7 @@ public sealed partial class IcebergTable
                 wait *= 2;
                 continue;
             }
-            catch (CommitConflictException)
+            catch (Exception ex) when (ex is CommitConflictException or CommitFailedException)
             {
                 await DeleteAllAsync(writer.Written).ConfigureAwait(false);
                 throw;
