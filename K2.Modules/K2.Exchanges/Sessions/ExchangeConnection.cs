@@ -81,6 +81,9 @@ internal sealed class ExchangeConnection : IAsyncDisposable
                 while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
 
                 if (result.MessageType == WebSocketMessageType.Close) { return ConnectionEnd.ClosedByServer; }
+
+                // The watchdog measures the exchange's silence, not time spent waiting on a full sink.
+                silence.CancelAfter(Timeout.Infinite);
                 var end = await HandleAsync(buffer.AsMemory(0, length), unique, linked.Token);
                 if (end is not null) { return end; }
             }

@@ -123,7 +123,15 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
     /// <summary>A hot reload: symbols not yet streamed join a group with room (or a new group), dropped ones leave theirs. Idempotent.</summary>
     internal async Task ApplyAsync(InstrumentChange change, CancellationToken stoppingToken)
     {
-        await _changeLock.WaitAsync(stoppingToken);
+        try
+        {
+            await _changeLock.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         try
         {
             Pipeline.UpdateSymbols(SymbolTable.From(Exchange, change.Current));
