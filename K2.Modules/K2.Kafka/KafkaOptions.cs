@@ -136,7 +136,7 @@ public sealed class KafkaProducerOptions
 
 public sealed class KafkaSpoolOptions
 {
-    /// <summary>Spool folder. Default <c>&lt;DataDir&gt;/kafka-spool</c>.</summary>
+    /// <summary>Spool folder. Default <c>&lt;DataDir&gt;/spool</c>.</summary>
     public string Path { get; set; } = "";
 
     /// <summary>Size cap of the spool; ingest pauses when it is reached. Default 2 GiB.</summary>
