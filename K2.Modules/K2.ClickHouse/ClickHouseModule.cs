@@ -37,6 +37,7 @@ public static class ClickHouseModule
         services.AddSingleton<CandleRepair>();
         services.AddSingleton<DuplicateReport>();
         services.AddSingleton<HotTierHealth>();
+        services.AddSingleton(sp => new KafkaConsumerLag(sp.GetRequiredService<HotTierSettings>(), () => DaemonKafkaBrokers(sp, options)));
         services.AddSingleton<ConsumerHealth>();
         services.AddHostedService<HotTierStarter>();
         services.AddHostedService<HotTierHealthPoller>();
@@ -48,11 +49,13 @@ public static class ClickHouseModule
     /// The brokers the Kafka engine connects to: <c>Modules:ClickHouse:Kafka:Brokers</c> when set (the
     /// server may reach Kafka on another address than the daemon), else the daemon's own Kafka brokers.
     /// </summary>
-    private static string KafkaBrokers(IServiceProvider services, ClickHouseOptions options)
-    {
-        if (options.Kafka.Brokers.Length > 0) { return options.Kafka.Brokers; }
-        return services.GetService<KafkaBootstrap>()?.BootstrapServers
-            ?? throw new InvalidOperationException(
-                $"{ClickHouseOptions.SectionName}:Kafka:Brokers is empty and the Kafka module is disabled: set the host:port list the ClickHouse server reaches Kafka at.");
-    }
+    private static string KafkaBrokers(IServiceProvider services, ClickHouseOptions options) =>
+        options.Kafka.Brokers.Length > 0 ? options.Kafka.Brokers : services.GetService<KafkaBootstrap>()?.BootstrapServers ?? NoBrokers();
+
+    /// <summary>Where the daemon itself reaches Kafka (for measuring lag): its own brokers first.</summary>
+    private static string DaemonKafkaBrokers(IServiceProvider services, ClickHouseOptions options) =>
+        services.GetService<KafkaBootstrap>()?.BootstrapServers ?? (options.Kafka.Brokers.Length > 0 ? options.Kafka.Brokers : NoBrokers());
+
+    private static string NoBrokers() => throw new InvalidOperationException(
+        $"{ClickHouseOptions.SectionName}:Kafka:Brokers is empty and the Kafka module is disabled: set the host:port list the ClickHouse server reaches Kafka at.");
 }
