@@ -1,9 +1,13 @@
 using K2.ClickHouse.Embedded;
+using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Health;
+using K2.ClickHouse.Operations;
+using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
 using K2.Core.Health;
+using K2.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace K2.ClickHouse;
 
@@ -20,30 +24,35 @@ public static class ClickHouseModule
             var dataPath = K2Paths.UnderDataDir(configuration, options.Embedded.DataPath, "clickhouse");
             var libraryPath = string.IsNullOrWhiteSpace(options.Embedded.LibraryPath) ? null : K2Paths.Resolve(configuration, options.Embedded.LibraryPath);
             services.AddSingleton(_ => ChDbEngine.Open(dataPath, libraryPath));
-            services.AddHostedService<EmbeddedEngineStarter>();
-            services.AddSingleton<IReadinessCheck, EmbeddedEngineStarter.Readiness>();
+            services.AddSingleton<IClickHouseGateway>(sp => new EmbeddedClickHouseGateway(sp.GetRequiredService<ChDbEngine>()));
+        }
+        else
+        {
+            services.AddSingleton<IClickHouseGateway>(_ => HttpClickHouseGateway.Create(
+                options.Http.Url, options.Http.Username, Environment.GetEnvironmentVariable(options.Http.PasswordVariable)));
         }
 
+        services.AddSingleton(sp => new HotTierSettings(options, () => KafkaBrokers(sp, options)));
+        services.AddSingleton<HotTierSchema>();
+        services.AddSingleton<CandleRepair>();
+        services.AddSingleton<DuplicateReport>();
+        services.AddSingleton<HotTierHealth>();
+        services.AddSingleton<ConsumerHealth>();
+        services.AddHostedService<HotTierStarter>();
+        services.AddHostedService<HotTierHealthPoller>();
+        services.AddSingleton<IReadinessCheck, HotTierReadiness>();
         return services;
     }
 
-    /// <summary>Opens the embedded engine while the host starts, so a missing library fails the start with its fix.</summary>
-    private sealed class EmbeddedEngineStarter(IServiceProvider services) : IHostedService
+    /// <summary>
+    /// The brokers the Kafka engine connects to: <c>Modules:ClickHouse:Kafka:Brokers</c> when set (the
+    /// server may reach Kafka on another address than the daemon), else the daemon's own Kafka brokers.
+    /// </summary>
+    private static string KafkaBrokers(IServiceProvider services, ClickHouseOptions options)
     {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            var engine = services.GetRequiredService<ChDbEngine>();
-            engine.Execute("SELECT 1");
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        internal sealed class Readiness(ChDbEngine engine) : IReadinessCheck
-        {
-            public string Name => "clickhouse";
-
-            public ReadinessResult Check() => ReadinessResult.Ready($"embedded chDB {ChDbEngine.LibraryVersion} at {engine.DataPath}");
-        }
+        if (options.Kafka.Brokers.Length > 0) { return options.Kafka.Brokers; }
+        return services.GetService<KafkaBootstrap>()?.BootstrapServers
+            ?? throw new InvalidOperationException(
+                $"{ClickHouseOptions.SectionName}:Kafka:Brokers is empty and the Kafka module is disabled: set the host:port list the ClickHouse server reaches Kafka at.");
     }
 }

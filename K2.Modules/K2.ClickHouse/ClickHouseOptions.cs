@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
 
 namespace K2.ClickHouse;
@@ -19,12 +20,38 @@ public sealed class ClickHouseOptions : ModuleOptions, IValidatableObject
     public ClickHouseMode Mode { get; set; } = ClickHouseMode.Embedded;
 
     /// <summary>Database holding K2's hot tier. Default <c>k2</c>.</summary>
-    [RegularExpression("^[A-Za-z_][A-Za-z0-9_]{0,63}$", ErrorMessage = "must be a plain identifier: letters, digits and _ (not starting with a digit), at most 64 characters")]
+    [RegularExpression(SqlIdentifier.Pattern, ErrorMessage = SqlIdentifier.Rule)]
     public string Database { get; set; } = "k2";
+
+    /// <summary>
+    /// Cluster name for <c>ON CLUSTER</c> DDL with Replicated engines (multi-node ClickHouse).
+    /// Empty (default): single node, plain MergeTree engines.
+    /// </summary>
+    [RegularExpression($"^$|{SqlIdentifier.Pattern}", ErrorMessage = "must be empty (single node) or " + SqlIdentifier.Rule)]
+    public string Cluster { get; set; } = "";
+
+    /// <summary>Apply pending schema migrations when the daemon starts. Default true.</summary>
+    public bool ApplyMigrationsAtStart { get; set; } = true;
+
+    /// <summary>Seconds between polls of consumer health and table row counts. Default 15.</summary>
+    [Range(1, 3600, ErrorMessage = "must be 1–3600 seconds")]
+    public int HealthPollSeconds { get; set; } = 15;
 
     public EmbeddedClickHouseOptions Embedded { get; set; } = new();
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => [];
+    public HttpClickHouseOptions Http { get; set; } = new();
+
+    public ClickHouseKafkaOptions Kafka { get; set; } = new();
+
+    public ClickHouseRetentionOptions Retention { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Mode == ClickHouseMode.Http && !Uri.TryCreate(Http.Url, UriKind.Absolute, out _))
+        {
+            yield return new ValidationResult("required when Mode is Http; set the server's HTTP endpoint, e.g. http://clickhouse:8123", [$"{nameof(Http)}:{nameof(Http.Url)}"]);
+        }
+    }
 }
 
 public sealed class EmbeddedClickHouseOptions
@@ -34,4 +61,58 @@ public sealed class EmbeddedClickHouseOptions
 
     /// <summary>Path of libchdb.so. Default: <c>K2_CHDB_LIB</c>, else the cache that scripts/fetch-chdb.sh fills.</summary>
     public string LibraryPath { get; set; } = "";
+}
+
+public sealed class HttpClickHouseOptions
+{
+    /// <summary>HTTP endpoint of the server, e.g. <c>http://clickhouse:8123</c>. Required when Mode is Http.</summary>
+    public string Url { get; set; } = "";
+
+    [RegularExpression(SqlIdentifier.Pattern, ErrorMessage = SqlIdentifier.Rule)]
+    public string Username { get; set; } = "default";
+
+    /// <summary>Name of the environment variable holding the password (never the password itself).</summary>
+    [RegularExpression("^[A-Za-z_][A-Za-z0-9_]*$", ErrorMessage = "must be an environment variable name (letters, digits, _)")]
+    public string PasswordVariable { get; set; } = "K2_CLICKHOUSE_PASSWORD";
+}
+
+/// <summary>How ClickHouse's Kafka engine consumes the normalized topics.</summary>
+public sealed class ClickHouseKafkaOptions
+{
+    /// <summary>
+    /// host:port list the ClickHouse server uses to reach Kafka; it can differ from the daemon's
+    /// (the engine connects from the server's network). Empty (default): the daemon's Kafka brokers.
+    /// </summary>
+    [RegularExpression($"^$|{SqlIdentifier.BrokerListPattern}", ErrorMessage = "must be empty or host:port[,host:port…] (letters, digits, . - _ :)")]
+    public string Brokers { get; set; } = "";
+
+    /// <summary>Topics are <c>&lt;TopicPrefix&gt;&lt;exchange&gt;</c>. Default <c>market.crypto.trades.</c>.</summary>
+    [RegularExpression(SqlIdentifier.TopicPrefixPattern, ErrorMessage = "must be a Kafka topic name prefix: letters, digits, . _ - (at most 200)")]
+    public string TopicPrefix { get; set; } = "market.crypto.trades.";
+
+    /// <summary>Consumer groups are <c>&lt;ConsumerGroupPrefix&gt;-&lt;exchange&gt;</c>. Default <c>k2-clickhouse</c>.</summary>
+    [RegularExpression(SqlIdentifier.TopicPrefixPattern, ErrorMessage = "must be letters, digits, . _ - (at most 200)")]
+    public string ConsumerGroupPrefix { get; set; } = "k2-clickhouse";
+
+    /// <summary>Longest wait before the engine flushes a partial block to bronze. Default 1000 ms.</summary>
+    [Range(100, 5000, ErrorMessage = "must be 100–5000 ms (the flush interval bounds ingest latency)")]
+    public int FlushIntervalMilliseconds { get; set; } = 1000;
+
+    /// <summary>Rows per block the engine reads before flushing. Default 65536.</summary>
+    [Range(1, 1_048_576, ErrorMessage = "must be 1–1048576 rows")]
+    public int MaxBlockSize { get; set; } = 65536;
+}
+
+/// <summary>Hot-tier TTLs, all on INSERT time so replayed history survives until it is offloaded.</summary>
+public sealed class ClickHouseRetentionOptions
+{
+    [Range(1, 3650, ErrorMessage = "must be 1–3650 days")]
+    public int BronzeDays { get; set; } = 7;
+
+    [Range(1, 3650, ErrorMessage = "must be 1–3650 days")]
+    public int SilverDays { get; set; } = 30;
+
+    /// <summary>Rejected Kafka messages (the errors table).</summary>
+    [Range(1, 3650, ErrorMessage = "must be 1–3650 days")]
+    public int ErrorsDays { get; set; } = 30;
 }

@@ -1,0 +1,50 @@
+using System.Text;
+using K2.ClickHouse.Embedded;
+using K2.ClickHouse.Schema;
+
+namespace K2.ClickHouse.Gateway;
+
+/// <summary>The gateway over the in-process chDB engine.</summary>
+internal sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGateway
+{
+    public string Kind => "embedded";
+
+    public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default) =>
+        await QueryTextAsync(sql, parameters, "TabSeparated", cancellationToken).ConfigureAwait(false);
+
+    public async Task<string> QueryTextAsync(string sql, IReadOnlyDictionary<string, string>? parameters = null, string format = "TabSeparated", CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var bytes = await engine.QueryAsync(sql, format, Escaped(parameters), cancellationToken).ConfigureAwait(false);
+            return Encoding.UTF8.GetString(bytes);
+        }
+        catch (ChDbException ex)
+        {
+            throw new ClickHouseGatewayException(ex.Code, ex.Message, ex);
+        }
+    }
+
+    // ClickHouse reads parameter values in its Escaped text format; callers pass plain values.
+    private static Dictionary<string, string>? Escaped(IReadOnlyDictionary<string, string>? parameters) =>
+        parameters?.ToDictionary(p => p.Key, p => p.Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal));
+
+    public async Task<Stream> QueryStreamAsync(string sql, string format, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await engine.StreamAsync(sql, format, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChDbException ex)
+        {
+            throw new ClickHouseGatewayException(ex.Code, ex.Message, ex);
+        }
+    }
+
+    public async Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken = default)
+    {
+        // chDB takes the data inline, after the INSERT's FORMAT clause.
+        var statement = $"INSERT INTO {SqlIdentifier.CheckedTableName(table, nameof(table))} FORMAT {SqlIdentifier.Checked(format, nameof(format))}\n{Encoding.UTF8.GetString(rows.Span)}";
+        await ExecuteAsync(statement, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,87 @@
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+using ClickHouse.Driver.Utility;
+using K2.ClickHouse.Schema;
+
+namespace K2.ClickHouse.Gateway;
+
+/// <summary>The gateway over a ClickHouse server's HTTP interface (ClickHouse.Driver).</summary>
+internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHouseGateway, IDisposable
+{
+    public string Kind => "http";
+
+    public static HttpClickHouseGateway Create(string url, string username, string? password)
+    {
+        var uri = new Uri(url);
+        var settings = new ClickHouseClientSettings
+        {
+            Host = uri.Host,
+            Port = (ushort)uri.Port,
+            Protocol = uri.Scheme,
+            Username = username,
+            Password = password ?? "",
+        };
+        return new HttpClickHouseGateway(new ClickHouseClient(settings));
+    }
+
+    public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
+    {
+        await Translated(async () =>
+        {
+            using var connection = client.CreateConnection();
+            using var command = Command(connection, sql, parameters);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }).ConfigureAwait(false);
+    }
+
+    public Task<string> QueryTextAsync(string sql, IReadOnlyDictionary<string, string>? parameters = null, string format = "TabSeparated", CancellationToken cancellationToken = default) =>
+        Translated(async () =>
+        {
+            using var connection = client.CreateConnection();
+            using var command = Command(connection, WithFormat(sql, format), parameters);
+            using var result = await command.ExecuteRawResultAsync(cancellationToken).ConfigureAwait(false);
+            return await result.ReadAsStringAsync().ConfigureAwait(false);
+        });
+
+    public Task<Stream> QueryStreamAsync(string sql, string format, CancellationToken cancellationToken = default) =>
+        Translated(async () =>
+        {
+            var result = await client.ExecuteRawResultAsync(WithFormat(sql, format), null, cancellationToken).ConfigureAwait(false);
+            return await result.ReadAsStreamAsync().ConfigureAwait(false);
+        });
+
+    public async Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken = default)
+    {
+        var statement = $"INSERT INTO {SqlIdentifier.CheckedTableName(table, nameof(table))} FORMAT {SqlIdentifier.Checked(format, nameof(format))}";
+        await Translated(async () =>
+        {
+            using var body = new MemoryStream(rows.ToArray(), writable: false);
+            using var response = await client.PostStreamAsync(statement, body, false, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }).ConfigureAwait(false);
+    }
+
+    public void Dispose() => client.Dispose();
+
+    private static string WithFormat(string sql, string format) => $"{sql}\nFORMAT {SqlIdentifier.Checked(format, nameof(format))}";
+
+    private static ClickHouseCommand Command(ClickHouseConnection connection, string sql, IReadOnlyDictionary<string, string>? parameters)
+    {
+        var command = connection.CreateCommand(sql);
+        foreach (var (name, value) in parameters ?? new Dictionary<string, string>()) { command.AddParameter(name, value); }
+        return command;
+    }
+
+    private static async Task<T> Translated<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (ClickHouseServerException ex)
+        {
+            throw new ClickHouseGatewayException(ex.ErrorCode, ex.Message, ex);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Schema;
+using K2.Core.Trades;
+
+namespace K2.ClickHouse.Health;
+
+/// <summary>One Kafka-engine consumer as <c>system.kafka_consumers</c> reports it.</summary>
+public sealed record ConsumerStatus(Exchange Exchange, long MessagesRead, long? Lag, int Exceptions, string? LastException, DateTimeOffset? LastPoll);
+
+/// <summary>Reads consumer health and table row counts, and publishes them as metrics.</summary>
+public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings settings)
+{
+    public async Task<IReadOnlyDictionary<string, long>> TableRowsAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await gateway.QueryRowsAsync(
+            "SELECT table, sum(rows) FROM system.parts WHERE database = {db:String} AND active GROUP BY table",
+            Database, cancellationToken).ConfigureAwait(false);
+        return rows.ToDictionary(r => r[0], r => long.Parse(r[1], CultureInfo.InvariantCulture));
+    }
+
+    public async Task<IReadOnlyList<ConsumerStatus>> ConsumersAsync(CancellationToken cancellationToken = default)
+    {
+        var text = await gateway.QueryTextAsync(
+            """
+            SELECT table,
+                sum(num_messages_read) AS messages_read,
+                sum(length(exceptions.text)) AS exceptions,
+                arrayStringConcat(arrayFlatten(groupArray(arraySlice(exceptions.text, -1))), '; ') AS last_exception,
+                toUnixTimestamp(max(last_poll_time)) AS last_poll,
+                groupArray(rdkafka_stat) AS stats
+            FROM system.kafka_consumers
+            WHERE database = {db:String}
+            GROUP BY table
+            """,
+            Database, "JSONEachRow", cancellationToken).ConfigureAwait(false);
+        var exchangeByTable = ExchangeNames.All.ToDictionary(KafkaConsumerDdl.QueueTable);
+        var statuses = new List<ConsumerStatus>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var row = JsonDocument.Parse(line);
+            var root = row.RootElement;
+            if (!exchangeByTable.TryGetValue(root.GetProperty("table").GetString() ?? "", out var exchange)) { continue; }
+            var lastPoll = Number(root.GetProperty("last_poll"));
+            var lastException = root.GetProperty("last_exception").GetString();
+            statuses.Add(new ConsumerStatus(
+                exchange,
+                Number(root.GetProperty("messages_read")),
+                Lag(root.GetProperty("stats")),
+                (int)Number(root.GetProperty("exceptions")),
+                string.IsNullOrEmpty(lastException) ? null : lastException,
+                lastPoll > 0 ? DateTimeOffset.FromUnixTimeSeconds(lastPoll) : null));
+        }
+
+        return statuses;
+    }
+
+    /// <summary>Polls once and sets the gauges.</summary>
+    public async Task PublishAsync(TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        foreach (var (table, rows) in await TableRowsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            HotTierMetrics.TableRows.WithLabels(table).Set(rows);
+        }
+
+        foreach (var consumer in await ConsumersAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var exchange = consumer.Exchange.ToWire();
+            HotTierMetrics.MessagesRead.WithLabels(exchange).Set(consumer.MessagesRead);
+            HotTierMetrics.ConsumerExceptions.WithLabels(exchange).Set(consumer.Exceptions);
+            if (consumer.Lag is { } lag) { HotTierMetrics.ConsumerLag.WithLabels(exchange).Set(lag); }
+            if (consumer.LastPoll is { } poll) { HotTierMetrics.SecondsSinceLastPoll.WithLabels(exchange).Set((clock.GetUtcNow() - poll).TotalSeconds); }
+        }
+    }
+
+    private Dictionary<string, string> Database => new() { ["db"] = settings.Database };
+
+    private static long Number(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String ? long.Parse(element.GetString()!, CultureInfo.InvariantCulture) : element.GetInt64();
+
+    /// <summary>Sum of consumer_lag over the assigned partitions in librdkafka's statistics; null when none were reported yet.</summary>
+    private static long? Lag(JsonElement stats)
+    {
+        long? total = null;
+        foreach (var statText in stats.EnumerateArray().Select(s => s.GetString()).Where(s => !string.IsNullOrEmpty(s)))
+        {
+            using var stat = JsonDocument.Parse(statText!);
+            if (!stat.RootElement.TryGetProperty("topics", out var topics)) { continue; }
+            foreach (var topic in topics.EnumerateObject())
+            {
+                foreach (var partition in topic.Value.GetProperty("partitions").EnumerateObject())
+                {
+                    if (partition.Name == "-1" || !partition.Value.TryGetProperty("consumer_lag", out var lag) || lag.GetInt64() < 0) { continue; }
+                    total = (total ?? 0) + lag.GetInt64();
+                }
+            }
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,38 @@
+using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Schema;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace K2.ClickHouse.Health;
+
+/// <summary>
+/// Opens ClickHouse while the host starts, so a missing library or unreachable server fails the start
+/// with its fix, then applies pending migrations (<c>ApplyMigrationsAtStart</c>).
+/// </summary>
+internal sealed class HotTierStarter(
+    IClickHouseGateway gateway, HotTierSchema schema, HotTierHealth health, ClickHouseOptions options, ILogger<HotTierStarter> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var version = await gateway.ServerVersionAsync(cancellationToken).ConfigureAwait(false);
+        if (!options.ApplyMigrationsAtStart)
+        {
+            health.SchemaApplied($"{gateway.Kind} ClickHouse {version}; migrations are applied with k2 ddl --apply");
+            return;
+        }
+
+        try
+        {
+            var result = await schema.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            ClickHouseLog.SchemaReady(logger, result.ServerVersion, result.Applied.Count, result.ConsumersCreated.Count);
+            health.SchemaApplied($"{gateway.Kind} ClickHouse {result.ServerVersion}, database {schema.Settings.Database}");
+        }
+        catch (Exception ex) when (ex is ClickHouseGatewayException or UnsupportedServerVersionException)
+        {
+            health.SchemaFailed(ex.Message);
+            throw;
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+using K2.Core.Trades;
+
+namespace K2.ClickHouse.Schema;
+
+/// <summary>
+/// The Kafka-engine consumer of one exchange: queue table on the normalized topic and the views moving
+/// good messages to bronze and bad ones (kept whole with the parse error) to the errors table.
+/// </summary>
+public static class KafkaConsumerDdl
+{
+    /// <summary>The normalized trade message (docs/normalized-trade-message.md), in field order.</summary>
+    public const string MessageColumns = """
+        schema_version UInt16,
+            exchange LowCardinality(String),
+            symbol LowCardinality(String),
+            canonical_symbol LowCardinality(String),
+            trade_id String,
+            price String,
+            quantity String,
+            side LowCardinality(String),
+            exchange_ts_us Int64,
+            receive_ts_us Int64,
+            raw_side Nullable(String),
+            is_buyer_maker Nullable(Bool),
+            sequence_number Nullable(Int64),
+            order_type Nullable(String),
+            event_ts_us Nullable(Int64),
+            is_snapshot Bool
+        """;
+
+    private const string MessageFields =
+        "schema_version, exchange, symbol, canonical_symbol, trade_id, price, quantity, side, exchange_ts_us, receive_ts_us, " +
+        "raw_side, is_buyer_maker, sequence_number, order_type, event_ts_us, is_snapshot";
+
+    public static string QueueTable(Exchange exchange) => $"kafka_trades_{exchange.ToWire()}";
+
+    public static string ToBronzeView(Exchange exchange) => $"mv_{QueueTable(exchange)}_to_bronze";
+
+    public static string ToErrorsView(Exchange exchange) => $"mv_{QueueTable(exchange)}_to_errors";
+
+    /// <summary>Statements creating the consumer, views first dropped so a changed definition replaces the old one.</summary>
+    public static IReadOnlyList<string> Create(HotTierSettings s, Exchange e)
+    {
+        var definition = Definition(s, e);
+        return
+        [
+            .. Drop(s, e),
+            $"{definition}\nCOMMENT '{Marker(definition)}'",
+            $"""
+            CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table(ToBronzeView(e))}{s.OnCluster}
+            TO {s.Table(HotTierMigrations.BronzeTable(e))}
+            AS SELECT {MessageFields},
+                _topic AS kafka_topic, _partition AS kafka_partition, _offset AS kafka_offset,
+                now64(6, 'UTC') AS ingested_at
+            FROM {s.Table(QueueTable(e))}
+            WHERE length(_error) = 0
+            """,
+            $"""
+            CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table(ToErrorsView(e))}{s.OnCluster}
+            TO {s.Table(HotTierMigrations.ErrorsTable)}
+            AS SELECT '{e.ToWire()}' AS exchange,
+                _topic AS kafka_topic, _partition AS kafka_partition, _offset AS kafka_offset,
+                _raw_message AS raw_message, _error AS error, now64(6, 'UTC') AS ingested_at
+            FROM {s.Table(QueueTable(e))}
+            WHERE length(_error) > 0
+            """,
+        ];
+    }
+
+    public static IReadOnlyList<string> Drop(HotTierSettings s, Exchange e) =>
+    [
+        $"DROP VIEW IF EXISTS {s.Table(ToBronzeView(e))}{s.OnCluster}",
+        $"DROP VIEW IF EXISTS {s.Table(ToErrorsView(e))}{s.OnCluster}",
+        $"DROP TABLE IF EXISTS {s.Table(QueueTable(e))}{s.OnCluster}",
+    ];
+
+    /// <summary>The comment the queue table carries: it tells whether the live consumer matches the configuration.</summary>
+    public static string Marker(HotTierSettings s, Exchange e) => Marker(Definition(s, e));
+
+    private static string Marker(string definition) =>
+        "k2:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(definition)))[..16];
+
+    // kafka_handle_error_mode='stream': a message that does not parse yields a row with _error and
+    // _raw_message set instead of stopping the consumer.
+    private static string Definition(HotTierSettings s, Exchange e) => $"""
+        CREATE TABLE IF NOT EXISTS {s.Table(QueueTable(e))}{s.OnCluster}
+        (
+            {MessageColumns}
+        )
+        ENGINE = Kafka
+        SETTINGS
+            kafka_broker_list = '{s.KafkaBrokers}',
+            kafka_topic_list = '{s.Topic(e)}',
+            kafka_group_name = '{s.ConsumerGroup(e)}',
+            kafka_format = 'JSONEachRow',
+            kafka_handle_error_mode = 'stream',
+            kafka_flush_interval_ms = {s.FlushIntervalMilliseconds},
+            kafka_max_block_size = {s.MaxBlockSize},
+            kafka_num_consumers = 1
+        """;
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Schema;
+
+namespace K2.Tests.ClickHouse;
+
+/// <summary>What every <see cref="IClickHouseGateway"/> must do; run against each implementation.</summary>
+public abstract class GatewayContract
+{
+    private IClickHouseGateway? _gateway;
+    private string _database = null!;
+
+    protected abstract IClickHouseGateway CreateGateway();
+
+    [OneTimeSetUp]
+    public async Task CreateDatabase()
+    {
+        _gateway = CreateGateway();
+        _database = $"contract_{Guid.NewGuid():N}";
+        await _gateway!.ExecuteAsync($"CREATE DATABASE {_database}");
+    }
+
+    [OneTimeTearDown]
+    public async Task DropDatabase()
+    {
+        if (_gateway is null) { return; }
+        await _gateway.ExecuteAsync($"DROP DATABASE IF EXISTS {_database}");
+        (_gateway as IDisposable)?.Dispose();
+    }
+
+    [Test]
+    public async Task Executes_ddl_and_queries_what_it_created()
+    {
+        await _gateway!.ExecuteAsync($"CREATE TABLE {_database}.ddl (id UInt32, name String) ENGINE = MergeTree ORDER BY id");
+        await _gateway!.ExecuteAsync($"INSERT INTO {_database}.ddl VALUES (2, 'b'), (1, 'a')");
+
+        var rows = await _gateway!.QueryRowsAsync($"SELECT id, name FROM {_database}.ddl ORDER BY id");
+
+        rows.Should().BeEquivalentTo(new[] { new[] { "1", "a" }, new[] { "2", "b" } }, o => o.WithStrictOrdering());
+    }
+
+    [Test]
+    public async Task Binds_typed_parameters_and_returns_values_verbatim()
+    {
+        const string hostile = "x'); DROP DATABASE default; --\\\tend";
+        var text = await _gateway!.QueryTextAsync(
+            "SELECT {n:UInt32} + 1, toString({d:Decimal(38, 18)}), toString({t:DateTime64(6, 'UTC')}), {s:String}",
+            new Dictionary<string, string> { ["n"] = "41", ["s"] = hostile, ["d"] = "0.000000000000000001", ["t"] = "2026-02-17 14:30:01.431007" },
+            "TabSeparatedRaw");
+
+        text.Should().Be($"42\t0.000000000000000001\t2026-02-17 14:30:01.431007\t{hostile}\n");
+    }
+
+    [Test]
+    public async Task Inserts_rows_in_a_text_format_with_exact_decimals()
+    {
+        await _gateway!.ExecuteAsync($"CREATE TABLE {_database}.ins (id String, price Decimal(38, 18)) ENGINE = MergeTree ORDER BY id");
+        var rows = Encoding.UTF8.GetBytes("{\"id\":\"a\",\"price\":\"70215.123456789012345678\"}\n{\"id\":\"b\",\"price\":\"0.00000001\"}\n");
+
+        await _gateway!.InsertAsync($"{_database}.ins", "JSONEachRow", rows);
+
+        var text = await _gateway!.QueryTextAsync($"SELECT id, price FROM {_database}.ins ORDER BY id");
+        text.Should().Be("a\t70215.123456789012345678\nb\t0.00000001\n");
+    }
+
+    [Test]
+    public async Task Streams_a_large_result_completely()
+    {
+        await using var stream = await _gateway!.QueryStreamAsync("SELECT number FROM numbers(300000)", "TabSeparated");
+        using var reader = new StreamReader(stream);
+        long count = 0, sum = 0;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            count++;
+            sum += long.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        count.Should().Be(300000);
+        sum.Should().Be(300000L * 299999 / 2);
+    }
+
+    [Test]
+    public async Task Reports_server_errors_with_their_code()
+    {
+        var act = () => _gateway!.QueryTextAsync($"SELECT * FROM {_database}.no_such_table");
+
+        (await act.Should().ThrowAsync<ClickHouseGatewayException>()).Which.Code.Should().Be(60);
+    }
+
+    [Test]
+    public async Task Reports_a_supported_server_version()
+    {
+        var version = await _gateway!.ServerVersionAsync();
+
+        ServerVersion.EnsureSupported(version).Should().BeGreaterThanOrEqualTo(ServerVersion.Minimum);
+    }
+
+    [Test]
+    public void Refuses_table_names_that_are_not_identifiers()
+    {
+        var act = () => _gateway!.InsertAsync("t; DROP TABLE x", "JSONEachRow", Array.Empty<byte>());
+
+        act.Should().ThrowAsync<ArgumentException>().WithMessage("*must be table or database.table*");
+    }
+}

@@ -1,0 +1,54 @@
+using K2.ClickHouse;
+using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Schema;
+using K2.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K2.Tests.ClickHouse;
+
+/// <summary>A hot tier of its own for one test: unique database, topics and consumer groups on the shared engine and mock cluster.</summary>
+internal sealed class HotTier : IAsyncDisposable
+{
+    private HotTier(HotTierSettings settings)
+    {
+        Settings = settings;
+        Schema = new HotTierSchema(Gateway, settings, NullLogger<HotTierSchema>.Instance);
+    }
+
+    public static IClickHouseGateway Gateway { get; } = new EmbeddedClickHouseGateway(EmbeddedClickHouse.Engine);
+
+    public HotTierSettings Settings { get; }
+
+    public HotTierSchema Schema { get; }
+
+    public static HotTier Create(Action<ClickHouseOptions>? configure = null) => new(new HotTierSettings(NewOptions(configure), EmbeddedKafka.BootstrapServers));
+
+    public static ClickHouseOptions NewOptions(Action<ClickHouseOptions>? configure = null)
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var options = new ClickHouseOptions { Database = $"hot_{id}" };
+        options.Kafka.TopicPrefix = $"test.{id}.market.crypto.trades.";
+        options.Kafka.ConsumerGroupPrefix = $"k2-test-{id}";
+        options.Kafka.FlushIntervalMilliseconds = 200;
+        configure?.Invoke(options);
+        return options;
+    }
+
+    public string Table(string name) => Settings.Table(name);
+
+    public async Task<long> CountAsync(string table, string where = "1") =>
+        long.Parse(await Gateway.QueryScalarAsync($"SELECT count() FROM {Table(table)} WHERE {where}"), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Polls until <paramref name="condition"/> holds or the deadline passes.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) { Assert.Fail($"timed out waiting for {what}"); }
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Gateway.ExecuteAsync($"DROP DATABASE IF EXISTS {Settings.Database} SYNC");
+}

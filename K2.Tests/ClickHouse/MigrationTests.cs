@@ -1,0 +1,129 @@
+using K2.ClickHouse;
+using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Schema;
+using K2.Core.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace K2.Tests.ClickHouse;
+
+public sealed class MigrationTests
+{
+    [Test]
+    public async Task Applying_the_migrations_twice_changes_nothing_the_second_time()
+    {
+        await using var hotTier = HotTier.Create();
+
+        var first = await hotTier.Schema.ApplyAsync();
+        var objectsAfterFirst = await ObjectsAsync(hotTier);
+        var second = await hotTier.Schema.ApplyAsync();
+
+        first.Applied.Select(m => m.Version).Should().Equal(1, 2, 3, 4);
+        first.ConsumersCreated.Should().HaveCount(3);
+        second.Applied.Should().BeEmpty();
+        second.Changed.Should().BeEmpty();
+        second.ConsumersCreated.Should().BeEmpty();
+        (await ObjectsAsync(hotTier)).Should().Equal(objectsAfterFirst);
+        (await hotTier.CountAsync(HotTierMigrations.MigrationsTable)).Should().Be(4);
+        objectsAfterFirst.Select(o => o.Split('\t')[0]).Should().Contain(
+        [
+            "bronze_trades_binance", "bronze_trades_kraken", "bronze_trades_coinbase", "silver_trades", "kafka_errors",
+            "kafka_trades_binance", "kafka_trades_kraken", "kafka_trades_coinbase",
+            "ohlcv_1m", "ohlcv_5m", "ohlcv_15m", "ohlcv_30m", "ohlcv_1h", "ohlcv_1d",
+            "ohlcv_1m_final", "ohlcv_1d_final", "schema_migrations",
+        ]);
+    }
+
+    [TestCase("23.8.2.7")]
+    [TestCase("24.2.1")]
+    [TestCase("garbage")]
+    public async Task A_server_older_than_24_3_is_refused_before_anything_is_created(string version)
+    {
+        await using var hotTier = HotTier.Create();
+
+        var act = () => hotTier.Schema.ApplyAsync(serverVersionOverride: version);
+
+        (await act.Should().ThrowAsync<UnsupportedServerVersionException>()).Which.Message.Should().Contain(version).And.Contain("24.3");
+        (await HotTier.Gateway.QueryScalarAsync($"SELECT count() FROM system.databases WHERE name = '{hotTier.Settings.Database}'")).Should().Be("0");
+    }
+
+    [TestCase("24.3.1.2672")]
+    [TestCase("25.8.1")]
+    public void Servers_from_24_3_on_are_accepted(string version) =>
+        ServerVersion.EnsureSupported(version).Should().BeGreaterThanOrEqualTo(new Version(24, 3));
+
+    [Test]
+    public async Task A_changed_consumer_configuration_recreates_only_the_consumers()
+    {
+        var options = HotTier.NewOptions();
+        await using var hotTier = HotTier.Create(o => o.Database = options.Database);
+        await hotTier.Schema.ApplyAsync();
+        options.Kafka.FlushIntervalMilliseconds = 750;
+        var changed = new HotTierSchema(HotTier.Gateway, new HotTierSettings(options, Support.EmbeddedKafka.BootstrapServers), Microsoft.Extensions.Logging.Abstractions.NullLogger<HotTierSchema>.Instance);
+
+        var result = await changed.ApplyAsync();
+
+        result.Applied.Should().BeEmpty();
+        result.ConsumersCreated.Should().HaveCount(3);
+        (await HotTier.Gateway.QueryScalarAsync($"SELECT engine_full FROM system.tables WHERE database = '{options.Database}' AND name = 'kafka_trades_kraken'"))
+            .Should().Contain("kafka_flush_interval_ms = 750");
+    }
+
+    [Test]
+    public async Task Ttls_come_from_configuration_and_run_on_insert_time()
+    {
+        await using var hotTier = HotTier.Create(o => { o.Retention.BronzeDays = 3; o.Retention.SilverDays = 11; });
+        await hotTier.Schema.ApplyAsync();
+
+        var bronze = await HotTier.Gateway.QueryScalarAsync($"SELECT create_table_query FROM system.tables WHERE database = '{hotTier.Settings.Database}' AND name = 'bronze_trades_coinbase'");
+        var silver = await HotTier.Gateway.QueryScalarAsync($"SELECT create_table_query FROM system.tables WHERE database = '{hotTier.Settings.Database}' AND name = 'silver_trades'");
+
+        bronze.Should().MatchRegex(@"TTL toDateTime\(ingested_at\) \+ (toIntervalDay\(3\)|INTERVAL 3 DAY)");
+        silver.Should().MatchRegex(@"TTL toDateTime\(ingested_at\) \+ (toIntervalDay\(11\)|INTERVAL 11 DAY)");
+    }
+
+    [Test]
+    public void On_cluster_the_script_uses_on_cluster_and_replicated_engines()
+    {
+        var settings = new HotTierSettings(HotTier.NewOptions(o => o.Cluster = "k2_cluster"), "redpanda:9092");
+
+        var script = new HotTierSchema(HotTier.Gateway, settings, Microsoft.Extensions.Logging.Abstractions.NullLogger<HotTierSchema>.Instance).Script();
+
+        script.Should().Contain($"CREATE DATABASE IF NOT EXISTS {settings.Database} ON CLUSTER k2_cluster")
+            .And.Contain("ENGINE = ReplicatedReplacingMergeTree(ingested_at)")
+            .And.Contain("ENGINE = ReplicatedAggregatingMergeTree()")
+            .And.Contain("kafka_broker_list = 'redpanda:9092'")
+            .And.NotContain("ENGINE = MergeTree");
+    }
+
+    [TestCase("Database", "k2; DROP DATABASE k2")]
+    [TestCase("Cluster", "c'x")]
+    [TestCase("Kafka:Brokers", "host:9092' , kafka_format='x")]
+    [TestCase("Kafka:TopicPrefix", "market crypto")]
+    [TestCase("Kafka:ConsumerGroupPrefix", "g'")]
+    public void Identifiers_from_configuration_are_validated_before_they_reach_sql(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"{ClickHouseOptions.SectionName}:{key}"] = value }).Build();
+        var services = new ServiceCollection();
+
+        services.AddClickHouse(configuration);
+
+        services.GetConfigurationProblems().All.Should().Contain(p => p.Contains($"{ClickHouseOptions.SectionName}:{key}"));
+    }
+
+    [Test]
+    public void Settings_refuse_an_identifier_that_bypassed_options_validation()
+    {
+        var act = () => new HotTierSettings(new ClickHouseOptions { Database = "x;y" }, "localhost:9092");
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Modules:ClickHouse:Database*x;y*");
+    }
+
+    private static async Task<List<string>> ObjectsAsync(HotTier hotTier)
+    {
+        var rows = await HotTier.Gateway.QueryRowsAsync(
+            "SELECT name, engine, metadata_modification_time FROM system.tables WHERE database = {db:String} ORDER BY name",
+            new Dictionary<string, string> { ["db"] = hotTier.Settings.Database });
+        return rows.Select(r => string.Join('\t', r)).ToList();
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text;
+using Confluent.Kafka;
+using K2.Core.Trades;
+using K2.Daemon.Bench;
+using K2.Tests.Support;
+
+namespace K2.Tests.ClickHouse;
+
+/// <summary>Publishes trades as the normalized-trade contract describes them, with a plain producer.</summary>
+internal static class TradePublisher
+{
+    public static async Task PublishAsync(string topic, IEnumerable<NormalizedTrade> trades)
+    {
+        using var producer = Producer();
+        var deliveries = new List<Task>();
+        foreach (var trade in trades)
+        {
+            var headers = new Headers
+            {
+                { "exchange", Encoding.UTF8.GetBytes(trade.Exchange.ToWire()) },
+                { "schema_version", "1"u8.ToArray() },
+                { "receive_ts_us", Encoding.UTF8.GetBytes(trade.ReceiveTimestampUs.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+            };
+            deliveries.Add(producer.ProduceAsync(topic, new Message<string, byte[]> { Key = NormalizedTradeJson.Key(trade), Value = NormalizedTradeJson.Encode(trade), Headers = headers }));
+        }
+
+        await Task.WhenAll(deliveries);
+    }
+
+    public static async Task PublishRawAsync(string topic, string key, string value)
+    {
+        using var producer = Producer();
+        await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = Encoding.UTF8.GetBytes(value) });
+    }
+
+    private static IProducer<string, byte[]> Producer() =>
+        new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = EmbeddedKafka.BootstrapServers, LingerMs = 5 }).Build();
+}
