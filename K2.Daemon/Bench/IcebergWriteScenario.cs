@@ -5,44 +5,37 @@ using K2.Iceberg.Parquet;
 using K2.Iceberg.Spec;
 using K2.Iceberg.Storage;
 using K2.Iceberg.Tables;
+using K2.Offload.Tables;
 
 namespace K2.Daemon.Bench;
 
 /// <summary>
-/// <c>k2 bench iceberg-write</c>: synthetic silver-shaped trades written to Parquet (zstd, field ids, lists and a map)
-/// and committed to a local warehouse with a SQLite catalog, one append per 100 000 rows.
+/// <c>k2 bench iceberg-write</c>: synthetic rows of the cold silver table (its real schema and partitioning, lists
+/// included) written to Parquet and committed to a local warehouse with a SQLite catalog, one append per 100 000 rows.
 /// </summary>
 internal sealed class IcebergWriteScenario : IBenchScenario
 {
     private const int RowsPerCommit = 100_000;
 
-    private static readonly Schema Trades = new(0,
-    [
-        NestedField.Require(1, "trade_id", PrimitiveType.Long),
-        NestedField.Require(2, "symbol", PrimitiveType.String),
-        NestedField.Require(3, "price", PrimitiveType.Decimal(18, 8)),
-        NestedField.Require(4, "quantity", PrimitiveType.Decimal(28, 12)),
-        NestedField.Require(5, "exchange_ts", PrimitiveType.TimestampTz),
-        NestedField.Optional(6, "side", PrimitiveType.String),
-        NestedField.Optional(7, "trade_conditions", new ListType(9, false, PrimitiveType.String)),
-        NestedField.Optional(8, "vendor_data", new MapType(10, PrimitiveType.String, 11, false, PrimitiveType.String)),
-    ]);
+    private static readonly string[] Symbols = ["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT", "ADA-USDT"];
+
+    private static readonly string[] Exchanges = ["binance", "kraken", "coinbase"];
 
     public string Name => "iceberg-write";
 
-    public string Description => "Write synthetic trades as Iceberg Parquet files and commit them (local warehouse, SQLite catalog)";
+    public string Description => "Write synthetic cold silver rows as Iceberg Parquet files and commit them (local warehouse, SQLite catalog)";
 
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
         var warehouse = new IcebergWarehouse(IcebergModule.SqliteCatalog("bench", Path.Combine(arguments.DataDir, "catalog.db")),
             new LocalObjectStore(Path.Combine(arguments.DataDir, "warehouse")), new WriterSettings(128L << 20, 250_000), TimeProvider.System);
         await warehouse.StartAsync(cancellationToken);
-        var table = await warehouse.CreateTableAsync(new TableIdentifier("bench", $"trades_{Guid.NewGuid():N}"), Trades,
-            new PartitionSpec(0, [new PartitionField(5, 1000, "exchange_ts_day", Transform.Day)]), cancellationToken: cancellationToken);
+        var silver = ColdTables.Silver;
+        var table = await warehouse.CreateTableAsync(new TableIdentifier("bench", $"silver_{Guid.NewGuid():N}"), silver.Schema,
+            silver.PartitionSpec, silver.SortOrder, cancellationToken: cancellationToken);
 
-        var start = DateTime.UtcNow.Date;
-        var conditions = new[] { "regular" };
-        var vendor = new Dictionary<string, string?> { ["venue"] = "spot" };
+        var fields = silver.Schema.Fields;
+        var day = DateTime.UtcNow.Date;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         var clock = Stopwatch.StartNew();
         var commitMs = new List<double>();
@@ -51,13 +44,11 @@ internal sealed class IcebergWriteScenario : IBenchScenario
         {
             var batch = (int)Math.Min(RowsPerCommit, arguments.Records - written);
             await using var appender = table.NewAppender();
+            var row = new object?[fields.Count];
             for (var i = 0; i < batch; i++, written++)
             {
-                await appender.WriteAsync(
-                [
-                    written, (written & 1) == 0 ? "BTC-USDT" : "ETH-USDT", 65000.12345678m + (written % 1000), 0.00012345m * (1 + (written % 7)),
-                    start.AddTicks(written * 10_000), (written & 1) == 0 ? "buy" : "sell", conditions, vendor,
-                ], cancellationToken);
+                for (var c = 0; c < row.Length; c++) { row[c] = Value(fields[c], written, day); }
+                await appender.WriteAsync(row, cancellationToken);
             }
 
             var dataFiles = await appender.CompleteAsync(cancellationToken);
@@ -82,9 +73,33 @@ internal sealed class IcebergWriteScenario : IBenchScenario
             {
                 ["commits"] = commitMs.Count,
                 ["data_files"] = files,
+                ["columns"] = fields.Count,
                 ["bytes_per_record"] = Math.Round(bytes / (double)Math.Max(1, arguments.Records), 2),
                 ["latency"] = "p50_ms/p99_ms are per commit (manifests + metadata + catalog swap)",
             },
+        };
+    }
+
+    /// <summary>A plausible value of the column's type for row <paramref name="n"/>; optional columns are null now and then.</summary>
+    private static object? Value(NestedField field, long n, DateTime day)
+    {
+        if (!field.Required && n % 11 == 0) { return null; }
+        return field.Type switch
+        {
+            ListType => n % 3 == 0 ? new[] { "late", "backfilled" } : Array.Empty<string>(),
+            PrimitiveType { Kind: PrimitiveKind.String } => field.Name switch
+            {
+                "exchange" => Exchanges[n % Exchanges.Length],
+                "trade_id" => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                var name when name.Contains("symbol", StringComparison.Ordinal) => Symbols[n % Symbols.Length],
+                var name => $"{name}-{n % 97}",
+            },
+            PrimitiveType { Kind: PrimitiveKind.Long } => n,
+            PrimitiveType { Kind: PrimitiveKind.Int } => (int)(n % 1000),
+            PrimitiveType { Kind: PrimitiveKind.Boolean } => (n & 1) == 0,
+            PrimitiveType { Kind: PrimitiveKind.Decimal } => 65000.12345678m + (n % 10_000) * 0.01m,
+            PrimitiveType { Kind: PrimitiveKind.TimestampTz or PrimitiveKind.Timestamp } => day.AddTicks(n * 10_000),
+            _ => throw new NotSupportedException($"no synthetic value for {field.Type}"),
         };
     }
 }

@@ -60,8 +60,9 @@ internal abstract class LeafBuffer(Leaf leaf)
     private static decimal CheckScale(decimal value, PrimitiveType type)
     {
         // Fails on more decimals than the column's scale instead of silently rounding money.
-        _ = SingleValue.Unscaled(value, type.Scale);
-        return value;
+        return value.Scale <= type.Scale || decimal.Round(value, type.Scale) == value
+            ? value
+            : throw new ArgumentException($"{value} has more than {type.Scale} decimal places");
     }
 
     private sealed class Typed<T>(Leaf leaf, Func<object, T> convert) : LeafBuffer(leaf) where T : struct
