@@ -160,8 +160,10 @@ public sealed partial class IcebergTable
         options ??= CommitOptions.None;
         var summary = options.SummaryProperties ?? new Dictionary<string, string>();
         await CommitMetadataAsync(async (table, writer) =>
-            await writer.WriteAsync(table, change, summary, MetadataLocation, _warehouse.NowMs(), cancellationToken).ConfigureAwait(false),
-            options.ExtraStatements ?? [], cancellationToken).ConfigureAwait(false);
+        {
+            if (options.ValidateBase is { } validate) { await validate(table).ConfigureAwait(false); }
+            return await writer.WriteAsync(table, change, summary, MetadataLocation, _warehouse.NowMs(), cancellationToken).ConfigureAwait(false);
+        }, options.ExtraStatements ?? [], cancellationToken).ConfigureAwait(false);
         return Metadata.CurrentSnapshot!;
     }
 
