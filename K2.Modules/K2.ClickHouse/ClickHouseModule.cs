@@ -23,7 +23,15 @@ public static class ClickHouseModule
         {
             var dataPath = K2Paths.UnderDataDir(configuration, options.Embedded.DataPath, "clickhouse");
             var libraryPath = string.IsNullOrWhiteSpace(options.Embedded.LibraryPath) ? null : K2Paths.Resolve(configuration, options.Embedded.LibraryPath);
-            services.AddSingleton(_ => ChDbEngine.Open(dataPath, libraryPath));
+            services.AddSingleton(_ =>
+            {
+                // chDB's icebergLocal reads local files only under the process's working directory (it
+                // ignores user_files_path); the local warehouse lives in the data folder, so work there.
+                var dataDir = K2Paths.DataDir(configuration);
+                Directory.CreateDirectory(dataDir);
+                Directory.SetCurrentDirectory(dataDir);
+                return ChDbEngine.Open(dataPath, libraryPath);
+            });
             services.AddSingleton<IClickHouseGateway>(sp => new EmbeddedClickHouseGateway(sp.GetRequiredService<ChDbEngine>()));
         }
         else
