@@ -42,7 +42,7 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
             await ageLimit.CancelAsync();
             if (first == run)
             {
-                var reason = await run;
+                var reason = await EndReasonAsync(run, connection.Id);
                 await connection.DisposeAsync();
                 if (reason == ConnectionEnd.Shutdown || cancellationToken.IsCancellationRequested) { return; }
                 ExchangeMetrics.Reconnects.WithLabels(context.Label, reason).Inc();
@@ -61,6 +61,20 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
 
             var why = connection.RotationRequested.IsCompletedSuccessfully ? connection.RotationRequested.Result : ConnectionEnd.Rotation;
             connection = await RotateAsync(connection, run, why, cancellationToken);
+        }
+    }
+
+    /// <summary>A sink or pipeline failure ends the connection like a network error: logged, then a reconnect.</summary>
+    private async Task<string> EndReasonAsync(Task<string> run, int connectionId)
+    {
+        try
+        {
+            return await run;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ConnectionFailed(context.Logger, context.Label, connectionId, ex);
+            return ConnectionEnd.Error;
         }
     }
 
