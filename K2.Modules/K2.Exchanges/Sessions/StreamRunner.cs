@@ -15,8 +15,6 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
     private readonly Backoff _backoff = new(TimeSpan.FromMilliseconds(context.Options.BackoffInitialMilliseconds), TimeSpan.FromMilliseconds(context.Options.BackoffMaxMilliseconds));
     private ExchangeConnection? _current;
 
-    public int Connections { get; private set; }
-
     /// <summary>Local time of the last opened connection's first message, for readiness.</summary>
     public bool IsStreaming => _current?.FirstMessage.IsCompletedSuccessfully == true;
 
@@ -126,7 +124,6 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
             try
             {
                 await connection.ConnectAsync(Symbols, cancellationToken);
-                Connections++;
                 _current = connection;
                 _ = connection.FirstMessage.ContinueWith(_ => _backoff.Reset(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
                 return connection;
