@@ -65,8 +65,8 @@ internal sealed class IngestorHarness : IAsyncDisposable
         var own = options.For(exchange);
         own.WebSocketUrl = fake.WebSocketUrl;
         own.RestUrl = fake.BaseUrl;
-        own.SilenceTimeoutMilliseconds = 2_000;
-        own.ConnectTimeoutMilliseconds = 2_000;
+        own.SilenceTimeoutMilliseconds = 5_000;
+        own.ConnectTimeoutMilliseconds = 5_000;
         own.BackoffInitialMilliseconds = 20;
         own.BackoffMaxMilliseconds = 200;
         own.GapGraceMilliseconds = 200;

@@ -49,15 +49,6 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
 
     public string Name => $"exchange:{_context.Label}";
 
-    /// <summary>How many connections the runners have opened so far (reconnects and rotations included).</summary>
-    public int ConnectionsOpened
-    {
-        get
-        {
-            lock (_runners) { return _runners.Sum(r => r.Connections); }
-        }
-    }
-
     /// <summary>The symbols this daemon streams now, per connection group.</summary>
     public IReadOnlyList<IReadOnlyList<WireSymbol>> Groups
     {
