@@ -55,3 +55,38 @@ public sealed class SecretHandlingTests
         }
     }
 }
+
+public sealed class SecurityDefaultsTests
+{
+    [Test]
+    public void Endpoints_listen_on_loopback_unless_configured_otherwise()
+    {
+        new K2.Observability.ObservabilityOptions().Listen.Should().StartWith("127.0.0.1:");
+        var settings = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "appsettings.json"));
+        settings.Should().Contain("\"Listen\": \"127.0.0.1:9464\"");
+
+        var published = File.ReadLines(Path.Combine(TestPaths.RepoRoot, "docker-compose.yml"))
+            .Select(l => l.Trim())
+            .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^- \"[0-9.:]+:[0-9]+\"$"));
+        published.Should().NotBeEmpty().And.OnlyContain(l => l.StartsWith("- \"127.0.0.1:", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void No_code_disables_tls_certificate_checks()
+    {
+        string[] forbidden =
+        [
+            "ServerCertificateCustomValidationCallback", "RemoteCertificateValidationCallback", "DangerousAcceptAnyServerCertificateValidator",
+            "enable.ssl.certificate.verification", "EnableSslCertificateVerification", "TrustServerCertificate", "SslMode.Disable",
+        ];
+        var sources = Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "K2.Modules"), "*.cs", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "K2.Daemon"), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+        foreach (var file in sources)
+        {
+            var text = File.ReadAllText(file);
+            forbidden.Where(f => text.Contains(f, StringComparison.Ordinal)).Should().BeEmpty(file);
+        }
+    }
+}
