@@ -149,6 +149,21 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
     private async Task PumpAsync()
     {
+        try
+        {
+            await PumpRecordsAsync();
+        }
+        catch (Exception ex)
+        {
+            // Ingestors must not wait forever on a queue nobody drains: they get the error instead.
+            Log.PumpFailed(_logger, ex);
+            _queue.Writer.TryComplete(ex);
+            throw;
+        }
+    }
+
+    private async Task PumpRecordsAsync()
+    {
         var reader = _queue.Reader;
         var spool = _spool!;
         while (true)
