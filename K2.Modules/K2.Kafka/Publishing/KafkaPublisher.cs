@@ -187,7 +187,11 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
             var appended = SpoolFromQueue(reader);
             if (reader.Completion.IsCompleted && _held is null && (!CanSend || Environment.TickCount64 > _stopDeadline)) { return; }
             var replayed = CanSend && await ReplayAsync(spool);
-            if (appended == 0 && !replayed) { await WaitForRecordsAsync(reader); }
+            if (replayed) { continue; }
+            // Paused on a full spool, or spooling while records trickle in: wait a moment rather than
+            // spin, so appends are fsync'd in batches.
+            if (_held is not null || appended > 0) { await Task.Delay(IdleWait); }
+            else { await WaitForRecordsAsync(reader); }
         }
     }
 
