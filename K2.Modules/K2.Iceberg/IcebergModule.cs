@@ -21,6 +21,12 @@ public static class IcebergModule
     public static IServiceCollection AddIceberg(this IServiceCollection services, IConfiguration configuration)
     {
         var options = services.AddValidatedOptions<IcebergOptions>(configuration, IcebergOptions.SectionName);
+        if (options.Catalog == CatalogDatabase.Postgres && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(options.PostgresConnectionStringVariable)))
+        {
+            services.GetConfigurationProblems().AddForKey($"{IcebergOptions.SectionName}:{nameof(IcebergOptions.PostgresConnectionStringVariable)}",
+                $"Catalog is Postgres but environment variable {options.PostgresConnectionStringVariable} is empty; set it to a PostgreSQL connection string (or use Catalog Sqlite)");
+        }
+
         var sqlitePath = K2Paths.UnderDataDir(configuration, options.SqlitePath, "iceberg-catalog.db");
         var warehouse = options.Warehouse.StartsWith("s3://", StringComparison.Ordinal)
             ? options.Warehouse

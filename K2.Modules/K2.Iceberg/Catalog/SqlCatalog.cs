@@ -82,20 +82,32 @@ public sealed class SqlCatalog(string name, CatalogDatabase database, Func<DbCon
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE iceberg_tables SET metadata_location = @Next, previous_metadata_location = @Expected
-            WHERE catalog_name = @Catalog AND table_namespace = @Namespace AND table_name = @Table
-              AND metadata_location = @Expected AND (iceberg_type = 'TABLE' OR iceberg_type IS NULL)
-            """, new { Catalog = Name, table.Namespace, Table = table.Name, Expected = expected, Next = next }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        int rows;
+        try
+        {
+            rows = await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE iceberg_tables SET metadata_location = @Next, previous_metadata_location = @Expected
+                WHERE catalog_name = @Catalog AND table_namespace = @Namespace AND table_name = @Table
+                  AND metadata_location = @Expected AND (iceberg_type = 'TABLE' OR iceberg_type IS NULL)
+                """, new { Catalog = Name, table.Namespace, Table = table.Name, Expected = expected, Next = next }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (rows == 1)
+            {
+                foreach (var statement in extra)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(statement.Sql, statement.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            // Nothing was committed: the transaction is never committed past this point.
+            throw new CommitFailedException($"commit of {table} failed before the transaction committed: {ex.Message}", ex);
+        }
+
         if (rows != 1)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             throw new CommitConflictException($"{table} moved on from {expected}: another writer committed first");
-        }
-
-        foreach (var statement in extra)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(statement.Sql, statement.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -113,6 +125,9 @@ public sealed class SqlCatalog(string name, CatalogDatabase database, Func<DbCon
     }
 
     private object Key(TableIdentifier table) => new { Catalog = Name, table.Namespace, Table = table.Name };
+
+    /// <summary>A new connection to the catalog database (not opened).</summary>
+    public DbConnection Connect() => connect();
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {

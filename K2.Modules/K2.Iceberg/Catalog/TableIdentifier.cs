@@ -20,5 +20,8 @@ public sealed record CommitStatement(string Sql, object? Parameters = null);
 /// <summary>The catalog row did not hold the expected metadata location: another writer committed first.</summary>
 public sealed class CommitConflictException(string message) : Exception(message);
 
+/// <summary>The commit's transaction failed before committing (e.g. an extra statement failed); the table is unchanged.</summary>
+public sealed class CommitFailedException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>The database failed during the swap and the outcome could not be established; nothing may be cleaned up.</summary>
 public sealed class CommitStateUnknownException(string message, Exception inner) : Exception(message, inner);

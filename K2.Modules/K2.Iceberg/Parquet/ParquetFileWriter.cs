@@ -64,6 +64,7 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
     public async Task<DataFile> CloseAsync(string path, int specId, PartitionKey partition, CancellationToken cancellationToken)
     {
         await FlushRowGroupAsync(cancellationToken).ConfigureAwait(false);
+        ParquetLayout.StripStatistics(_writer);
         await _writer.DisposeAsync().ConfigureAwait(false);
         var size = _stream.Length;
         await _stream.DisposeAsync().ConfigureAwait(false);

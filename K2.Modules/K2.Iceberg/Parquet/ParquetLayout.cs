@@ -71,17 +71,36 @@ internal sealed class ParquetLayout
     /// </summary>
     public void StampFieldIds(ParquetWriter writer)
     {
-        var footer = FooterField.GetValue(writer) ?? throw new InvalidOperationException("Parquet.Net changed: no footer on the writer");
-        var metaField = footer.GetType().GetField("_fileMeta", BindingFlags.NonPublic | BindingFlags.Instance)
-            ?? throw new InvalidOperationException("Parquet.Net changed: ThriftFooter._fileMeta not found");
-        var meta = (global::Parquet.Meta.FileMetaData)metaField.GetValue(footer)!;
-        var elements = meta.Schema;
+        var elements = FileMetaData(writer).Schema;
         if (elements.Count != _preOrderIds.Count + 1)
         {
             throw new InvalidOperationException($"Parquet schema has {elements.Count - 1} nodes, expected {_preOrderIds.Count}");
         }
 
         for (var i = 0; i < _preOrderIds.Count; i++) { elements[i + 1].FieldId = _preOrderIds[i]; }
+    }
+
+    /// <summary>
+    /// Removes Parquet.Net's row-group statistics and column indexes before the footer is written: for timestamps and
+    /// fixed-length decimals they do not cover the data, and readers that trust them (ClickHouse's filter push-down)
+    /// silently skip matching rows. File-level pruning uses the Iceberg bounds in the manifests instead.
+    /// </summary>
+    public static void StripStatistics(ParquetWriter writer)
+    {
+        foreach (var column in FileMetaData(writer).RowGroups.SelectMany(g => g.Columns))
+        {
+            if (column.MetaData is not null) { column.MetaData.Statistics = null; }
+            column.ColumnIndexOffset = null;
+            column.ColumnIndexLength = null;
+        }
+    }
+
+    private static global::Parquet.Meta.FileMetaData FileMetaData(ParquetWriter writer)
+    {
+        var footer = FooterField.GetValue(writer) ?? throw new InvalidOperationException("Parquet.Net changed: no footer on the writer");
+        var metaField = footer.GetType().GetField("_fileMeta", BindingFlags.NonPublic | BindingFlags.Instance)
+            ?? throw new InvalidOperationException("Parquet.Net changed: ThriftFooter._fileMeta not found");
+        return (global::Parquet.Meta.FileMetaData)metaField.GetValue(footer)!;
     }
 
     /// <summary>Parquet.Net writes list and map groups as OPTIONAL only, so such Iceberg columns must be optional.</summary>
