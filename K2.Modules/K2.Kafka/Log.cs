@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(3014, LogLevel.Warning, "Cannot measure consumer lag: {Reason}")]
     public static partial void LagUnknown(ILogger logger, string reason);
 
+    [LoggerMessage(3016, LogLevel.Critical, "The Kafka publisher stopped on an error; ingest gets the error from now on")]
+    public static partial void PumpFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(3015, LogLevel.Information, "Kafka module disabled: dead letters and trades go to {Folder}")]
     public static partial void FallbackActive(ILogger logger, string folder);
 }

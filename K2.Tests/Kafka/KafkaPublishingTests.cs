@@ -63,6 +63,27 @@ public sealed class KafkaPublishingTests
             letters.Select(l => (l.RawText, l.Exchange.ToWire(), l.Reason, l.ReceiveTimestampUs.ToString(CultureInfo.InvariantCulture))));
     }
 
+    [Test]
+    public async Task A_record_the_brokers_can_never_take_is_set_aside_in_a_file_and_the_rest_is_delivered()
+    {
+        var dataDir = TestPaths.NewScratchFolder("kafka");
+        await using var host = await KafkaModuleHost.StartAsync(dataDir, new Dictionary<string, string?> { ["Mode"] = "Embedded" });
+        await Eventually.TrueAsync(() => host.Publisher.TopicsReady, "topics created");
+        var frame = FixtureFrames.All().First(f => f.Exchange == Exchange.Kraken);
+        var huge = new byte[2 * 1024 * 1024];
+        Array.Fill(huge, (byte)'x');
+        var failedBefore = KafkaMetrics.Failed.WithLabels("raw").Value;
+
+        await host.Trades.PublishAsync(Exchange.Kraken, huge, frame.Trades, frame.ReceiveTimestampUs, CancellationToken.None);
+        await host.StopAsync();
+
+        KafkaMetrics.Failed.WithLabels("raw").Value.Should().Be(failedBefore + 1);
+        using var line = JsonDocument.Parse(File.ReadAllLines(Path.Combine(dataDir, "spool", "undeliverable.jsonl")).Single());
+        line.RootElement.GetProperty("topic").GetString().Should().Be("market.crypto.trades.kraken.raw");
+        line.RootElement.GetProperty("value_base64").GetBytesFromBase64().Should().Equal(huge);
+        Kcat.ReadAll(host.Get<KafkaBootstrap>().BootstrapServers, "market.crypto.trades.kraken").Should().HaveCount(frame.Trades.Count);
+    }
+
     private static void ShouldMatch(KcatMessage message, NormalizedTrade trade, IReadOnlyList<string> documentedFields)
     {
         var exchange = trade.Exchange.ToWire();

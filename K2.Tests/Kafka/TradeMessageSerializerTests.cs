@@ -21,6 +21,23 @@ public sealed class TradeMessageSerializerTests
         Encoding.UTF8.GetString(TradeMessageSerializer.Key(Exchange.Binance, "BTCUSDT")).Should().Be("binance|BTCUSDT");
     }
 
+    [TestCase("70215.50000000")]
+    [TestCase("0.00000001")]
+    [TestCase("0.0000000000000000000000000001")]
+    [TestCase("100")]
+    [TestCase("100.000")]
+    [TestCase("0.000")]
+    [TestCase("-5.250")]
+    [TestCase("79228162514264337593543950335")]
+    public void Decimals_are_written_exactly_as_DecimalText_formats_them(string text)
+    {
+        var value = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var trade = new NormalizedTrade(Exchange.Binance, "X", "X/Y", "1", value, value, TradeSide.Buy, 1, 2, default);
+
+        using var json = System.Text.Json.JsonDocument.Parse(TradeMessageSerializer.Value(trade));
+        json.RootElement.GetProperty("price").GetString().Should().Be(DecimalText.Format(value));
+    }
+
     [Test]
     public void Decimals_are_plain_exact_strings_and_text_is_not_html_escaped()
     {

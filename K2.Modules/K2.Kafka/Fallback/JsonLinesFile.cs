@@ -21,27 +21,21 @@ internal sealed class JsonLinesFile(string path) : IDisposable
         {
             _line.ResetWrittenCount();
             using (var writer = new Utf8JsonWriter(_line, WriterOptions)) { write(writer, state); }
-            _line.Write("\n"u8);
-            Append(_line.WrittenSpan);
+            WriteLine(_line.WrittenSpan);
         }
     }
 
-    /// <summary>Appends bytes that already are one JSON object, then a newline.</summary>
+    /// <summary>Appends bytes that already are one JSON object.</summary>
     public void AppendRaw(ReadOnlySpan<byte> json)
     {
-        lock (_gate)
-        {
-            _stream ??= Open();
-            _stream.Write(json);
-            _stream.Write("\n"u8);
-            _stream.Flush();
-        }
+        lock (_gate) { WriteLine(json); }
     }
 
-    private void Append(ReadOnlySpan<byte> line)
+    private void WriteLine(ReadOnlySpan<byte> json)
     {
         _stream ??= Open();
-        _stream.Write(line);
+        _stream.Write(json);
+        _stream.Write("\n"u8);
         _stream.Flush();
     }
 

@@ -46,6 +46,10 @@ internal sealed class ConsumerLagMonitor(KafkaOptions options, ILogger logger) :
             {
                 Log.LagUnknown(logger, ex.Error.Reason);
             }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
 
             KafkaMetrics.LagThrottled.Set(_throttled ? 1 : 0);
             try

@@ -149,6 +149,21 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
     private async Task PumpAsync()
     {
+        try
+        {
+            await PumpRecordsAsync();
+        }
+        catch (Exception ex)
+        {
+            // Ingestors must not wait forever on a queue nobody drains: they get the error instead.
+            Log.PumpFailed(_logger, ex);
+            _queue.Writer.TryComplete(ex);
+            throw;
+        }
+    }
+
+    private async Task PumpRecordsAsync()
+    {
         var reader = _queue.Reader;
         var spool = _spool!;
         while (true)
@@ -172,7 +187,11 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
             var appended = SpoolFromQueue(reader);
             if (reader.Completion.IsCompleted && _held is null && (!CanSend || Environment.TickCount64 > _stopDeadline)) { return; }
             var replayed = CanSend && await ReplayAsync(spool);
-            if (appended == 0 && !replayed) { await WaitForRecordsAsync(reader); }
+            if (replayed) { continue; }
+            // Paused on a full spool, or spooling while records trickle in: wait a moment rather than
+            // spin, so appends are fsync'd in batches.
+            if (_held is not null || appended > 0) { await Task.Delay(IdleWait); }
+            else { await WaitForRecordsAsync(reader); }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -95,11 +96,21 @@ internal static class TradeMessageSerializer
         writer.WriteEndObject();
     }
 
+    /// <summary>
+    /// <see cref="DecimalText"/>'s format, faster: a decimal's default text is always fixed-point with its
+    /// scale's trailing zeros, so dropping those zeros (and a bare point) gives the same plain text.
+    /// </summary>
     private static void WriteDecimal(Utf8JsonWriter writer, JsonEncodedText name, decimal value, Span<byte> scratch)
     {
-        if (!DecimalText.TryFormat(value, scratch, out var written))
+        if (!value.TryFormat(scratch, out var written, default, CultureInfo.InvariantCulture))
         {
             throw new InvalidOperationException($"decimal {value} does not fit the format buffer");
+        }
+
+        if (scratch[..written].Contains((byte)'.'))
+        {
+            while (scratch[written - 1] == (byte)'0') { written--; }
+            if (scratch[written - 1] == (byte)'.') { written--; }
         }
 
         writer.WriteString(name, scratch[..written]);
