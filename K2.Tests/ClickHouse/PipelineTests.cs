@@ -28,6 +28,8 @@ public sealed class PipelineTests
         _invalid = template with { TradeId = "invalid-1", Quantity = -0.25m };
         foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(_hotTier.Settings.Topic(exchange), partitions: 2); }
         await _hotTier.Schema.ApplyAsync();
+        await new ConsumerHealth(HotTier.Gateway, _hotTier.Settings, new KafkaConsumerLag(_hotTier.Settings, () => EmbeddedKafka.BootstrapServers))
+            .WaitForAssignmentsAsync(TimeSpan.FromSeconds(45));
 
         foreach (var exchange in ExchangeNames.All)
         {
@@ -163,7 +165,7 @@ public sealed class PipelineTests
 
         consumers.Select(c => c.Exchange).Should().BeEquivalentTo(ExchangeNames.All);
         consumers.Single(c => c.Exchange == Exchange.Kraken).MessagesRead.Should().Be(_trades.Count(t => t.Exchange == Exchange.Kraken) + 2);
-        consumers.Should().OnlyContain(c => c.LastPoll != null && c.Exceptions == 0 && c.LastException == null);
+        consumers.Should().OnlyContain(c => c.LastPoll != null && c.Exceptions == 0 && c.LastException == null && c.AssignedPartitions == 2);
         rows[HotTierMigrations.SilverTable].Should().Be(await _hotTier.CountAsync(HotTierMigrations.SilverTable));
         rows[HotTierMigrations.BronzeTable(Exchange.Coinbase)].Should().Be(_trades.Count(t => t.Exchange == Exchange.Coinbase));
         HotTierMetrics.TableRows.WithLabels(HotTierMigrations.SilverTable).Value.Should().Be(rows[HotTierMigrations.SilverTable]);
