@@ -1,5 +1,6 @@
 using K2.ClickHouse;
 using K2.Core.Configuration;
+using K2.Core.Health;
 using K2.Exchanges;
 using K2.Instruments;
 using K2.Kafka;
@@ -56,7 +57,17 @@ internal static class DaemonHost
         services.AddOffload(configuration);
         services.AddMaintenance(configuration);
 
+        services.AddSingleton<IStatusContributor>(new DaemonStatus(ModuleSwitches(services)));
+
         problems = services.GetConfigurationProblems().All;
         return problems.Count > 0 ? null : builder.Build();
     }
+
+    /// <summary>Each switchable module's name and whether it is enabled, from its bound options.</summary>
+    private static Dictionary<string, bool> ModuleSwitches(IServiceCollection services) =>
+        services
+            .Where(d => d.ImplementationInstance is ModuleOptions)
+            .Select(d => (ModuleOptions)d.ImplementationInstance!)
+            .DistinctBy(o => o.GetType())
+            .ToDictionary(o => o.GetType().Name.Replace("Options", "", StringComparison.Ordinal), o => o.Enabled);
 }

@@ -9,6 +9,7 @@ need_apt=()
 command -v kcat >/dev/null || need_apt+=(kcat)
 command -v promtool >/dev/null || need_apt+=(prometheus)
 command -v npm >/dev/null || need_apt+=(npm)
+command -v docker-compose >/dev/null || need_apt+=(docker-compose)
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need_apt[*]} (run as root, or: sudo apt-get install ${need_apt[*]})" >&2

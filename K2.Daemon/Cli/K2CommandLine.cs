@@ -10,8 +10,11 @@ internal static class K2CommandLine
         var root = new RootCommand("K2: crypto market-data lakehouse daemon (exchanges → Kafka → ClickHouse → Iceberg)");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(InstrumentsCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(NormalizeCommand.Create());
         root.Subcommands.Add(DdlCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(IcebergCommand.Create());
         root.SetAction((_, cancellationToken) => RunCommand.RunAsync(cancellationToken));
         return root;
     }

@@ -31,11 +31,31 @@ internal sealed class ObservabilityEndpoints : IStartupFilter
                 };
                 return Results.Json(body, JsonOptions, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
             });
+            endpoints.MapGet("/status", (HttpContext context) =>
+            {
+                var sections = context.RequestServices.GetServices<IStatusContributor>()
+                    .OrderBy(c => c.Order)
+                    .Select(Snapshot)
+                    .ToArray();
+                return Results.Json(new StatusDocument(DateTimeOffset.UtcNow, sections), JsonOptions);
+            });
         });
         next(app);
     };
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    private static StatusSection Snapshot(IStatusContributor contributor)
+    {
+        try
+        {
+            return contributor.Snapshot();
+        }
+        catch (Exception ex)
+        {
+            return new StatusSection(contributor.GetType().Name, ["error"], [[ex.Message]], []);
+        }
+    }
 
     private static ReadinessResult Evaluate(IReadinessCheck check)
     {

@@ -1,0 +1,126 @@
+using K2.Core.Trades;
+using K2.Exchanges.Parsing;
+
+namespace K2.Exchanges.Pipeline;
+
+/// <summary>
+/// Parser → normalizer → dedup/gap ledger for one exchange: the one path both the live sessions and
+/// <c>k2 normalize</c> use. Thread-safe: several connections of one exchange (shards, rotation overlap)
+/// and REST backfill share it, so duplicates across them are caught.
+/// </summary>
+internal sealed class FramePipeline
+{
+    private readonly Lock _gate = new();
+    private readonly List<ParsedTrade> _scratch = [];
+    private readonly Func<SymbolTable, ITradeFrameParser> _parserFactory;
+    private readonly TimeProvider _clock;
+    private readonly string _exchangeLabel;
+    private readonly Prometheus.Counter.Child _frames;
+    private readonly Prometheus.Histogram.Child _latency;
+    private readonly Dictionary<string, (Prometheus.Counter.Child Trades, Prometheus.Counter.Child Duplicates)> _symbolCounters = new(StringComparer.Ordinal);
+    private ITradeFrameParser _parser;
+
+    public FramePipeline(SymbolTable symbols, Func<SymbolTable, ITradeFrameParser> parserFactory, TradeLedger ledger, TimeProvider clock)
+    {
+        _parserFactory = parserFactory;
+        _parser = parserFactory(symbols);
+        _clock = clock;
+        Ledger = ledger;
+        Symbols = symbols;
+        _exchangeLabel = ledger.Exchange.ToWire();
+        _frames = ExchangeMetrics.Frames.WithLabels(_exchangeLabel);
+        _latency = ExchangeMetrics.Latency.WithLabels(_exchangeLabel);
+        ledger.GapChanged += OnGapChanged;
+    }
+
+    public Exchange Exchange => Ledger.Exchange;
+
+    public TradeLedger Ledger { get; }
+
+    public SymbolTable Symbols { get; private set; }
+
+    /// <summary>Swaps in a new symbol table after an instruments reload; in-flight frames finish with the old one.</summary>
+    public void UpdateSymbols(SymbolTable symbols)
+    {
+        lock (_gate)
+        {
+            Symbols = symbols;
+            _parser = _parserFactory(symbols);
+        }
+    }
+
+    /// <summary>Parses <paramref name="frame"/> and appends its unique trades to <paramref name="unique"/>.</summary>
+    public FrameOutcome Process(ReadOnlySpan<byte> frame, long receiveTimestampUs, List<NormalizedTrade> unique)
+    {
+        lock (_gate)
+        {
+            _frames.Inc();
+            _scratch.Clear();
+            var outcome = _parser.Parse(frame, receiveTimestampUs, _scratch);
+            if (outcome.Kind == FrameKind.Rejected) { ExchangeMetrics.Rejects.WithLabels(_exchangeLabel, outcome.Reason!).Inc(); }
+            AcceptLocked(_scratch, receiveTimestampUs, unique);
+            return outcome;
+        }
+    }
+
+    /// <summary>Trades recovered over REST: deduplicated and fed to the gap ledger like live ones.</summary>
+    public void AcceptBackfill(IReadOnlyList<ParsedTrade> trades, List<NormalizedTrade> unique)
+    {
+        lock (_gate) { AcceptLocked(trades, UnixNow(), unique); }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the ledger under the pipeline's lock.</summary>
+    public T WithLedger<T>(Func<TradeLedger, T> action)
+    {
+        lock (_gate) { return action(Ledger); }
+    }
+
+    private void AcceptLocked(IReadOnlyList<ParsedTrade> trades, long receiveTimestampUs, List<NormalizedTrade> unique)
+    {
+        for (var i = 0; i < trades.Count; i++)
+        {
+            var parsed = trades[i];
+            var trade = parsed.Trade;
+            if (Ledger.Accept(trade.Symbol, parsed.Id, trade.ExchangeTimestampUs, receiveTimestampUs))
+            {
+                unique.Add(trade);
+                CountersOf(trade.Symbol).Trades.Inc();
+                _latency.Observe((receiveTimestampUs - trade.ExchangeTimestampUs) / 1e6);
+            }
+            else
+            {
+                CountersOf(trade.Symbol).Duplicates.Inc();
+            }
+        }
+
+        if (unique.Count > 0) { ExchangeMetrics.LastTradeTimestamp.WithLabels(_exchangeLabel, unique[^1].Symbol).Set(receiveTimestampUs / 1e6); }
+    }
+
+    private (Prometheus.Counter.Child Trades, Prometheus.Counter.Child Duplicates) CountersOf(string symbol)
+    {
+        if (!_symbolCounters.TryGetValue(symbol, out var counters))
+        {
+            counters = (ExchangeMetrics.Trades.WithLabels(_exchangeLabel, symbol), ExchangeMetrics.Duplicates.WithLabels(_exchangeLabel, symbol));
+            _symbolCounters.Add(symbol, counters);
+        }
+
+        return counters;
+    }
+
+    private void OnGapChanged(Gap gap)
+    {
+        var open = ExchangeMetrics.GapsOpen.WithLabels(_exchangeLabel, gap.Symbol);
+        if (gap.Status == GapStatus.Open)
+        {
+            open.Inc();
+            ExchangeMetrics.GapsOpened.WithLabels(_exchangeLabel, gap.Symbol).Inc();
+        }
+        else
+        {
+            open.Dec();
+            ExchangeMetrics.GapsClosed.WithLabels(_exchangeLabel, gap.Symbol, gap.Status.ToString().ToLowerInvariant()).Inc();
+        }
+    }
+
+    private long UnixNow() => K2.Core.Time.UnixMicros.Now(_clock);
+}

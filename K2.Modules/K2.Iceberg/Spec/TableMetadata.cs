@@ -1,0 +1,60 @@
+namespace K2.Iceberg.Spec;
+
+/// <summary>Table metadata, format version 2 (spec "Table Metadata Fields").</summary>
+public sealed record TableMetadata(
+    Guid TableUuid,
+    string Location,
+    long LastSequenceNumber,
+    long LastUpdatedMs,
+    int LastColumnId,
+    IReadOnlyList<Schema> Schemas,
+    int CurrentSchemaId,
+    IReadOnlyList<PartitionSpec> PartitionSpecs,
+    int DefaultSpecId,
+    int LastPartitionId,
+    IReadOnlyList<SortOrder> SortOrders,
+    int DefaultSortOrderId,
+    IReadOnlyDictionary<string, string> Properties,
+    long? CurrentSnapshotId,
+    IReadOnlyList<Snapshot> Snapshots,
+    IReadOnlyList<SnapshotLogEntry> SnapshotLog,
+    IReadOnlyList<MetadataLogEntry> MetadataLog)
+{
+    public const int FormatVersion = 2;
+
+    public Schema CurrentSchema => SchemaById(CurrentSchemaId);
+
+    public PartitionSpec DefaultSpec => SpecById(DefaultSpecId);
+
+    public SortOrder DefaultSortOrder => SortOrders.First(o => o.OrderId == DefaultSortOrderId);
+
+    public Snapshot? CurrentSnapshot => CurrentSnapshotId is { } id ? SnapshotById(id) : null;
+
+    public Schema SchemaById(int id) => Schemas.FirstOrDefault(s => s.SchemaId == id) ?? throw new KeyNotFoundException($"no schema {id}");
+
+    public PartitionSpec SpecById(int id) => PartitionSpecs.FirstOrDefault(s => s.SpecId == id) ?? throw new KeyNotFoundException($"no partition spec {id}");
+
+    public Snapshot SnapshotById(long id) => Snapshots.FirstOrDefault(s => s.SnapshotId == id) ?? throw new KeyNotFoundException($"no snapshot {id}");
+
+    public static TableMetadata Create(string location, Schema schema, PartitionSpec spec, SortOrder sortOrder, IReadOnlyDictionary<string, string> properties, long nowMs)
+    {
+        schema.Validate();
+        foreach (var field in spec.Fields)
+        {
+            if (schema.Field(field.SourceId).Type is not PrimitiveType) { throw new ArgumentException($"partition field '{field.Name}' must have a primitive source column"); }
+            if (field.FieldId < PartitionSpec.FirstFieldId) { throw new ArgumentException($"partition field ids start at {PartitionSpec.FirstFieldId}; '{field.Name}' has {field.FieldId}"); }
+        }
+
+        return new TableMetadata(Guid.NewGuid(), location.TrimEnd('/'), 0, nowMs, schema.HighestFieldId, [schema], schema.SchemaId,
+            [spec], spec.SpecId, spec.LastFieldId, [sortOrder], sortOrder.OrderId, properties, null, [], [], []);
+    }
+
+    /// <summary>A new current schema with extra optional columns (the only evolution this writer does).</summary>
+    public TableMetadata AddColumns(IReadOnlyList<NestedField> columns, long nowMs)
+    {
+        if (columns.Any(c => c.Required)) { throw new ArgumentException("new columns must be optional: existing rows have no value for them"); }
+        var next = new Schema(Schemas.Max(s => s.SchemaId) + 1, [.. CurrentSchema.Fields, .. columns]).Validate();
+        if (columns.SelectMany(c => c.AllIds()).Any(id => id <= LastColumnId)) { throw new ArgumentException($"new column ids must be above last-column-id {LastColumnId}"); }
+        return this with { Schemas = [.. Schemas, next], CurrentSchemaId = next.SchemaId, LastColumnId = next.HighestFieldId, LastUpdatedMs = nowMs };
+    }
+}

@@ -1,0 +1,238 @@
+using System.Data.Common;
+using K2.Iceberg.Avro;
+using K2.Iceberg.Catalog;
+using K2.Iceberg.Parquet;
+using K2.Iceberg.Serialization;
+using K2.Iceberg.Spec;
+using K2.Iceberg.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Iceberg.Tables;
+
+/// <summary>
+/// One catalog table and the operations the offload and maintenance jobs need. Each write builds a new snapshot on
+/// the latest committed metadata and swaps the catalog pointer; on a conflict it reloads, re-validates and retries.
+/// </summary>
+public sealed partial class IcebergTable
+{
+    private readonly IcebergWarehouse _warehouse;
+
+    internal IcebergTable(IcebergWarehouse warehouse, TableIdentifier identifier, string metadataLocation, TableMetadata metadata)
+    {
+        _warehouse = warehouse;
+        Identifier = identifier;
+        MetadataLocation = metadataLocation;
+        Metadata = metadata;
+    }
+
+    public TableIdentifier Identifier { get; }
+
+    /// <summary>The metadata file this handle last saw committed.</summary>
+    public string MetadataLocation { get; private set; }
+
+    public TableMetadata Metadata { get; private set; }
+
+    private IObjectStore Store => _warehouse.Store;
+
+    /// <summary>Test seam: runs after the new metadata file is written and before the pointer swap.</summary>
+    internal Func<Task>? BeforeSwap { get; set; }
+
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        var location = await _warehouse.Catalog.LoadLocationAsync(Identifier, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"table {Identifier} is no longer in catalog {_warehouse.Catalog.Name}");
+        if (location == MetadataLocation) { return; }
+        var metadata = TableMetadataJson.Read(await Store.ReadAllAsync(location, cancellationToken).ConfigureAwait(false));
+        if (metadata.TableUuid != Metadata.TableUuid)
+        {
+            throw new InvalidOperationException($"table {Identifier} was replaced (uuid {Metadata.TableUuid} → {metadata.TableUuid}); reopen it");
+        }
+
+        MetadataLocation = location;
+        Metadata = metadata;
+    }
+
+    /// <summary>A writer of new data files for this table's current schema and partition spec.</summary>
+    public DataFileAppender NewAppender() => new(Store, Metadata, _warehouse.WriterSettings);
+
+    /// <summary>A writer that closes files at <paramref name="targetFileSizeBytes"/> instead of the warehouse's size (compaction).</summary>
+    public DataFileAppender NewAppender(long targetFileSizeBytes) =>
+        new(Store, Metadata, _warehouse.WriterSettings with { TargetFileSizeBytes = targetFileSizeBytes });
+
+    /// <summary>Appends files (operation <c>append</c>). Never conflicts: on a concurrent commit it rebases.</summary>
+    public Task<Snapshot> AppendAsync(IReadOnlyList<DataFile> files, CommitOptions? options = null, CancellationToken cancellationToken = default) =>
+        CommitAsync(new SnapshotChange(Operations.Append, files, _ => false, (_, _, _) => ValueTask.CompletedTask), options, cancellationToken);
+
+    /// <summary>
+    /// Replaces files with files holding the same rows (compaction, operation <c>replace</c>). Fails with
+    /// <see cref="CommitValidationException"/> if any file to replace is no longer live.
+    /// </summary>
+    public Task<Snapshot> ReplaceAsync(IReadOnlyList<DataFile> replaced, IReadOnlyList<DataFile> added, CommitOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var paths = replaced.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        return CommitAsync(new SnapshotChange(Operations.Replace, added, f => paths.Contains(f.Path), (_, _, removed) =>
+        {
+            var missing = paths.Except(removed.Select(f => f.Path)).ToList();
+            return missing.Count == 0 ? ValueTask.CompletedTask
+                : throw new CommitValidationException($"{missing.Count} file(s) to replace are no longer live in {Identifier} (e.g. {missing[0]}): another commit removed them");
+        }), options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the live files <paramref name="scope"/> selects (a partition, or files whose bounds fall in a range) and
+    /// adds <paramref name="added"/> (operation <c>overwrite</c>) — e.g. revised candles. If a concurrent commit added a
+    /// file in scope after this handle's snapshot, the overwrite fails rather than deleting data it has not seen.
+    /// </summary>
+    public Task<Snapshot> OverwriteAsync(Func<DataFile, bool> scope, IReadOnlyList<DataFile> added, CommitOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var seen = Metadata.CurrentSnapshotId;
+        return CommitAsync(new SnapshotChange(Operations.Overwrite, added, scope, async (table, _, removed) =>
+        {
+            var unseen = await FilesAddedSinceAsync(table, seen, cancellationToken).ConfigureAwait(false);
+            var conflict = removed.FirstOrDefault(f => unseen.Contains(f.Path));
+            if (conflict is not null)
+            {
+                throw new CommitValidationException($"overwrite of {Identifier} conflicts with a concurrent commit that added {conflict.Path}");
+            }
+        }), options, cancellationToken);
+    }
+
+    /// <summary>The files live in the current snapshot.</summary>
+    public async Task<IReadOnlyList<DataFile>> ListDataFilesAsync(CancellationToken cancellationToken = default)
+    {
+        var snapshot = Metadata.CurrentSnapshot;
+        if (snapshot is null) { return []; }
+        var result = new List<DataFile>();
+        foreach (var (_, entries) in await ReadManifestsAsync(Metadata, snapshot, cancellationToken).ConfigureAwait(false))
+        {
+            result.AddRange(entries.Where(e => e.Status != EntryStatus.Deleted).Select(e => e.File));
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads a data file back as rows of the current schema (for compaction).</summary>
+    public async IAsyncEnumerable<object?[]> ReadRowsAsync(DataFile file, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var local = Path.Combine(Path.GetTempPath(), $"k2-iceberg-read-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            await Store.DownloadAsync(file.Path, local, cancellationToken).ConfigureAwait(false);
+            await foreach (var row in Parquet.DataFileReader.ReadAsync(local, Metadata.CurrentSchema, cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
+        }
+        finally
+        {
+            File.Delete(local);
+        }
+    }
+
+    /// <summary>Adds optional columns (schema evolution); new files carry them, older files read them as null.</summary>
+    public Task EvolveSchemaAsync(IReadOnlyList<NestedField> columns, CancellationToken cancellationToken = default) =>
+        CommitMetadataAsync(table => table.AddColumns(columns, _warehouse.NowMs()), [], cancellationToken);
+
+    internal async Task<List<(ManifestFile Manifest, List<ManifestEntry> Entries)>> ReadManifestsAsync(TableMetadata table, Snapshot snapshot, CancellationToken cancellationToken)
+    {
+        var result = new List<(ManifestFile, List<ManifestEntry>)>();
+        foreach (var manifest in ManifestListFile.Read(await Store.ReadAllAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false)))
+        {
+            result.Add((manifest, ManifestEntriesFile.Read(await Store.ReadAllAsync(manifest.Path, cancellationToken).ConfigureAwait(false), table, manifest)));
+        }
+
+        return result;
+    }
+
+    private async Task<HashSet<string>> FilesAddedSinceAsync(TableMetadata table, long? seenSnapshotId, CancellationToken cancellationToken)
+    {
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        for (var snapshot = table.CurrentSnapshot; snapshot is not null && snapshot.SnapshotId != seenSnapshotId;
+             snapshot = snapshot.ParentSnapshotId is { } p && table.Snapshots.Any(s => s.SnapshotId == p) ? table.SnapshotById(p) : null)
+        {
+            foreach (var (_, entries) in await ReadManifestsAsync(table, snapshot, cancellationToken).ConfigureAwait(false))
+            {
+                added.UnionWith(entries.Where(e => e.Status == EntryStatus.Added && e.SnapshotId == snapshot.SnapshotId).Select(e => e.File.Path));
+            }
+        }
+
+        return added;
+    }
+
+    private async Task<Snapshot> CommitAsync(SnapshotChange change, CommitOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= CommitOptions.None;
+        var summary = options.SummaryProperties ?? new Dictionary<string, string>();
+        await CommitMetadataAsync(async (table, writer) =>
+        {
+            if (options.ValidateBase is { } validate) { await validate(table).ConfigureAwait(false); }
+            return await writer.WriteAsync(table, change, summary, MetadataLocation, _warehouse.NowMs(), cancellationToken).ConfigureAwait(false);
+        }, options.ExtraStatements ?? [], cancellationToken).ConfigureAwait(false);
+        return Metadata.CurrentSnapshot!;
+    }
+
+    private Task CommitMetadataAsync(Func<TableMetadata, TableMetadata> change, IReadOnlyList<CommitStatement> extra, CancellationToken cancellationToken) =>
+        CommitMetadataAsync((table, _) => Task.FromResult(change(table)), extra, cancellationToken);
+
+    /// <summary>
+    /// The commit protocol: build on the latest metadata, write the next numbered metadata file, swap the catalog
+    /// pointer. A lost swap deletes this attempt's files at once (readers take the highest-numbered metadata file as
+    /// current) and retries with backoff; an unknown outcome is resolved by re-reading the pointer, never by cleanup.
+    /// </summary>
+    internal async Task CommitMetadataAsync(Func<TableMetadata, SnapshotWriter, Task<TableMetadata>> build, IReadOnlyList<CommitStatement> extra, CancellationToken cancellationToken)
+    {
+        var wait = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; ; attempt++)
+        {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            var writer = new SnapshotWriter(Store);
+            var next = await build(Metadata, writer).ConfigureAwait(false);
+            if (ReferenceEquals(next, Metadata)) { return; }
+            var location = MetadataFileNames.Next(Metadata.Location, MetadataLocation);
+            await Store.PutBytesAsync(location, TableMetadataJson.Write(next), cancellationToken).ConfigureAwait(false);
+            writer.Written.Add(location);
+            if (BeforeSwap is { } seam) { await seam().ConfigureAwait(false); }
+            try
+            {
+                await _warehouse.Catalog.SwapAsync(Identifier, MetadataLocation, location, extra, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CommitConflictException) when (attempt < _warehouse.CommitAttempts)
+            {
+                await DeleteAllAsync(writer.Written).ConfigureAwait(false);
+                Log.CommitConflict(_warehouse.Logger, Identifier.ToString(), attempt);
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(50)), cancellationToken).ConfigureAwait(false);
+                wait *= 2;
+                continue;
+            }
+            catch (Exception ex) when (ex is CommitConflictException or CommitFailedException)
+            {
+                await DeleteAllAsync(writer.Written).ConfigureAwait(false);
+                throw;
+            }
+            catch (DbException ex)
+            {
+                var committed = await _warehouse.Catalog.LoadLocationAsync(Identifier, CancellationToken.None).ConfigureAwait(false);
+                if (committed != location) { throw new CommitStateUnknownException($"commit of {Identifier} to {location}: outcome unknown", ex); }
+            }
+
+            MetadataLocation = location;
+            Metadata = next;
+            Log.Committed(_warehouse.Logger, Identifier.ToString(), Metadata.CurrentSnapshotId ?? -1, location);
+            return;
+        }
+    }
+
+    private async Task DeleteAllAsync(IEnumerable<string> uris)
+    {
+        foreach (var uri in uris) { await Store.DeleteAsync(uri, CancellationToken.None).ConfigureAwait(false); }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(5001, LogLevel.Information, "Iceberg commit conflict on {Table} (attempt {Attempt}); retrying on the new metadata")]
+        public static partial void CommitConflict(ILogger logger, string table, int attempt);
+
+        [LoggerMessage(5002, LogLevel.Information, "Iceberg table {Table} committed snapshot {SnapshotId} ({Location})")]
+        public static partial void Committed(ILogger logger, string table, long snapshotId, string location);
+    }
+}

@@ -1,0 +1,51 @@
+using K2.Iceberg.Spec;
+
+namespace K2.Offload.Tables;
+
+/// <summary>How a column travels from ClickHouse (RowBinary) to the Parquet writer.</summary>
+public enum WireKind
+{
+    String, NullableString, Int32, Int64, NullableInt64, Bool, NullableBool, Decimal18, Micros, NullableMicros, StringList,
+}
+
+/// <summary>
+/// One cold column: its Iceberg name and type and the ClickHouse expression that reads it from the hot table in the
+/// wire form of <see cref="Wire"/> (timestamps as Unix microseconds, decimals as Decimal128 with scale 18).
+/// </summary>
+public sealed record ColdColumn(string Name, WireKind Wire, string HotExpression)
+{
+    public bool Required => Wire is WireKind.String or WireKind.Int32 or WireKind.Int64 or WireKind.Bool or WireKind.Decimal18 or WireKind.Micros;
+
+    /// <summary>The Iceberg field; <paramref name="nextId"/> hands out ids for list elements.</summary>
+    public NestedField ToField(int id, Func<int> nextId) => new(id, Name, Required, Wire switch
+    {
+        WireKind.String or WireKind.NullableString => PrimitiveType.String,
+        WireKind.Int32 => PrimitiveType.Int,
+        WireKind.Int64 or WireKind.NullableInt64 => PrimitiveType.Long,
+        WireKind.Bool or WireKind.NullableBool => PrimitiveType.Boolean,
+        WireKind.Decimal18 => ColdDecimal,
+        WireKind.Micros or WireKind.NullableMicros => PrimitiveType.TimestampTz,
+        WireKind.StringList => new ListType(nextId(), true, PrimitiveType.String),
+        _ => throw new ArgumentOutOfRangeException(nameof(Wire), Wire, "unknown wire kind"),
+    });
+
+    /// <summary>
+    /// decimal(28,18): the widest the Parquet writer holds exactly (a .NET decimal). Hot values are Decimal(38,18) or
+    /// wider; a value that does not fit fails the offload with its column named instead of being rounded.
+    /// </summary>
+    public static readonly PrimitiveType ColdDecimal = PrimitiveType.Decimal(28, 18);
+
+    public static ColdColumn Text(string name) => new(name, WireKind.String, $"toString({name})");
+
+    public static ColdColumn Long(string name) => new(name, WireKind.Int64, $"toInt64({name})");
+
+    public static ColdColumn Flag(string name) => new(name, WireKind.Bool, $"toBool({name})");
+
+    public static ColdColumn Exact(string name) => new(name, WireKind.Decimal18, ExactDecimal(name));
+
+    public static ColdColumn Time(string name) => new(name, WireKind.Micros, $"toUnixTimestamp64Micro(toDateTime64({name}, 6, 'UTC'))");
+
+    /// <summary>Decimal128(18) of <paramref name="expression"/>, or an error if that would lose digits.</summary>
+    public static string ExactDecimal(string expression) =>
+        $"throwIf(toDecimal256({expression}, 36) != toDecimal256(toDecimal128({expression}, 18), 36) OR abs(toDecimal128({expression}, 18)) >= toDecimal128('9999999999.999999999999999999', 18) + toDecimal128('0.000000000000000001', 18), 'value of {expression} does not fit the cold decimal(28,18) exactly') = 0 ? toDecimal128({expression}, 18) : toDecimal128(0, 18)";
+}

@@ -1,0 +1,125 @@
+using System.Text;
+using K2.ClickHouse.Embedded;
+using K2.Tests.Support;
+
+namespace K2.Tests.ClickHouse;
+
+public sealed class ChDbEngineTests
+{
+    private static ChDbEngine Engine => EmbeddedClickHouse.Engine;
+
+    [Test]
+    public void A_query_returns_the_engine_output_in_the_requested_format()
+    {
+        Engine.QueryText("SELECT 1 + 2 AS x, 'k2' AS s", "JSONEachRow").Trim().Should().Be("{\"x\":3,\"s\":\"k2\"}");
+        ChDbEngine.LibraryVersion.Should().StartWith("26.7");
+    }
+
+    [Test]
+    public void A_table_round_trips_exact_decimals()
+    {
+        var db = EmbeddedClickHouse.NewDatabase();
+        Engine.Execute($"CREATE TABLE {db}.t (id UInt64, price Decimal(38, 18)) ENGINE = MergeTree ORDER BY id");
+        Engine.Execute($"INSERT INTO {db}.t VALUES (1, '70215.50000000'), (2, '0.000000000123456789')");
+
+        Engine.QueryText($"SELECT id, toString(price) FROM {db}.t ORDER BY id").Should().Be("1\t70215.5\n2\t0.000000000123456789\n");
+    }
+
+    [Test]
+    public void An_error_carries_the_server_code_and_text()
+    {
+        var act = () => Engine.Execute("SELECT * FROM no_such_database_k2.no_such_table");
+
+        var error = act.Should().Throw<ChDbException>().Which;
+        error.Code.Should().Be(81);
+        error.ErrorName.Should().Be("UNKNOWN_DATABASE");
+        error.Message.Should().Contain("no_such_database_k2");
+    }
+
+    [Test]
+    public void An_empty_result_is_an_empty_buffer()
+    {
+        Engine.Query("SELECT 1 WHERE 0", "JSONEachRow").Should().BeEmpty();
+        Engine.Query("SELECT 1 WHERE 0", "RowBinary").Should().BeEmpty();
+    }
+
+    [Test]
+    public void Parameters_are_bound_by_the_engine_not_interpolated()
+    {
+        var parameters = new Dictionary<string, string> { ["name"] = "x'); DROP TABLE y; --", ["n"] = "41" };
+
+        Engine.QueryText("SELECT {name:String}, {n:UInt32} + 1", "TabSeparated", parameters).Should().Be("x\\'); DROP TABLE y; --\t42\n");
+    }
+
+    [Test]
+    public void A_streamed_result_arrives_in_chunks_and_matches_the_whole()
+    {
+        const int rows = 3_000_000;
+        using var stream = Engine.Stream($"SELECT number FROM numbers({rows})", "RowBinary");
+        var buffer = new byte[64 * 1024];
+        long bytes = 0, sum = 0;
+        var carry = 0;
+        int read;
+        while ((read = stream.Read(buffer, carry, buffer.Length - carry)) > 0)
+        {
+            var available = carry + read;
+            var whole = available / 8 * 8;
+            for (var i = 0; i < whole; i += 8) { sum += BitConverter.ToInt64(buffer, i); }
+            carry = available - whole;
+            Array.Copy(buffer, whole, buffer, 0, carry);
+            bytes += read;
+        }
+
+        bytes.Should().Be(rows * 8L);
+        sum.Should().Be((long)rows * (rows - 1) / 2);
+    }
+
+    [Test]
+    public void A_stream_disposed_early_frees_the_connection()
+    {
+        using (var stream = Engine.Stream("SELECT number FROM numbers(100000000)", "TabSeparated"))
+        {
+            stream.ReadExactly(new byte[100]);
+        }
+
+        Engine.QueryText("SELECT 42").Should().Be("42\n");
+    }
+
+    [Test]
+    public void An_error_while_starting_a_stream_is_raised_and_releases_the_connection()
+    {
+        var act = () => Engine.Stream("SELECT broken syntax here(", "TabSeparated");
+
+        act.Should().Throw<ChDbException>().Which.Code.Should().Be(62);
+        Engine.QueryText("SELECT 7").Should().Be("7\n");
+    }
+
+    [Test]
+    public async Task Concurrent_callers_share_the_one_connection_safely()
+    {
+        var db = EmbeddedClickHouse.NewDatabase();
+        Engine.Execute($"CREATE TABLE {db}.c (worker UInt32, n UInt32) ENGINE = MergeTree ORDER BY (worker, n)");
+
+        var workers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (var n = 0; n < 25; n++)
+            {
+                await Engine.QueryAsync($"INSERT INTO {db}.c VALUES ({worker}, {n})");
+                var echoed = Encoding.UTF8.GetString(await Engine.QueryAsync($"SELECT {worker * 1000 + n}"));
+                echoed.Should().Be($"{worker * 1000 + n}\n");
+            }
+        }));
+        await Task.WhenAll(workers);
+
+        Engine.QueryText($"SELECT count(), uniqExact(worker, n) FROM {db}.c").Should().Be("200\t200\n");
+    }
+
+    [Test]
+    public void A_second_storage_path_in_one_process_is_refused()
+    {
+        _ = Engine;
+        var act = () => ChDbEngine.Open(TestPaths.NewScratchFolder("other-chdb"));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*one storage path per process*");
+    }
+}

@@ -1,0 +1,59 @@
+using K2.Iceberg.Spec;
+using K2.Offload.Tables;
+using K2.Tests.ClickHouse;
+using K2.Tests.Iceberg;
+
+namespace K2.Tests.Offload;
+
+[TestFixture]
+public sealed class ColdTablesTests
+{
+    [Test]
+    public void There_are_ten_tables_in_the_cold_namespace()
+    {
+        ColdTables.All.Select(t => t.Identifier.ToString()).Should().Equal(
+            "cold.bronze_trades_binance", "cold.bronze_trades_kraken", "cold.bronze_trades_coinbase", "cold.silver_trades",
+            "cold.gold_ohlcv_1m", "cold.gold_ohlcv_5m", "cold.gold_ohlcv_15m", "cold.gold_ohlcv_30m", "cold.gold_ohlcv_1h", "cold.gold_ohlcv_1d");
+    }
+
+    [Test]
+    public async Task Every_cold_table_has_every_column_of_its_hot_source_in_order()
+    {
+        await using var hot = HotTier.Create();
+        await hot.Schema.ApplyAsync();
+        foreach (var table in ColdTables.All)
+        {
+            var hotColumns = TestWarehouses.Query($"SELECT name FROM system.columns WHERE database = '{hot.Settings.Database}' AND table = '{table.HotTable}' ORDER BY position")
+                .Split('\n');
+            table.ColumnNames.Should().Equal(hotColumns, $"{table.Name} must carry every column of {table.HotTable}");
+        }
+    }
+
+    [Test]
+    public void Every_table_is_partitioned_on_its_time_column_and_sorted()
+    {
+        foreach (var table in ColdTables.All)
+        {
+            var time = table.PartitionSpec.Fields[0];
+            time.SourceId.Should().Be(table.FieldId(table.TimeColumn), table.Name);
+            time.Transform.Kind.Should().BeOneOf(TransformKind.Day, TransformKind.Month, TransformKind.Year);
+            table.Schema.Field(table.FieldId(table.TimeColumn)).Type.Should().Be(PrimitiveType.TimestampTz);
+            table.PartitionSpec.Fields.Should().HaveCountGreaterThan(1, $"{table.Name} also prunes by exchange or symbol");
+            table.SortOrder.Fields.Should().NotBeEmpty();
+        }
+    }
+
+    [Test]
+    public async Task The_tables_are_created_and_chDB_reads_their_schema()
+    {
+        var warehouse = await TestWarehouses.LocalAsync();
+        foreach (var table in ColdTables.All)
+        {
+            var created = await warehouse.CreateTableAsync(table.Identifier, table.Schema, table.PartitionSpec, table.SortOrder);
+            created.Metadata.CurrentSchema.Fields.Select(f => f.Name).Should().Equal(table.ColumnNames);
+        }
+
+        var silver = await warehouse.LoadTableAsync(ColdTables.Silver.Identifier);
+        TestWarehouses.Query($"SELECT count() FROM {TestWarehouses.ChDbSource(silver)}").Should().Be("0");
+    }
+}
