@@ -40,8 +40,23 @@ public sealed class PipelineTests
         await TradePublisher.PublishRawAsync(_hotTier.Settings.Topic(Exchange.Kraken), $"kraken|{_invalid.Symbol}", BadMessage);
         await TradePublisher.PublishAsync(_hotTier.Settings.Topic(Exchange.Kraken), [_invalid]);
 
-        await HotTier.WaitUntilAsync(async () => await _hotTier.CountAsync(HotTierMigrations.SilverTable) >= _trades.Count + 1, "all trades in silver");
+        foreach (var exchange in ExchangeNames.All)
+        {
+            var expected = _trades.Count(t => t.Exchange == exchange) + (exchange == Exchange.Kraken ? 1 : 0);
+            await HotTier.WaitUntilAsync(
+                async () => long.Parse(await HotTier.Gateway.QueryScalarAsync($"SELECT uniqExact(symbol, trade_id) FROM {_hotTier.Table(HotTierMigrations.SilverTable)} WHERE exchange = '{exchange.ToWire()}'"), CultureInfo.InvariantCulture) >= expected,
+                $"all {exchange} trades in silver");
+        }
+
         await HotTier.WaitUntilAsync(async () => await _hotTier.CountAsync(HotTierMigrations.ErrorsTable) >= 1, "the bad message in the errors table");
+
+        // The views commit table by table: silver can be visible a moment before the candles built from it.
+        foreach (var interval in CandleInterval.All)
+        {
+            await HotTier.WaitUntilAsync(
+                async () => long.Parse(await HotTier.Gateway.QueryScalarAsync($"SELECT sum(trade_count) FROM {_hotTier.Table(interval.Table)}"), CultureInfo.InvariantCulture) >= _trades.Count,
+                $"all trades counted in {interval.Table}");
+        }
     }
 
     [OneTimeTearDown]
