@@ -7,7 +7,8 @@ using K2.Core.Trades;
 namespace K2.ClickHouse.Health;
 
 /// <summary>One Kafka-engine consumer as <c>system.kafka_consumers</c> reports it.</summary>
-public sealed record ConsumerStatus(Exchange Exchange, long MessagesRead, int Exceptions, string? LastException, DateTimeOffset? LastPoll);
+/// <param name="AssignedPartitions">Partitions assigned to the consumer; 0 until it has joined its group.</param>
+public sealed record ConsumerStatus(Exchange Exchange, long MessagesRead, int AssignedPartitions, int Exceptions, string? LastException, DateTimeOffset? LastPoll);
 
 /// <summary>Reads consumer health and table row counts, and publishes them as metrics.</summary>
 public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings settings, KafkaConsumerLag lag)
@@ -26,6 +27,7 @@ public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings s
             """
             SELECT table,
                 sum(num_messages_read) AS messages_read,
+                sum(length(assignments.partition_id)) AS assigned,
                 sum(length(exceptions.text)) AS exceptions,
                 arrayStringConcat(arrayFlatten(groupArray(arraySlice(exceptions.text, -1))), '; ') AS last_exception,
                 toUnixTimestamp(max(last_poll_time)) AS last_poll
@@ -46,12 +48,33 @@ public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings s
             statuses.Add(new ConsumerStatus(
                 exchange,
                 Number(root.GetProperty("messages_read")),
+                (int)Number(root.GetProperty("assigned")),
                 (int)Number(root.GetProperty("exceptions")),
                 string.IsNullOrEmpty(lastException) ? null : lastException,
                 lastPoll > 0 ? DateTimeOffset.FromUnixTimeSeconds(lastPoll) : null));
         }
 
         return statuses;
+    }
+
+    /// <summary>
+    /// Waits until every exchange's consumer has joined its group. A new group starts at the end of the
+    /// topic (the server's auto_offset_reset), so what is published before that is not consumed.
+    /// </summary>
+    public async Task WaitForAssignmentsAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var consumers = await ConsumersAsync(cancellationToken).ConfigureAwait(false);
+            if (consumers.Count == ExchangeNames.All.Count && consumers.All(c => c.AssignedPartitions > 0)) { return; }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Kafka-engine consumers did not join their groups within {timeout.TotalSeconds:F0} s: {string.Join(", ", consumers)}");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Polls once and sets the gauges.</summary>
