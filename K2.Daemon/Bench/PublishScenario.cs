@@ -27,7 +27,7 @@ internal sealed class PublishScenario : IBenchScenario
         var options = new KafkaOptions { Mode = KafkaMode.Embedded };
         options.Topics.Exchanges.Values.ToList().ForEach(t => t.PublishRaw = false);
         using var bootstrap = new KafkaBootstrap(options);
-        await using var publisher = new KafkaPublisher(options, bootstrap, Path.Combine(arguments.DataDir, "kafka-spool"), NullLogger<KafkaPublisher>.Instance, TimeProvider.System);
+        await using var publisher = new KafkaPublisher(options, bootstrap, Path.Combine(arguments.DataDir, "spool"), NullLogger<KafkaPublisher>.Instance, TimeProvider.System);
         var latencies = new long[Math.Max(arguments.Records, 1)];
         var acked = -1L;
         publisher.AckLatencyObserver = micros =>

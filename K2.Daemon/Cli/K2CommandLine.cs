@@ -11,6 +11,7 @@ internal static class K2CommandLine
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(InstrumentsCommand.Create());
         root.Subcommands.Add(NormalizeCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(DdlCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

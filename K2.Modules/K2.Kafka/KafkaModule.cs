@@ -29,7 +29,7 @@ public static class KafkaModule
             return services;
         }
 
-        var spoolFolder = K2Paths.UnderDataDir(configuration, options.Spool.Path, "kafka-spool");
+        var spoolFolder = K2Paths.UnderDataDir(configuration, options.Spool.Path, "spool");
         services.TryAddSingleton<KafkaBootstrap>();
         services.AddSingleton(sp => new KafkaPublisher(
             options,

@@ -136,7 +136,7 @@ public sealed class KafkaProducerOptions
 
 public sealed class KafkaSpoolOptions
 {
-    /// <summary>Spool folder. Default <c>&lt;DataDir&gt;/kafka-spool</c>.</summary>
+    /// <summary>Spool folder. Default <c>&lt;DataDir&gt;/spool</c>.</summary>
     public string Path { get; set; } = "";
 
     /// <summary>Size cap of the spool; ingest pauses when it is reached. Default 2 GiB.</summary>
@@ -154,8 +154,14 @@ public sealed class KafkaSpoolOptions
 
 public sealed class KafkaLagThrottleOptions
 {
-    /// <summary>Consumer groups whose lag holds publishing back (ClickHouse's Kafka-engine groups). Empty: no throttling.</summary>
-    public List<string> ConsumerGroups { get; set; } = [];
+    /// <summary>Throttle on consumer lag in embedded mode. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Consumer groups whose lag holds publishing back in embedded mode (ClickHouse's Kafka-engine
+    /// groups, <c>&lt;ConsumerGroupPrefix&gt;-&lt;exchange&gt;</c>). Empty: no throttling. Not used in external mode.
+    /// </summary>
+    public List<string> ConsumerGroups { get; set; } = ["k2-clickhouse-binance", "k2-clickhouse-kraken", "k2-clickhouse-coinbase"];
 
     /// <summary>Maximum lag in messages of any partition of a normalized topic before publishing waits. Default 10000.</summary>
     [Range(100, 100_000_000, ErrorMessage = "must be 100 to 100000000 messages")]

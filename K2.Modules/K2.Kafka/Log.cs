@@ -14,8 +14,8 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Warning, "Cannot reach the brokers to check the topics; records go to the spool until they can be ({Reason})")]
     public static partial void TopicsUnreachable(ILogger logger, string reason);
 
-    [LoggerMessage(3004, LogLevel.Warning, "The brokers are not taking records ({InFlight} unacknowledged); spooling to {Folder}")]
-    public static partial void SpoolingStarted(ILogger logger, long inFlight, string folder);
+    [LoggerMessage(3004, LogLevel.Warning, "Publishing held back ({Reason}); spooling to {Folder}")]
+    public static partial void SpoolingStarted(ILogger logger, string reason, string folder);
 
     [LoggerMessage(3005, LogLevel.Information, "Spool replayed; publishing live again")]
     public static partial void SpoolDrained(ILogger logger);

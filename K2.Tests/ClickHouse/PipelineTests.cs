@@ -155,7 +155,7 @@ public sealed class PipelineTests
     [Test]
     public async Task Consumer_health_reports_what_each_consumer_read_and_the_table_row_counts()
     {
-        var health = new ConsumerHealth(HotTier.Gateway, _hotTier.Settings);
+        var health = new ConsumerHealth(HotTier.Gateway, _hotTier.Settings, new KafkaConsumerLag(_hotTier.Settings, () => EmbeddedKafka.BootstrapServers));
 
         var consumers = await health.ConsumersAsync();
         var rows = await health.TableRowsAsync();
@@ -168,6 +168,21 @@ public sealed class PipelineTests
         rows[HotTierMigrations.BronzeTable(Exchange.Coinbase)].Should().Be(_trades.Count(t => t.Exchange == Exchange.Coinbase));
         HotTierMetrics.TableRows.WithLabels(HotTierMigrations.SilverTable).Value.Should().Be(rows[HotTierMigrations.SilverTable]);
         HotTierMetrics.MessagesRead.WithLabels("kraken").Value.Should().Be(_trades.Count(t => t.Exchange == Exchange.Kraken) + 2);
+        foreach (var exchange in ExchangeNames.All) { HotTierMetrics.ConsumerLag.WithLabels(exchange.ToWire()).Value.Should().Be(0, $"{exchange} consumed everything"); }
+    }
+
+    [Test]
+    public async Task Lag_counts_messages_published_but_not_yet_committed_by_the_consumer_group()
+    {
+        var unconsumed = HotTier.NewOptions();
+        var settings = new HotTierSettings(unconsumed, EmbeddedKafka.BootstrapServers);
+        EmbeddedKafka.Cluster.CreateTopic(settings.Topic(Exchange.Binance), partitions: 2);
+        await TradePublisher.PublishAsync(settings.Topic(Exchange.Binance), _trades.Where(t => t.Exchange == Exchange.Binance).Take(7));
+
+        var lag = new KafkaConsumerLag(settings, () => EmbeddedKafka.BootstrapServers).Measure();
+
+        lag[Exchange.Binance].Should().Be(7);
+        new KafkaConsumerLag(_hotTier.Settings, () => EmbeddedKafka.BootstrapServers).Measure().Values.Should().OnlyContain(l => l == 0);
     }
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -4,6 +4,7 @@ using K2.Exchanges.Sessions;
 using K2.Instruments;
 using K2.Tests.Exchanges.Fakes;
 using K2.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Tests.Exchanges;
@@ -64,15 +65,18 @@ internal sealed class IngestorHarness : IAsyncDisposable
         var own = options.For(exchange);
         own.WebSocketUrl = fake.WebSocketUrl;
         own.RestUrl = fake.BaseUrl;
-        own.SilenceTimeoutMilliseconds = 2_000;
-        own.ConnectTimeoutMilliseconds = 2_000;
+        own.SilenceTimeoutMilliseconds = 5_000;
+        own.ConnectTimeoutMilliseconds = 5_000;
         own.BackoffInitialMilliseconds = 20;
         own.BackoffMaxMilliseconds = 200;
         own.GapGraceMilliseconds = 200;
         options.Binance.RotationOverlapMilliseconds = 50;
         configure?.Invoke(own);
         sink ??= new CollectingSink();
-        var ingestor = new ExchangeIngestor(exchange, options, registry, sink, sink, TimeProvider.System, NullLoggerFactory.Instance);
+        var loggers = Environment.GetEnvironmentVariable("K2_TEST_LOG") == "1"
+            ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug))
+            : NullLoggerFactory.Instance;
+        var ingestor = new ExchangeIngestor(exchange, options, registry, sink, sink, TimeProvider.System, loggers);
         var harness = new IngestorHarness(fake, ingestor, registry, path, sink);
         await ingestor.StartAsync(harness._stop.Token);
         return harness;
@@ -82,7 +86,7 @@ internal sealed class IngestorHarness : IAsyncDisposable
     public async Task WaitForTradesAsync(int count)
     {
         await Fake.Finished.WaitAsync(TimeSpan.FromSeconds(20));
-        await Eventually.HoldsAsync(() => Sink.Trades.Count >= count, $"{count} trades arrived (have {Sink.Trades.Count})");
+        await Eventually.HoldsAsync(() => Sink.Trades.Count >= count, () => $"{count} trades arrived (have {Sink.Trades.Count})");
     }
 
     public async ValueTask DisposeAsync()

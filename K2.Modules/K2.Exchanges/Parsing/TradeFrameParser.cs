@@ -160,13 +160,6 @@ internal abstract class TradeFrameParser(SymbolTable symbols) : ITradeFrameParse
         return micros;
     }
 
-    protected static string ReadText(ref Utf8JsonReader reader, string field)
-    {
-        if (reader.TokenType == JsonTokenType.String) { return reader.GetString()!; }
-        FrameRejectedException.Throw(RejectReasons.WrongType, $"{field} must be a string, got {Describe(reader.TokenType)}");
-        return string.Empty;
-    }
-
     protected static void MoveToValue(ref Utf8JsonReader reader) => reader.Read();
 
     protected static T Require<T>(T? value, string field)

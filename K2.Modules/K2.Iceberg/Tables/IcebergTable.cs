@@ -55,6 +55,10 @@ public sealed partial class IcebergTable
     /// <summary>A writer of new data files for this table's current schema and partition spec.</summary>
     public DataFileAppender NewAppender() => new(Store, Metadata, _warehouse.WriterSettings);
 
+    /// <summary>A writer that closes files at <paramref name="targetFileSizeBytes"/> instead of the warehouse's size (compaction).</summary>
+    public DataFileAppender NewAppender(long targetFileSizeBytes) =>
+        new(Store, Metadata, _warehouse.WriterSettings with { TargetFileSizeBytes = targetFileSizeBytes });
+
     /// <summary>Appends files (operation <c>append</c>). Never conflicts: on a concurrent commit it rebases.</summary>
     public Task<Snapshot> AppendAsync(IReadOnlyList<DataFile> files, CommitOptions? options = null, CancellationToken cancellationToken = default) =>
         CommitAsync(new SnapshotChange(Operations.Append, files, _ => false, (_, _, _) => ValueTask.CompletedTask), options, cancellationToken);
@@ -160,8 +164,10 @@ public sealed partial class IcebergTable
         options ??= CommitOptions.None;
         var summary = options.SummaryProperties ?? new Dictionary<string, string>();
         await CommitMetadataAsync(async (table, writer) =>
-            await writer.WriteAsync(table, change, summary, MetadataLocation, _warehouse.NowMs(), cancellationToken).ConfigureAwait(false),
-            options.ExtraStatements ?? [], cancellationToken).ConfigureAwait(false);
+        {
+            if (options.ValidateBase is { } validate) { await validate(table).ConfigureAwait(false); }
+            return await writer.WriteAsync(table, change, summary, MetadataLocation, _warehouse.NowMs(), cancellationToken).ConfigureAwait(false);
+        }, options.ExtraStatements ?? [], cancellationToken).ConfigureAwait(false);
         return Metadata.CurrentSnapshot!;
     }
 

@@ -17,7 +17,12 @@ internal sealed record SnapshotChange(
 /// <summary>Options of one commit.</summary>
 /// <param name="ExtraStatements">Run in the catalog transaction that swaps the metadata pointer.</param>
 /// <param name="SummaryProperties">Added to the snapshot summary (string values).</param>
-public sealed record CommitOptions(IReadOnlyList<CommitStatement>? ExtraStatements = null, IReadOnlyDictionary<string, string>? SummaryProperties = null)
+/// <param name="ValidateBase">
+/// Runs against each attempt's base metadata (after a conflict too), before anything is written; throws
+/// <see cref="CommitValidationException"/> when the commit no longer applies (e.g. another writer moved a watermark).
+/// </param>
+public sealed record CommitOptions(IReadOnlyList<CommitStatement>? ExtraStatements = null, IReadOnlyDictionary<string, string>? SummaryProperties = null,
+    Func<TableMetadata, ValueTask>? ValidateBase = null)
 {
     public static readonly CommitOptions None = new();
 }

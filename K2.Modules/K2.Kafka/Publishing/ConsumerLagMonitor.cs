@@ -7,10 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace K2.Kafka.Publishing;
 
 /// <summary>
-/// Measures how far the configured consumer groups trail the normalized topics and holds publishing
-/// back while any partition lags more than the limit: the embedded mock cluster keeps only a few MB
-/// per partition and would drop what the consumers have not read. A group without a committed
-/// offset on a partition counts from the partition's start.
+/// Embedded mode: measures how far the configured consumer groups trail and holds publishing back
+/// (records go to the spool) while any partition lags more than the limit, because the mock cluster
+/// keeps only a few MB per partition and drops what the consumers have not read. A group counts on
+/// the normalized topics it has committed on; on a partition without a commit it counts from the
+/// partition's start. Before a group's first commit nothing holds publishing back.
 /// </summary>
 internal sealed class ConsumerLagMonitor(KafkaOptions options, ILogger logger) : IAsyncDisposable
 {
@@ -23,8 +24,7 @@ internal sealed class ConsumerLagMonitor(KafkaOptions options, ILogger logger) :
 
     public void Start(string bootstrapServers)
     {
-        if (options.LagThrottle.ConsumerGroups.Count == 0) { return; }
-        _throttled = true;
+        if (options.Mode != KafkaMode.Embedded || !options.LagThrottle.Enabled || options.LagThrottle.ConsumerGroups.Count == 0) { return; }
         _loop = Task.Run(() => RunAsync(bootstrapServers, _stop.Token));
     }
 
@@ -61,23 +61,28 @@ internal sealed class ConsumerLagMonitor(KafkaOptions options, ILogger logger) :
 
     private async Task<long> MaxLagAsync(IAdminClient admin, IConsumer<Ignore, Ignore> consumer, CancellationToken cancellationToken)
     {
-        var metadata = admin.GetMetadata(Timeout);
-        var wanted = ExchangeNames.All.Select(TopicNames.Normalized).ToHashSet(StringComparer.Ordinal);
-        var partitions = metadata.Topics
-            .Where(t => wanted.Contains(t.Topic) && t.Error.Code == ErrorCode.NoError)
+        var topics = ExchangeNames.All.Select(TopicNames.Normalized).ToHashSet(StringComparer.Ordinal);
+        var partitions = admin.GetMetadata(Timeout).Topics
+            .Where(t => topics.Contains(t.Topic) && t.Error.Code == ErrorCode.NoError)
             .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
             .ToList();
         if (partitions.Count == 0) { return 0; }
-        var ends = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, Timeout));
+        var watermarks = new Dictionary<TopicPartition, WatermarkOffsets>();
         long max = 0;
         foreach (var group in options.LagThrottle.ConsumerGroups)
         {
-            var results = await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, partitions)], new ListConsumerGroupOffsetsOptions { RequestTimeout = Timeout }).WaitAsync(cancellationToken);
-            foreach (var committed in results.SelectMany(r => r.Partitions))
+            var offsets = (await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, partitions)], new ListConsumerGroupOffsetsOptions { RequestTimeout = Timeout }).WaitAsync(cancellationToken))
+                .SelectMany(r => r.Partitions)
+                .ToList();
+            foreach (var topic in offsets.GroupBy(o => o.Topic).Where(t => t.Any(o => !o.Offset.IsSpecial)))
             {
-                var watermarks = ends[committed.TopicPartition];
-                var from = committed.Offset.IsSpecial ? watermarks.Low.Value : committed.Offset.Value;
-                max = Math.Max(max, watermarks.High.Value - from);
+                foreach (var committed in topic)
+                {
+                    var partition = committed.TopicPartition;
+                    if (!watermarks.TryGetValue(partition, out var ends)) { watermarks[partition] = ends = consumer.QueryWatermarkOffsets(partition, Timeout); }
+                    var from = committed.Offset.IsSpecial ? ends.Low.Value : committed.Offset.Value;
+                    max = Math.Max(max, ends.High.Value - from);
+                }
             }
         }
 

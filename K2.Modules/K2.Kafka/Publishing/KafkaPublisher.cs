@@ -86,6 +86,8 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
     public bool TopicsReady => _topicsReady;
 
+    public bool LagThrottled => _lag.Throttled;
+
     public long SpooledRecords => _spool?.Records ?? 0;
 
     public long SpooledBytes => _spool?.Bytes ?? 0;
@@ -190,7 +192,10 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private void StartSpooling(OutboundRecord record)
     {
         _spooling = true;
-        Log.SpoolingStarted(_logger, Interlocked.Read(ref _inFlight), _spoolFolder);
+        var why = !_topicsReady ? "topics not verified yet"
+            : _lag.Throttled ? "consumer groups lag"
+            : $"{Interlocked.Read(ref _inFlight)} records unacknowledged";
+        Log.SpoolingStarted(_logger, why, _spoolFolder);
         _held = record;
     }
 

@@ -53,6 +53,12 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
     /// <summary>Completes when the whole timeline has been published.</summary>
     public Task Finished => _finished.Task;
 
+    /// <summary>
+    /// Before publishing a trade frame, wait until some connection subscribed to its symbols (true, the default), so a
+    /// client's later connections do not miss the start of the timeline; false publishes to whoever listens.
+    /// </summary>
+    public bool WaitForSubscribers { get; set; } = true;
+
     /// <summary>Gap between heartbeats on idle subscribed connections (none when null).</summary>
     public TimeSpan? HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
@@ -85,6 +91,13 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
     {
         await WaitForListenerAsync();
         await Broadcast(frame, force: true);
+    });
+
+    /// <summary>Counts a message on every connection without sending it (a per-connection sequence number goes missing).</summary>
+    public void LoseMessageAt(int index) => At(index, () =>
+    {
+        foreach (var c in _connections.Keys) { c.NextSequence++; }
+        return Task.CompletedTask;
     });
 
     /// <summary>Closes every connection with a policy-violation close (Binance's answer to too many messages), missing nothing.</summary>
@@ -238,7 +251,7 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
                 foreach (var fault in faults ?? []) { await fault(); }
                 if (_cursor != index) { continue; }
                 if (_live) { await Task.Delay(10, _stop.Token); }
-                else { await WaitForListenerAsync(); }
+                else { await WaitForListenerAsync(WaitForSubscribers ? SymbolsOf(Timeline[index]) : []); }
                 await Broadcast(Timeline[index], force: false);
                 Interlocked.Increment(ref _cursor);
             }
@@ -248,11 +261,15 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        catch (Exception ex)
+        {
+            _finished.TrySetException(ex);
+        }
     }
 
-    private async Task WaitForListenerAsync()
+    private async Task WaitForListenerAsync(IReadOnlyCollection<string>? symbols = null)
     {
-        while (!_connections.Keys.Any(c => c.IsSubscribed && !c.Stalled && !c.Doomed && c.IsOpen))
+        while (!_connections.Keys.Any(c => c.IsSubscribed && !c.Stalled && !c.Doomed && c.IsOpen && (symbols is null || symbols.All(c.Symbols.Contains))))
         {
             await _subscribed.WaitAsync(TimeSpan.FromMilliseconds(20), _stop.Token);
         }

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace K2.Offload;
+
+internal static partial class OffloadLog
+{
+    [LoggerMessage(6000, LogLevel.Information, "Offload of {Table}: {Outcome}, {Rows} rows, {Bytes} bytes in {Files} files, {Seconds:F2} s, watermark {Watermark}")]
+    public static partial void TableDone(ILogger logger, string table, string outcome, long rows, long bytes, int files, double seconds, string watermark);
+
+    [LoggerMessage(6001, LogLevel.Error, "Offload of {Table} failed; it is retried on the next run")]
+    public static partial void TableFailed(ILogger logger, string table, Exception exception);
+
+    [LoggerMessage(6002, LogLevel.Warning, "Offload of {Table} superseded: {Reason}; this run's files were deleted")]
+    public static partial void Superseded(ILogger logger, string table, string reason);
+
+    [LoggerMessage(6003, LogLevel.Warning, "offload_watermarks row of {Table} was behind its committed snapshot ({Recorded} < {Committed}); repaired from the snapshot")]
+    public static partial void WatermarkRepaired(ILogger logger, string table, string recorded, string committed);
+
+    [LoggerMessage(6004, LogLevel.Information, "Offload run {Run} finished: {Committed} committed, {Failed} failed of {Tables} tables in {Seconds:F1} s")]
+    public static partial void RunDone(ILogger logger, string run, int committed, int failed, int tables, double seconds);
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Schema;
+using K2.Iceberg.Spec;
+using K2.Offload.Hot;
+using K2.Offload.Tables;
+using K2.Offload.Watermarks;
+
+namespace K2.Offload.Runs;
+
+/// <summary>
+/// Offloads a candle table: windows closed for longer than the allowed lateness are appended once, and a window whose
+/// hot candle changed after it was offloaded (a late or backfilled trade reached silver since the last run) is
+/// rewritten: the cold files holding it are replaced by the same rows with the revised candle (an Iceberg overwrite),
+/// so a window never has two rows.
+/// </summary>
+/// <remarks>
+/// Watermark streams: <c>horizon</c>, windows starting before it are offloaded; <c>cut</c>, silver rows ingested up to
+/// it have reached the cold candles (both Unix microseconds).
+/// </remarks>
+internal sealed class CandleOffloader(OffloadContext context)
+{
+    private const string Horizon = "horizon";
+    private const string Cut = "cut";
+
+    public async Task<OffloadResult> RunAsync(ColdTable table, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var interval = table.Interval!;
+        var (iceberg, start) = await context.OpenAsync(table, cancellationToken).ConfigureAwait(false);
+        var now = context.Time.GetUtcNow();
+        var horizon = Micros(interval.WindowStart(now - TimeSpan.FromSeconds(context.Options.CandleLatenessSeconds)));
+        var cut = Micros(now - TimeSpan.FromSeconds(context.Options.IngestionMarginSeconds));
+        var previousHorizon = start.From.Of(Horizon, 0);
+        var previousCut = start.From.Of(Cut, 0);
+        var revised = RevisedWindows(interval, previousHorizon, previousCut, cut);
+        var revisedKeys = await RevisedKeysAsync(revised, cancellationToken).ConfigureAwait(false);
+        if (horizon <= previousHorizon && revisedKeys.Count == 0)
+        {
+            return new OffloadResult(table.Name, OffloadOutcome.UpToDate, 0, 0, 0, clock.Elapsed, null, start.From.ToJson());
+        }
+
+        await using var appender = iceberg.NewAppender();
+        var source = $"""
+            SELECT * FROM {context.Hot.Table(table)}
+            WHERE window_start < {Time(horizon)}
+              AND (window_start >= {Time(previousHorizon)} OR (exchange, symbol, window_start) IN ({revised}))
+            ORDER BY {string.Join(", ", table.SortColumns)}
+            """;
+        var streamed = await context.Hot.StreamAsync(table, HotRows.Select(table, source), appender, null, cancellationToken).ConfigureAwait(false);
+
+        // Files holding a revised window are rewritten without it (its new row was just written).
+        var affected = revisedKeys.Select(k => table.PartitionSpec.KeyOf(table.Schema, KeyRow(table, k))).ToHashSet();
+        var replaced = (await iceberg.ListDataFilesAsync(cancellationToken).ConfigureAwait(false)).Where(f => affected.Contains(f.Partition)).ToList();
+        var keyColumns = table.AuditKey.Select(table.Schema.IndexOf).ToArray();
+        foreach (var file in replaced)
+        {
+            await foreach (var row in iceberg.ReadRowsAsync(file, cancellationToken).ConfigureAwait(false))
+            {
+                if (!revisedKeys.Contains(Key(row, keyColumns))) { await appender.WriteAsync(row, cancellationToken).ConfigureAwait(false); }
+            }
+        }
+
+        var files = await appender.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        var next = start.From.With(new Dictionary<string, long> { [Horizon] = Math.Max(horizon, previousHorizon), [Cut] = cut });
+        var paths = replaced.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var committed = await ColdCommit.CommitAsync(context, table, iceberg, start, next,
+            new Dictionary<string, long> { [Horizon] = streamed.Rows }, files, f => paths.Contains(f.Path), cancellationToken).ConfigureAwait(false);
+        return committed
+            ? new OffloadResult(table.Name, OffloadOutcome.Committed, streamed.Rows, files.Sum(f => f.FileSizeInBytes), files.Count, clock.Elapsed,
+                streamed.NewestTime is { } t ? new DateTimeOffset(t) : null, next.ToJson())
+            : new OffloadResult(table.Name, OffloadOutcome.Superseded, 0, 0, 0, clock.Elapsed, null, start.From.ToJson());
+    }
+
+    /// <summary>Windows already offloaded whose candle a silver row ingested since the last run changed.</summary>
+    private string RevisedWindows(CandleInterval interval, long previousHorizon, long previousCut, long cut) => $"""
+        SELECT DISTINCT exchange, symbol, toDateTime(toStartOfInterval(exchange_ts, INTERVAL {interval.SqlInterval}, 'UTC'), 'UTC') AS w
+        FROM {context.Hot.Table(HotTierMigrations.SilverTable)}
+        WHERE ingested_at > {Time(previousCut)} AND ingested_at <= {Time(cut)} AND exchange_ts < {Time(previousHorizon)} AND is_valid
+        """;
+
+    private async Task<HashSet<(string, string, DateTime)>> RevisedKeysAsync(string revised, CancellationToken cancellationToken)
+    {
+        var rows = await context.Hot.Gateway.QueryRowsAsync($"SELECT exchange, symbol, toUnixTimestamp(w) FROM ({revised})", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => (r[0], r[1], DateTime.UnixEpoch.AddSeconds(long.Parse(r[2], CultureInfo.InvariantCulture))))];
+    }
+
+    private static object?[] KeyRow(ColdTable table, (string Exchange, string Symbol, DateTime Window) key)
+    {
+        var row = new object?[table.Columns.Count];
+        row[table.Schema.IndexOf("exchange")] = key.Exchange;
+        row[table.Schema.IndexOf("symbol")] = key.Symbol;
+        row[table.Schema.IndexOf("window_start")] = key.Window;
+        return row;
+    }
+
+    private static (string, string, DateTime) Key(object?[] row, int[] columns) =>
+        ((string)row[columns[0]]!, (string)row[columns[1]]!, DateTime.SpecifyKind((DateTime)row[columns[2]]!, DateTimeKind.Utc));
+
+    private static long Micros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    private static string Time(long micros) => string.Create(CultureInfo.InvariantCulture, $"fromUnixTimestamp64Micro(toInt64({micros}), 'UTC')");
+}

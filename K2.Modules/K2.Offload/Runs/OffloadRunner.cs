@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using K2.Offload.Tables;
+
+namespace K2.Offload.Runs;
+
+/// <summary>
+/// One offload run: the three bronze tables concurrently, then silver, then the six candle tables concurrently. A
+/// table that fails is logged, counted and retried next run; the others go on.
+/// </summary>
+internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board)
+{
+    public OffloadContext Context => context;
+
+    private bool _started;
+
+    public async Task<IReadOnlyList<OffloadResult>> RunAsync(IReadOnlyCollection<ColdTable>? only = null, CancellationToken cancellationToken = default)
+    {
+        if (!_started)
+        {
+            await context.Watermarks.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            _started = true;
+        }
+
+        var clock = Stopwatch.StartNew();
+        bool Selected(ColdTable t) => only is null || only.Contains(t);
+        var results = new List<OffloadResult>();
+        results.AddRange(await Task.WhenAll(ColdTables.Bronze.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
+        if (Selected(ColdTables.Silver)) { results.Add(await RunTableAsync(ColdTables.Silver, cancellationToken).ConfigureAwait(false)); }
+        results.AddRange(await Task.WhenAll(ColdTables.Gold.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
+        OffloadLog.RunDone(context.Logger, Guid.NewGuid().ToString("N")[..8], results.Count(r => r.Outcome == OffloadOutcome.Committed),
+            results.Count(r => r.Outcome == OffloadOutcome.Failed), results.Count, clock.Elapsed.TotalSeconds);
+        return results;
+    }
+
+    public async Task<OffloadResult> RunTableAsync(ColdTable table, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        OffloadResult result;
+        try
+        {
+            await Task.Yield();
+            result = table.Layer == ColdLayer.Gold
+                ? await new CandleOffloader(context).RunAsync(table, cancellationToken).ConfigureAwait(false)
+                : await new TradeOffloader(context).RunAsync(table, cancellationToken).ConfigureAwait(false);
+            OffloadLog.TableDone(context.Logger, table.Name, result.Outcome.ToString(), result.Rows, result.Bytes, result.Files, result.Duration.TotalSeconds, result.Watermark);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            OffloadLog.TableFailed(context.Logger, table.Name, ex);
+            result = new OffloadResult(table.Name, OffloadOutcome.Failed, 0, 0, 0, clock.Elapsed, null, "", ex.Message);
+        }
+
+        board.Record(result);
+        return result;
+    }
+}

@@ -1,0 +1,38 @@
+using K2.Core.Trades;
+using K2.Offload.Runs;
+using K2.Offload.Tables;
+using K2.Tests.Iceberg;
+
+namespace K2.Tests.Offload;
+
+[TestFixture]
+public sealed class LateTradeTests
+{
+    [Test]
+    public async Task A_late_trade_reaches_cold_silver_and_its_candles_are_replaced_in_cold_gold()
+    {
+        await using var rig = await OffloadRig.StartAsync();
+        await rig.Trades.InsertAsync(300, HotTrades.Day, TimeSpan.FromSeconds(5));
+        (await rig.NewRunner().RunAsync()).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
+        var window = HotTrades.Day.AddMinutes(3);
+        var oneMinute = ColdTables.Gold[0];
+        var before = await CandleAsync(rig, oneMinute, window);
+
+        await rig.Trades.InsertLateAsync(Exchange.Kraken, "BTC-USDT", window.AddSeconds(30), "999999.5", "2.5");
+        var results = await rig.NewRunner().RunAsync();
+
+        results.Should().NotContain(r => r.Outcome == OffloadOutcome.Failed);
+        results.Single(r => r.Table == ColdTables.Silver.Name).Rows.Should().Be(1);
+        var after = await CandleAsync(rig, oneMinute, window);
+        after.Should().NotBe(before);
+        after.Should().Contain("999999.5");
+        await rig.AssertColdEqualsHotAsync();
+    }
+
+    private static async Task<string> CandleAsync(OffloadRig rig, ColdTable table, DateTime window)
+    {
+        var cold = await rig.ColdAsync(table);
+        return TestWarehouses.Query($"SELECT high, trade_count, volume FROM {TestWarehouses.ChDbSource(cold)} " +
+            $"WHERE exchange = 'kraken' AND symbol = 'BTC-USDT' AND window_start = toDateTime64('{window:yyyy-MM-dd HH:mm:ss}', 6, 'UTC')");
+    }
+}
