@@ -128,6 +128,23 @@ public sealed class TableOperationsTests
     }
 
     [Test]
+    public async Task After_expiring_all_but_the_last_append_chdb_reads_entries_added_by_expired_snapshots()
+    {
+        var table = await SilverLikeTable.CreateAsync(await TestWarehouses.LocalAsync());
+        for (var batch = 0; batch < 4; batch++) { await table.AppendAsync(await SilverLikeTable.WriteAsync(table, Rows(batch * 10, 10, SilverLikeTable.Day1.AddDays(batch % 2)))); }
+        var files = await table.ListDataFilesAsync();
+
+        var result = await table.ExpireSnapshotsAsync(DateTimeOffset.UtcNow.AddMinutes(1), retainLast: 1);
+
+        result.ExpiredSnapshots.Should().Be(3);
+        result.DeletedDataFiles.Should().Be(0, "the last snapshot still uses every file");
+        result.DeletedManifests.Should().Be(0, "its manifest list carries every manifest");
+        (await table.ListDataFilesAsync()).Select(f => f.Path).Should().BeEquivalentTo(files.Select(f => f.Path));
+        TestWarehouses.Query($"SELECT count(), uniqExact(trade_id) FROM {TestWarehouses.ChDbSource(table)} WHERE exchange_ts >= '2026-03-02 00:00:00'").Should().Be("20\t20");
+        TestWarehouses.Query($"SELECT count() FROM {TestWarehouses.ChDbSource(table)}").Should().Be("40");
+    }
+
+    [Test]
     public async Task An_added_optional_column_reads_as_null_in_older_files()
     {
         var table = await SilverLikeTable.CreateAsync(await TestWarehouses.LocalAsync());

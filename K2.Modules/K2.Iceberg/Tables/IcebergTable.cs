@@ -186,7 +186,18 @@ public sealed partial class IcebergTable
         {
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
             var writer = new SnapshotWriter(Store);
-            var next = await build(Metadata, writer).ConfigureAwait(false);
+            TableMetadata next;
+            try
+            {
+                next = await build(Metadata, writer).ConfigureAwait(false);
+            }
+            catch
+            {
+                // A change that no longer applies leaves no manifests behind.
+                await DeleteAllAsync(writer.Written).ConfigureAwait(false);
+                throw;
+            }
+
             if (ReferenceEquals(next, Metadata)) { return; }
             var location = MetadataFileNames.Next(Metadata.Location, MetadataLocation);
             await Store.PutBytesAsync(location, TableMetadataJson.Write(next), cancellationToken).ConfigureAwait(false);
