@@ -95,11 +95,14 @@ public sealed class AuditTests
         return pipeline;
     }
 
+    internal static HotColdAuditor NewAuditor(HotColdPipeline pipeline, IReoffloadRequests? requests = null) =>
+        new(HotColdPipeline.Gateway, pipeline.Hot.Settings, pipeline.Warehouse, new ColdSourceSql(new S3StorageOptions()),
+            new AuditThresholds(1m, 5m), requests ?? new RecordedReoffloads(), TimeProvider.System, NullLogger.Instance);
+
     private static (HotColdAuditor Auditor, AuditLog Log, RecordedReoffloads Requests) Auditor(HotColdPipeline pipeline)
     {
         var requests = new RecordedReoffloads();
-        var auditor = new HotColdAuditor(HotColdPipeline.Gateway, pipeline.Hot.Settings, pipeline.Warehouse, new ColdSourceSql(new S3StorageOptions()),
-            new AuditThresholds(1m, 5m), requests, TimeProvider.System, NullLogger.Instance);
+        var auditor = NewAuditor(pipeline, requests);
         var log = new AuditLog(pipeline.Warehouse.Catalog);
         log.EnsureAsync(CancellationToken.None).GetAwaiter().GetResult();
         return (auditor, log, requests);
