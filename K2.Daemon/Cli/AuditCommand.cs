@@ -20,16 +20,13 @@ internal static class AuditCommand
         var command = new Command("audit", "Show the latest audit of the hot tier against the cold tables, or run one") { run, table, all };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var configuration = DaemonConfiguration.Build();
             if (parse.GetValue(run))
             {
-                var provider = MaintenanceCommand.Services(configuration, out var problems);
-                if (provider is null) { return ExitCodes.ReportConfigurationProblems(problems); }
-                await using (provider)
+                return await MaintenanceCommand.WithRunnerAsync(async runner =>
                 {
                     try
                     {
-                        var report = await provider.GetRequiredService<MaintenanceRunner>().AuditOnlyAsync(parse.GetValue(table), cancellationToken);
+                        var report = await runner.AuditOnlyAsync(parse.GetValue(table), cancellationToken);
                         Print(report, Console.Out, parse.GetValue(all));
                         return report.Failed ? ExitCodes.Failure : ExitCodes.Ok;
                     }
@@ -38,11 +35,11 @@ internal static class AuditCommand
                         await Console.Error.WriteLineAsync($"k2 audit: {ex.Message}");
                         return ExitCodes.Failure;
                     }
-                }
+                });
             }
 
             var services = new ServiceCollection();
-            services.AddIceberg(configuration);
+            services.AddIceberg(DaemonConfiguration.Build());
             var configurationProblems = services.GetConfigurationProblems();
             if (configurationProblems.Any) { return ExitCodes.ReportConfigurationProblems(configurationProblems.All); }
             await using var catalogOnly = services.BuildServiceProvider();

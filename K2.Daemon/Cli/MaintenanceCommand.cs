@@ -1,10 +1,8 @@
 using System.CommandLine;
-using K2.ClickHouse;
+using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
-using K2.Kafka;
 using K2.Maintenance;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace K2.Daemon.Cli;
@@ -25,32 +23,30 @@ internal static class MaintenanceCommand
                 return ExitCodes.Failure;
             }
 
-            var provider = Services(DaemonConfiguration.Build(), out var problems);
-            if (provider is null) { return ExitCodes.ReportConfigurationProblems(problems); }
-            await using (provider)
-            {
-                return await RunAsync(provider.GetRequiredService<MaintenanceRunner>(), parse.GetValue(table), Console.Out, Console.Error, cancellationToken);
-            }
+            return await WithRunnerAsync(runner => RunAsync(runner, parse.GetValue(table), Console.Out, Console.Error, cancellationToken));
         });
         return command;
     }
 
-    /// <summary>ClickHouse (hot tier), Iceberg and the maintenance runner outside the daemon; null when configuration is invalid.</summary>
-    internal static ServiceProvider? Services(IConfiguration configuration, out IReadOnlyList<string> problems)
+    /// <summary>The maintenance runner outside the daemon, on the hot tier of <c>k2 ddl</c> and the Iceberg section.</summary>
+    internal static async Task<int> WithRunnerAsync(Func<MaintenanceRunner, Task<int>> action)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddKafka(configuration);
-        services.AddClickHouse(configuration);
-        MaintenanceModule.AddRunner(services, configuration);
-        problems = services.GetConfigurationProblems().All;
-        if (problems.Count == 0 && services.All(d => d.ServiceType != typeof(HotTierSettings)))
+        var configuration = DaemonConfiguration.Build();
+        var hot = DdlCommand.Services(configuration, out var problems);
+        if (hot is null) { return ExitCodes.ReportConfigurationProblems(problems); }
+        await using (hot)
         {
-            problems = [$"{ClickHouseOptions.SectionName}:Enabled: the ClickHouse module is disabled; the audit needs the hot tier"];
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddSingleton(TimeProvider.System);
+            services.AddSingleton(hot.GetRequiredService<IClickHouseGateway>());
+            services.AddSingleton(hot.GetRequiredService<HotTierSettings>());
+            MaintenanceModule.AddRunner(services, configuration);
+            var maintenanceProblems = services.GetConfigurationProblems();
+            if (maintenanceProblems.Any) { return ExitCodes.ReportConfigurationProblems(maintenanceProblems.All); }
+            await using var provider = services.BuildServiceProvider();
+            return await action(provider.GetRequiredService<MaintenanceRunner>());
         }
-
-        return problems.Count > 0 ? null : services.BuildServiceProvider();
     }
 
     internal static async Task<int> RunAsync(MaintenanceRunner runner, string? table, TextWriter output, TextWriter error, CancellationToken cancellationToken)

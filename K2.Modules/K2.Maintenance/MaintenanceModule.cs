@@ -37,7 +37,11 @@ public static class MaintenanceModule
     /// <summary>The run and audit without the schedule (the CLI verbs; the ClickHouse module registers the gateway).</summary>
     internal static void AddRunner(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<MaintenanceOptions>(configuration, MaintenanceOptions.SectionName);
+        if (services.All(d => d.ServiceType != typeof(MaintenanceOptions)))
+        {
+            services.AddValidatedOptions<MaintenanceOptions>(configuration, MaintenanceOptions.SectionName);
+        }
+
         services.AddIceberg(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MaintenanceState>();

@@ -1,4 +1,3 @@
-using K2.Core.Trades;
 using K2.Iceberg;
 using K2.Iceberg.Catalog;
 using K2.Maintenance.Audit;
@@ -12,8 +11,8 @@ namespace K2.Tests.Maintenance;
 [TestFixture]
 public sealed class AuditTests
 {
-    private static readonly ColdTable Bronze = ColdTables.Bronze.Single(t => t.Exchange == Exchange.Binance);
-    private static readonly ColdTable Gold1h = ColdTables.Gold.Single(t => t.Interval!.Name == "1h");
+    private static readonly ColdTable Bronze = ColdTableFixture.BinanceBronze;
+    private static readonly ColdTable Gold1h = ColdTableFixture.Gold1h;
     private static readonly ColdTable[] Audited = [Bronze, ColdTables.Silver, Gold1h];
     private static readonly DateTimeOffset Hour1 = HotColdPipeline.CurrentHour.AddHours(-3);
     private static readonly DateTimeOffset Hour2 = HotColdPipeline.CurrentHour.AddHours(-2);

@@ -1,4 +1,3 @@
-using K2.Core.Trades;
 using K2.Iceberg;
 using K2.Maintenance;
 using K2.Maintenance.Audit;
@@ -12,8 +11,8 @@ namespace K2.Tests.Maintenance;
 [TestFixture]
 public sealed class MaintenanceRunTests
 {
-    private static readonly ColdTable Bronze = ColdTables.Bronze.Single(t => t.Exchange == Exchange.Binance);
-    private static readonly ColdTable Gold1h = ColdTables.Gold.Single(t => t.Interval!.Name == "1h");
+    private static readonly ColdTable Bronze = ColdTableFixture.BinanceBronze;
+    private static readonly ColdTable Gold1h = ColdTableFixture.Gold1h;
 
     [Test]
     public async Task A_broken_table_fails_its_steps_and_the_run_while_the_others_are_compacted_and_audited_ok()
