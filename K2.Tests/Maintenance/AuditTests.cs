@@ -1,5 +1,4 @@
 using K2.Iceberg;
-using K2.Iceberg.Catalog;
 using K2.Maintenance.Audit;
 using K2.Offload.Tables;
 using K2.Tests.Support;

@@ -1,4 +1,3 @@
-using K2.Iceberg;
 using K2.Maintenance;
 using K2.Maintenance.Audit;
 using K2.Offload.Tables;
@@ -11,9 +10,6 @@ namespace K2.Tests.Maintenance;
 [TestFixture]
 public sealed class MaintenanceRunTests
 {
-    private static readonly ColdTable Bronze = ColdTableFixture.BinanceBronze;
-    private static readonly ColdTable Gold1h = ColdTableFixture.Gold1h;
-
     [Test]
     public async Task A_broken_table_fails_its_steps_and_the_run_while_the_others_are_compacted_and_audited_ok()
     {
@@ -21,9 +17,9 @@ public sealed class MaintenanceRunTests
         var hour = HotColdPipeline.CurrentHour.AddHours(-2);
         await pipeline.InsertTradesAsync("BTCUSDT", hour, 300, firstId: 0);
         await pipeline.InsertTradesAsync("ETHUSDT", hour, 60, firstId: 1000);
-        var bronze = await pipeline.OffloadAsync(Bronze);
+        var bronze = await pipeline.OffloadAsync(ColdTableFixture.BinanceBronze);
         var silver = await pipeline.OffloadAsync(ColdTables.Silver, commits: 6);
-        await pipeline.OffloadAsync(Gold1h);
+        await pipeline.OffloadAsync(ColdTableFixture.Gold1h);
         (await silver.ListDataFilesAsync()).Count.Should().BeGreaterThanOrEqualTo(6);
         // Break bronze: its current manifest list is lost (expiry has nothing to expire, so only it gets through).
         await pipeline.Warehouse.Store.DeleteAsync(bronze.Metadata.CurrentSnapshot!.ManifestList, CancellationToken.None);
@@ -32,15 +28,15 @@ public sealed class MaintenanceRunTests
         var runner = new MaintenanceRunner(pipeline.Warehouse, AuditTests.NewAuditor(pipeline), new AuditLog(pipeline.Warehouse.Catalog), options, state,
             TimeProvider.System, NullLogger<MaintenanceRunner>.Instance);
 
-        var run = await runner.RunAsync([Bronze, ColdTables.Silver, Gold1h], CancellationToken.None);
+        var run = await runner.RunAsync([ColdTableFixture.BinanceBronze, ColdTables.Silver, ColdTableFixture.Gold1h], CancellationToken.None);
 
         run.Tables.Select(t => (t.Table, string.Join(",", t.Failures))).Should().Equal(
-            (Bronze.Name, "compaction,orphans"), (ColdTables.Silver.Name, ""), (Gold1h.Name, ""));
+            (ColdTableFixture.BinanceBronze.Name, "compaction,orphans"), (ColdTables.Silver.Name, ""), (ColdTableFixture.Gold1h.Name, ""));
         var silverRun = run.Tables[1];
         silverRun.Compaction!.FilesAfter.Should().BeLessThan(silverRun.Compaction.FilesBefore);
         silverRun.Compaction.Groups.Should().BeGreaterThan(0);
-        run.Audit!.Rows.Where(r => r.Table != Bronze.Name).Should().OnlyContain(r => r.Status == AuditStatus.Ok);
-        run.Audit.Rows.Should().Contain(r => r.Table == Bronze.Name && r.Status == AuditStatus.Error);
+        run.Audit!.Rows.Where(r => r.Table != ColdTableFixture.BinanceBronze.Name).Should().OnlyContain(r => r.Status == AuditStatus.Ok);
+        run.Audit.Rows.Should().Contain(r => r.Table == ColdTableFixture.BinanceBronze.Name && r.Status == AuditStatus.Error);
         run.Failed.Should().BeTrue();
         run.Outcome.Should().Be("failed");
         new MaintenanceStatus(state, options).Snapshot().Rows.Select(r => r[1]).Should().Equal("failed", "failed");
