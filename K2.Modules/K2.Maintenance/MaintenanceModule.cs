@@ -42,7 +42,7 @@ public static class MaintenanceModule
             services.AddValidatedOptions<MaintenanceOptions>(configuration, MaintenanceOptions.SectionName);
         }
 
-        services.AddIceberg(configuration);
+        if (services.All(d => d.ServiceType != typeof(IcebergWarehouse))) { services.AddIceberg(configuration); }
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MaintenanceState>();
         services.TryAddSingleton<IReoffloadRequests, LoggedReoffloadRequests>();
