@@ -16,6 +16,8 @@ internal static class K2CommandLine
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(IcebergCommand.Create());
+        root.Subcommands.Add(MaintenanceCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         root.SetAction((_, cancellationToken) => RunCommand.RunAsync(cancellationToken));
         return root;
     }

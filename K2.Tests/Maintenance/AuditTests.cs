@@ -1,6 +1,4 @@
-using K2.Core.Trades;
 using K2.Iceberg;
-using K2.Iceberg.Catalog;
 using K2.Maintenance.Audit;
 using K2.Offload.Tables;
 using K2.Tests.Support;
@@ -12,8 +10,8 @@ namespace K2.Tests.Maintenance;
 [TestFixture]
 public sealed class AuditTests
 {
-    private static readonly ColdTable Bronze = ColdTables.Bronze.Single(t => t.Exchange == Exchange.Binance);
-    private static readonly ColdTable Gold1h = ColdTables.Gold.Single(t => t.Interval!.Name == "1h");
+    private static readonly ColdTable Bronze = ColdTableFixture.BinanceBronze;
+    private static readonly ColdTable Gold1h = ColdTableFixture.Gold1h;
     private static readonly ColdTable[] Audited = [Bronze, ColdTables.Silver, Gold1h];
     private static readonly DateTimeOffset Hour1 = HotColdPipeline.CurrentHour.AddHours(-3);
     private static readonly DateTimeOffset Hour2 = HotColdPipeline.CurrentHour.AddHours(-2);
@@ -95,11 +93,14 @@ public sealed class AuditTests
         return pipeline;
     }
 
+    internal static HotColdAuditor NewAuditor(HotColdPipeline pipeline, IReoffloadRequests? requests = null) =>
+        new(HotColdPipeline.Gateway, pipeline.Hot.Settings, pipeline.Warehouse, new ColdSourceSql(new S3StorageOptions()),
+            new AuditThresholds(1m, 5m), requests ?? new RecordedReoffloads(), TimeProvider.System, NullLogger.Instance);
+
     private static (HotColdAuditor Auditor, AuditLog Log, RecordedReoffloads Requests) Auditor(HotColdPipeline pipeline)
     {
         var requests = new RecordedReoffloads();
-        var auditor = new HotColdAuditor(HotColdPipeline.Gateway, pipeline.Hot.Settings, pipeline.Warehouse, new ColdSourceSql(new S3StorageOptions()),
-            new AuditThresholds(1m, 5m), requests, TimeProvider.System, NullLogger.Instance);
+        var auditor = NewAuditor(pipeline, requests);
         var log = new AuditLog(pipeline.Warehouse.Catalog);
         log.EnsureAsync(CancellationToken.None).GetAwaiter().GetResult();
         return (auditor, log, requests);

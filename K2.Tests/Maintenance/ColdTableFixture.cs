@@ -8,6 +8,10 @@ namespace K2.Tests.Maintenance;
 /// <summary>Cold tables built with the Iceberg library from the <see cref="ColdTables"/> definitions, on local warehouses chDB can read.</summary>
 internal static class ColdTableFixture
 {
+    public static readonly ColdTable BinanceBronze = ColdTables.Bronze.Single(t => t.Exchange == K2.Core.Trades.Exchange.Binance);
+
+    public static readonly ColdTable Gold1h = ColdTables.Gold.Single(t => t.Interval!.Name == "1h");
+
     public static readonly DateTime Hour0 = new(2026, 3, 1, 10, 0, 0, DateTimeKind.Utc);
 
     /// <summary>A SQLite catalog and a warehouse under the working directory (chDB reads local files only there).</summary>

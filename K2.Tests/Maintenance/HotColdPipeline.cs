@@ -54,8 +54,11 @@ internal sealed class HotColdPipeline : IAsyncDisposable
         FROM numbers({count})
         """);
 
-    /// <summary>Copies every hot row of <paramref name="table"/> into its cold table (one append), replacing what the cold table held.</summary>
-    public async Task<IcebergTable> OffloadAsync(ColdTable table)
+    /// <summary>
+    /// Copies every hot row of <paramref name="table"/> into its cold table, replacing what it held, in
+    /// <paramref name="commits"/> commits (each a small file) like successive 15-minute offloads.
+    /// </summary>
+    public async Task<IcebergTable> OffloadAsync(ColdTable table, int commits = 1)
     {
         var cold = await ColdTableFixture.CreateAsync(Warehouse, table);
         var select = string.Join(", ", table.Columns.Select(c => $"{c.HotExpression} AS {c.Name}"));
@@ -63,8 +66,9 @@ internal sealed class HotColdPipeline : IAsyncDisposable
             $"SELECT {select} FROM {Hot.Table(table.HotTable)}{(table.Layer == ColdLayer.Silver ? " FINAL" : "")} SETTINGS output_format_json_quote_64bit_integers = 1, output_format_json_quote_decimals = 1",
             format: "JSONEachRow");
         var rows = json.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => Row(table, line)).ToList();
-        var files = await ColdTableFixture.WriteAsync(cold, rows);
-        await cold.OverwriteAsync(_ => true, files);
+        var chunk = (rows.Count + commits - 1) / commits;
+        await cold.OverwriteAsync(_ => true, await ColdTableFixture.WriteAsync(cold, rows.Take(chunk)));
+        for (var c = 1; c < commits; c++) { await cold.AppendAsync(await ColdTableFixture.WriteAsync(cold, rows.Skip(c * chunk).Take(chunk))); }
         return cold;
     }
 
