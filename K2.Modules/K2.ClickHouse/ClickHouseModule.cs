@@ -50,6 +50,7 @@ public static class ClickHouseModule
         services.AddHostedService<HotTierStarter>();
         services.AddHostedService<HotTierHealthPoller>();
         services.AddSingleton<IReadinessCheck, HotTierReadiness>();
+        services.AddSingleton<IStatusContributor, HotTierStatus>();
         return services;
     }
 

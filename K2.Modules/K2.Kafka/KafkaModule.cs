@@ -41,6 +41,7 @@ public static class KafkaModule
         services.AddSingleton<IDeadLetterSink>(sp => sp.GetRequiredService<KafkaPublisher>());
         services.AddHostedService<KafkaPublisherService>();
         services.AddSingleton<IReadinessCheck, KafkaReadiness>();
+        services.AddSingleton<IStatusContributor, KafkaStatus>();
         return services;
     }
 

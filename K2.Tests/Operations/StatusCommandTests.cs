@@ -23,7 +23,6 @@ public sealed class StatusCommandTests
         {
             ["K2__Observability__Listen"] = $"127.0.0.1:{port}",
             ["K2__Storage__DataDir"] = TestPaths.NewScratchFolder("status-data"),
-            ["K2__Modules__Offload__Enabled"] = "false",
         };
         using var daemon = K2Process.Start(["run"], environment);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -39,7 +38,11 @@ public sealed class StatusCommandTests
         k2.ExitCode.Should().Be(0, k2.StandardError);
         k2.StandardOutput.Should().StartWith($"K2 daemon at http://127.0.0.1:{port}");
         k2.StandardOutput.Should().Contain("== Daemon ==").And.Contain($"{daemon.Id}");
-        k2.StandardOutput.Should().MatchRegex(@"modules on\s+modules off").And.Contain("Offload");
+        k2.StandardOutput.Should().MatchRegex(@"modules on\s+modules off");
+        foreach (var section in new[] { "== Exchanges", "== Kafka ==", "== Hot tier (ClickHouse", "== Offload ==", "== Maintenance ==" })
+        {
+            k2.StandardOutput.Should().Contain(section);
+        }
         daemon.Interrupt();
         daemon.WaitForExit(TimeSpan.FromSeconds(10)).Should().BeTrue();
     }
