@@ -14,6 +14,7 @@ internal static class K2CommandLine
         root.Subcommands.Add(DdlCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(OffloadCommand.Create());
         root.SetAction((_, cancellationToken) => RunCommand.RunAsync(cancellationToken));
         return root;
     }
