@@ -9,10 +9,8 @@ using K2.Iceberg.Parquet;
 using K2.Iceberg.Storage;
 using K2.Iceberg.Tables;
 using K2.Offload;
-using K2.Offload.Hot;
 using K2.Offload.Runs;
 using K2.Offload.Tables;
-using K2.Offload.Watermarks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Daemon.Bench;
@@ -46,9 +44,8 @@ internal sealed class OffloadBenchScenario : IBenchScenario
         var catalog = IcebergModule.SqliteCatalog("k2", Path.Combine(arguments.DataDir, "catalog.db"));
         var warehouse = new IcebergWarehouse(catalog, new LocalObjectStore(Path.Combine(arguments.DataDir, "warehouse")),
             new WriterSettings(options.TargetFileSizeBytes, options.RowGroupRows), TimeProvider.System);
-        var context = new OffloadContext(new HotRows(gateway, settings.Database), warehouse, new WatermarkStore(catalog),
-            new OffloadOptions { Enabled = true, IngestionMarginSeconds = 0 }, TimeProvider.System, NullLogger.Instance);
-        var runner = new OffloadRunner(context, new OffloadBoard(TimeProvider.System));
+        var runner = OffloadRunner.Create(gateway, settings.Database, warehouse, new OffloadOptions { Enabled = true, IngestionMarginSeconds = 0 },
+            TimeProvider.System, NullLogger.Instance);
 
         var clock = Stopwatch.StartNew();
         var result = (await runner.RunAsync([ColdTables.Silver], cancellationToken)).Single();

@@ -47,11 +47,7 @@ internal static class OffloadCommand
 
     internal static ServiceProvider? Services(IConfiguration configuration, out IReadOnlyList<string> problems)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddKafka(configuration);
-        services.AddClickHouse(configuration);
+        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System).AddKafka(configuration).AddClickHouse(configuration);
         OffloadModule.AddRunner(services, configuration);
         problems = services.GetConfigurationProblems().All;
         if (problems.Count == 0 && services.All(d => d.ServiceType != typeof(K2.ClickHouse.Gateway.IClickHouseGateway)))
