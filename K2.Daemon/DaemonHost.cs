@@ -8,9 +8,11 @@ using K2.Maintenance;
 using K2.Observability;
 using K2.Offload;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace K2.Daemon;
 
@@ -21,7 +23,7 @@ internal static class DaemonHost
     /// Returns the host, or null with the configuration problems (one per bad key) when the
     /// configuration is invalid: the caller reports them and exits 2 without starting anything.
     /// </summary>
-    public static WebApplication? Create(IReadOnlyDictionary<string, string?>? overrides, out IReadOnlyList<string> problems)
+    public static WebApplication? Create(IReadOnlyDictionary<string, string?>? overrides, out IReadOnlyList<string> problems, Action<IServiceCollection, IConfiguration>? configure = null, bool logToStandardError = false)
     {
         var contentRoot = DaemonConfiguration.ContentRoot();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -40,6 +42,9 @@ internal static class DaemonHost
             json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             json.IncludeScopes = true;
         });
+
+        // Verbs that print results on stdout (replay) keep their logs on stderr.
+        if (logToStandardError) { builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace); }
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var configuration = builder.Configuration;
@@ -56,6 +61,7 @@ internal static class DaemonHost
         services.AddExchanges(configuration);
         services.AddOffload(configuration);
         services.AddMaintenance(configuration);
+        configure?.Invoke(services, configuration);
 
         services.AddSingleton<IStatusContributor>(new DaemonStatus(ModuleSwitches(services)));
 

@@ -21,4 +21,7 @@ internal static partial class ClickHouseLog
 
     [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "Candles {From} – {To} recomputed from deduplicated silver: {Windows} window(s) across {Tables} table(s)")]
     public static partial void CandlesRepaired(ILogger logger, DateTimeOffset from, DateTimeOffset to, long windows, int tables);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Starting without all Kafka-engine consumers in their groups; trades published before they join are not ingested by ClickHouse: {Detail}")]
+    public static partial void ConsumersNotJoined(ILogger logger, string detail);
 }

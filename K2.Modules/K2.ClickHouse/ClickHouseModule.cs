@@ -23,7 +23,15 @@ public static class ClickHouseModule
         {
             var dataPath = K2Paths.UnderDataDir(configuration, options.Embedded.DataPath, "clickhouse");
             var libraryPath = string.IsNullOrWhiteSpace(options.Embedded.LibraryPath) ? null : K2Paths.Resolve(configuration, options.Embedded.LibraryPath);
-            services.AddSingleton(_ => ChDbEngine.Open(dataPath, libraryPath));
+            services.AddSingleton(_ =>
+            {
+                // chDB's icebergLocal reads local files only under the process's working directory (it
+                // ignores user_files_path); the local warehouse lives in the data folder, so work there.
+                var dataDir = K2Paths.DataDir(configuration);
+                Directory.CreateDirectory(dataDir);
+                Directory.SetCurrentDirectory(dataDir);
+                return ChDbEngine.Open(dataPath, libraryPath);
+            });
             services.AddSingleton<IClickHouseGateway>(sp => new EmbeddedClickHouseGateway(sp.GetRequiredService<ChDbEngine>()));
         }
         else
@@ -37,6 +45,7 @@ public static class ClickHouseModule
         services.AddSingleton<CandleRepair>();
         services.AddSingleton<DuplicateReport>();
         services.AddSingleton<HotTierHealth>();
+        services.AddSingleton(sp => new KafkaConsumerLag(sp.GetRequiredService<HotTierSettings>(), () => DaemonKafkaBrokers(sp, options)));
         services.AddSingleton<ConsumerHealth>();
         services.AddHostedService<HotTierStarter>();
         services.AddHostedService<HotTierHealthPoller>();
@@ -48,11 +57,13 @@ public static class ClickHouseModule
     /// The brokers the Kafka engine connects to: <c>Modules:ClickHouse:Kafka:Brokers</c> when set (the
     /// server may reach Kafka on another address than the daemon), else the daemon's own Kafka brokers.
     /// </summary>
-    private static string KafkaBrokers(IServiceProvider services, ClickHouseOptions options)
-    {
-        if (options.Kafka.Brokers.Length > 0) { return options.Kafka.Brokers; }
-        return services.GetService<KafkaBootstrap>()?.BootstrapServers
-            ?? throw new InvalidOperationException(
-                $"{ClickHouseOptions.SectionName}:Kafka:Brokers is empty and the Kafka module is disabled: set the host:port list the ClickHouse server reaches Kafka at.");
-    }
+    private static string KafkaBrokers(IServiceProvider services, ClickHouseOptions options) =>
+        options.Kafka.Brokers.Length > 0 ? options.Kafka.Brokers : services.GetService<KafkaBootstrap>()?.BootstrapServers ?? NoBrokers();
+
+    /// <summary>Where the daemon itself reaches Kafka (for measuring lag): its own brokers first.</summary>
+    private static string DaemonKafkaBrokers(IServiceProvider services, ClickHouseOptions options) =>
+        services.GetService<KafkaBootstrap>()?.BootstrapServers ?? (options.Kafka.Brokers.Length > 0 ? options.Kafka.Brokers : NoBrokers());
+
+    private static string NoBrokers() => throw new InvalidOperationException(
+        $"{ClickHouseOptions.SectionName}:Kafka:Brokers is empty and the Kafka module is disabled: set the host:port list the ClickHouse server reaches Kafka at.");
 }

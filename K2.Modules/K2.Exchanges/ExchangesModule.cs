@@ -30,6 +30,7 @@ public static class ExchangesModule
             services.AddSingleton<IReadinessCheck>(sp => IngestorOf(sp, exchange));
         }
 
+        services.AddSingleton<IStatusContributor>(sp => new ExchangesStatus(sp.GetServices<ExchangeIngestor>()));
         return services;
     }
 

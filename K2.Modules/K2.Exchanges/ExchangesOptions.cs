@@ -48,10 +48,12 @@ public abstract class ExchangeOptions : IValidatableObject
 
     /// <summary>WebSocket base URL (ws:// or wss://).</summary>
     [Required]
+    [UrlScheme("ws", "wss")]
     public Uri WebSocketUrl { get; set; } = null!;
 
     /// <summary>REST base URL for gap backfill (http:// or https://).</summary>
     [Required]
+    [UrlScheme("http", "https")]
     public Uri RestUrl { get; set; } = null!;
 
     /// <summary>Reconnect when no frame arrives within this many milliseconds. Default 15000.</summary>
@@ -87,16 +89,6 @@ public abstract class ExchangeOptions : IValidatableObject
 
     public virtual IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (WebSocketUrl is { } ws && ws.Scheme is not ("ws" or "wss"))
-        {
-            yield return new ValidationResult($"WebSocketUrl '{ws}' must be a ws:// or wss:// URL", [nameof(WebSocketUrl)]);
-        }
-
-        if (RestUrl is { } rest && rest.Scheme is not ("http" or "https"))
-        {
-            yield return new ValidationResult($"RestUrl '{rest}' must be an http:// or https:// URL", [nameof(RestUrl)]);
-        }
-
         if (BackoffMaxMilliseconds < BackoffInitialMilliseconds)
         {
             yield return new ValidationResult("BackoffMaxMilliseconds must be at least BackoffInitialMilliseconds", [nameof(BackoffMaxMilliseconds)]);

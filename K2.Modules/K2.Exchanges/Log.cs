@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(2008, LogLevel.Warning, "{Exchange} backfill of {Symbol} failed: {Error}")]
     public static partial void BackfillFailed(ILogger logger, string exchange, string symbol, string error);
 
+    [LoggerMessage(2010, LogLevel.Error, "{Exchange} connection {ConnectionId} failed")]
+    public static partial void ConnectionFailed(ILogger logger, string exchange, int connectionId, Exception exception);
+
     [LoggerMessage(2009, LogLevel.Information, "{Exchange} instruments changed: +{Added} -{Removed} symbols")]
     public static partial void InstrumentsChanged(ILogger logger, string exchange, int added, int removed);
 }

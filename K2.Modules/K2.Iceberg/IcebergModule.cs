@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using K2.Core.Configuration;
+using K2.Core.Health;
 using K2.Iceberg.Catalog;
 using K2.Iceberg.Parquet;
 using K2.Iceberg.Storage;
@@ -7,6 +8,8 @@ using K2.Iceberg.Tables;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -15,18 +18,28 @@ namespace K2.Iceberg;
 public static class IcebergModule
 {
     /// <summary>
-    /// K2's Iceberg tables (<c>Iceberg</c> section): registers <see cref="IcebergWarehouse"/>. A library used by
-    /// Offload and Maintenance, always available; it starts nothing by itself.
+    /// K2's Iceberg tables (<c>Iceberg</c> section): registers <see cref="IcebergWarehouse"/>, prepared at host start
+    /// (catalog tables, cleanup of interrupted commits). A library used by Offload and Maintenance, always available;
+    /// calling it from several modules registers it once.
     /// </summary>
     public static IServiceCollection AddIceberg(this IServiceCollection services, IConfiguration configuration)
     {
         var options = services.AddValidatedOptions<IcebergOptions>(configuration, IcebergOptions.SectionName);
+        if (options.Catalog == CatalogDatabase.Postgres && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(options.PostgresConnectionStringVariable)))
+        {
+            services.GetConfigurationProblems().AddForKey($"{IcebergOptions.SectionName}:{nameof(IcebergOptions.PostgresConnectionStringVariable)}",
+                $"Catalog is Postgres but environment variable {options.PostgresConnectionStringVariable} is empty; set it to a PostgreSQL connection string (or use Catalog Sqlite)");
+        }
+
         var sqlitePath = K2Paths.UnderDataDir(configuration, options.SqlitePath, "iceberg-catalog.db");
         var warehouse = options.Warehouse.StartsWith("s3://", StringComparison.Ordinal)
             ? options.Warehouse
             : K2Paths.UnderDataDir(configuration, options.Warehouse, "warehouse");
-        services.AddSingleton(sp => CreateWarehouse(options, sqlitePath, warehouse, sp.GetService<TimeProvider>() ?? TimeProvider.System,
+        services.TryAddSingleton(sp => CreateWarehouse(options, sqlitePath, warehouse, sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILogger<IcebergWarehouse>>()));
+        services.TryAddSingleton<IcebergStarter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, IcebergStarter>(sp => sp.GetRequiredService<IcebergStarter>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessCheck, IcebergStarter>(sp => sp.GetRequiredService<IcebergStarter>()));
         return services;
     }
 

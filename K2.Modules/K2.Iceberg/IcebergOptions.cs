@@ -4,7 +4,7 @@ using K2.Iceberg.Catalog;
 namespace K2.Iceberg;
 
 /// <summary>The <c>Iceberg</c> section: catalog, warehouse and file sizes of K2's cold tier.</summary>
-public sealed class IcebergOptions : IValidatableObject
+public sealed class IcebergOptions
 {
     public const string SectionName = "Iceberg";
 
@@ -28,6 +28,7 @@ public sealed class IcebergOptions : IValidatableObject
     public string PostgresConnectionStringVariable { get; set; } = "K2_ICEBERG_CATALOG_POSTGRES";
 
     /// <summary>Warehouse root: empty for <c>&lt;Storage:DataDir&gt;/warehouse</c>, a local folder, or <c>s3://bucket/prefix</c>.</summary>
+    [RegularExpression("^(s3://[a-z0-9][a-z0-9.-]{1,62}(/.*)?|(?!.*://).*)$", ErrorMessage = "must be empty, a local folder or s3://bucket/prefix")]
     public string Warehouse { get; set; } = "";
 
     public S3StorageOptions S3 { get; set; } = new();
@@ -39,19 +40,6 @@ public sealed class IcebergOptions : IValidatableObject
     /// <summary>Rows per Parquet row group; memory holds one row group per open file. Default 250000.</summary>
     [Range(1000, 10_000_000, ErrorMessage = "must be between 1000 and 10000000")]
     public int RowGroupRows { get; set; } = 250_000;
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (Warehouse.Contains("://", StringComparison.Ordinal) && !Warehouse.StartsWith("s3://", StringComparison.Ordinal))
-        {
-            yield return new ValidationResult("must be empty, a local folder or s3://bucket/prefix", [nameof(Warehouse)]);
-        }
-
-        if (Warehouse.StartsWith("s3://", StringComparison.Ordinal) && Warehouse.TrimEnd('/').Length <= "s3://".Length)
-        {
-            yield return new ValidationResult("must name a bucket: s3://bucket/prefix", [nameof(Warehouse)]);
-        }
-    }
 }
 
 /// <summary>S3 settings used when the warehouse is <c>s3://…</c>. Credentials come from environment variables only.</summary>

@@ -1,8 +1,74 @@
+using System.ComponentModel.DataAnnotations;
 using K2.Core.Configuration;
 
 namespace K2.Maintenance;
 
-public sealed class MaintenanceOptions : ModuleOptions
+/// <summary>
+/// <c>Modules:Maintenance</c>: the daily job (compaction → snapshot expiry → orphan cleanup → audit) over the cold tables.
+/// </summary>
+public sealed class MaintenanceOptions : ModuleOptions, IValidatableObject
 {
     public const string SectionName = "Modules:Maintenance";
+
+    /// <summary>Quartz cron expression (UTC) of the daily run. Default <c>0 0 2 * * ?</c> (02:00).</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "must be a Quartz cron expression, e.g. 0 0 2 * * ?")]
+    public string Schedule { get; set; } = "0 0 2 * * ?";
+
+    /// <summary>Compaction rewrites data files below this size into files near it. Default 128 MiB.</summary>
+    [Range(1L << 20, 1L << 34, ErrorMessage = "must be between 1 MiB and 16 GiB")]
+    public long TargetFileSizeBytes { get; set; } = 128L << 20;
+
+    /// <summary>A partition is compacted only when it has at least this many small files. Default 5.</summary>
+    [Range(2, 10_000, ErrorMessage = "must be between 2 and 10000")]
+    public int MinSmallFiles { get; set; } = 5;
+
+    /// <summary>Snapshots older than this many hours expire (beyond <see cref="RetainSnapshots"/>). Default 168 (7 days).</summary>
+    [Range(1, 87_600, ErrorMessage = "must be between 1 and 87600 hours")]
+    public int SnapshotMaxAgeHours { get; set; } = 168;
+
+    /// <summary>The newest snapshots kept whatever their age. Default 3.</summary>
+    [Range(1, 10_000, ErrorMessage = "must be between 1 and 10000")]
+    public int RetainSnapshots { get; set; } = 3;
+
+    /// <summary>Unreferenced files younger than this many hours are left alone (a commit may be in flight). Default 72.</summary>
+    [Range(1, 87_600, ErrorMessage = "must be between 1 and 87600 hours (at least one: younger files may belong to a commit in flight)")]
+    public int OrphanMinAgeHours { get; set; } = 72;
+
+    /// <summary>The audit compares hot and cold over this many hours ending at the current hour. Default 24.</summary>
+    [Range(1, 24 * 31, ErrorMessage = "must be between 1 and 744 hours")]
+    public int AuditWindowHours { get; set; } = 24;
+
+    /// <summary>A difference up to this percentage of the hot count is <c>ok</c>. Default 1.</summary>
+    [Range(0.0, 100.0, ErrorMessage = "must be between 0 and 100")]
+    public decimal AuditOkPercent { get; set; } = 1m;
+
+    /// <summary>Cold short of hot by more than this percentage is <c>missing_data</c> (else <c>warning</c>). Default 5.</summary>
+    [Range(0.0, 100.0, ErrorMessage = "must be between 0 and 100")]
+    public decimal AuditMissingPercent { get; set; } = 5m;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (AuditMissingPercent < AuditOkPercent)
+        {
+            yield return new ValidationResult($"must be at least AuditOkPercent ({AuditOkPercent})", [nameof(AuditMissingPercent)]);
+        }
+
+        if (!IsCron(Schedule))
+        {
+            yield return new ValidationResult("must be a valid Quartz cron expression (seconds first), e.g. 0 0 2 * * ?", [nameof(Schedule)]);
+        }
+    }
+
+    private static bool IsCron(string expression)
+    {
+        try
+        {
+            _ = new Quartz.CronExpression(expression);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
 }

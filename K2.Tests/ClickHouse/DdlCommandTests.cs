@@ -2,6 +2,7 @@ using K2.ClickHouse;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Health;
 using K2.Core.Health;
+using K2.Core.Trades;
 using K2.Daemon.Cli;
 using K2.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -96,10 +97,12 @@ public sealed class DdlCommandTests
     {
         var readiness = _services.GetServices<IReadinessCheck>().Single(c => c.Name == "clickhouse");
         readiness.Check().IsReady.Should().BeFalse();
+        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic($"{_options.Kafka.TopicPrefix}{exchange.ToWire()}", partitions: 1); }
 
         await _services.GetServices<IHostedService>().OfType<HotTierStarter>().Single().StartAsync(CancellationToken.None);
 
         (await HotTier.Gateway.QueryScalarAsync($"SELECT count() FROM {_options.Database}.schema_migrations")).Should().Be("4");
+        (await _services.GetRequiredService<ConsumerHealth>().ConsumersAsync()).Should().HaveCount(3).And.OnlyContain(c => c.AssignedPartitions > 0, "the start waits until the consumers have joined");
         readiness.Check().Should().Be(ReadinessResult.Ready($"embedded ClickHouse {await HotTier.Gateway.ServerVersionAsync()}, database {_options.Database}"));
     }
 }

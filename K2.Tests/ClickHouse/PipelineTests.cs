@@ -28,6 +28,8 @@ public sealed class PipelineTests
         _invalid = template with { TradeId = "invalid-1", Quantity = -0.25m };
         foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(_hotTier.Settings.Topic(exchange), partitions: 2); }
         await _hotTier.Schema.ApplyAsync();
+        await new ConsumerHealth(HotTier.Gateway, _hotTier.Settings, new KafkaConsumerLag(_hotTier.Settings, () => EmbeddedKafka.BootstrapServers))
+            .WaitForAssignmentsAsync(TimeSpan.FromSeconds(45));
 
         foreach (var exchange in ExchangeNames.All)
         {
@@ -38,8 +40,23 @@ public sealed class PipelineTests
         await TradePublisher.PublishRawAsync(_hotTier.Settings.Topic(Exchange.Kraken), $"kraken|{_invalid.Symbol}", BadMessage);
         await TradePublisher.PublishAsync(_hotTier.Settings.Topic(Exchange.Kraken), [_invalid]);
 
-        await HotTier.WaitUntilAsync(async () => await _hotTier.CountAsync(HotTierMigrations.SilverTable) >= _trades.Count + 1, "all trades in silver");
+        foreach (var exchange in ExchangeNames.All)
+        {
+            var expected = _trades.Count(t => t.Exchange == exchange) + (exchange == Exchange.Kraken ? 1 : 0);
+            await HotTier.WaitUntilAsync(
+                async () => long.Parse(await HotTier.Gateway.QueryScalarAsync($"SELECT uniqExact(symbol, trade_id) FROM {_hotTier.Table(HotTierMigrations.SilverTable)} WHERE exchange = '{exchange.ToWire()}'"), CultureInfo.InvariantCulture) >= expected,
+                $"all {exchange} trades in silver");
+        }
+
         await HotTier.WaitUntilAsync(async () => await _hotTier.CountAsync(HotTierMigrations.ErrorsTable) >= 1, "the bad message in the errors table");
+
+        // The views commit table by table: silver can be visible a moment before the candles built from it.
+        foreach (var interval in CandleInterval.All)
+        {
+            await HotTier.WaitUntilAsync(
+                async () => long.Parse(await HotTier.Gateway.QueryScalarAsync($"SELECT sum(trade_count) FROM {_hotTier.Table(interval.Table)}"), CultureInfo.InvariantCulture) >= _trades.Count,
+                $"all trades counted in {interval.Table}");
+        }
     }
 
     [OneTimeTearDown]
@@ -155,7 +172,7 @@ public sealed class PipelineTests
     [Test]
     public async Task Consumer_health_reports_what_each_consumer_read_and_the_table_row_counts()
     {
-        var health = new ConsumerHealth(HotTier.Gateway, _hotTier.Settings);
+        var health = new ConsumerHealth(HotTier.Gateway, _hotTier.Settings, new KafkaConsumerLag(_hotTier.Settings, () => EmbeddedKafka.BootstrapServers));
 
         var consumers = await health.ConsumersAsync();
         var rows = await health.TableRowsAsync();
@@ -163,11 +180,26 @@ public sealed class PipelineTests
 
         consumers.Select(c => c.Exchange).Should().BeEquivalentTo(ExchangeNames.All);
         consumers.Single(c => c.Exchange == Exchange.Kraken).MessagesRead.Should().Be(_trades.Count(t => t.Exchange == Exchange.Kraken) + 2);
-        consumers.Should().OnlyContain(c => c.LastPoll != null && c.Exceptions == 0 && c.LastException == null);
+        consumers.Should().OnlyContain(c => c.LastPoll != null && c.Exceptions == 0 && c.LastException == null && c.AssignedPartitions == 2);
         rows[HotTierMigrations.SilverTable].Should().Be(await _hotTier.CountAsync(HotTierMigrations.SilverTable));
         rows[HotTierMigrations.BronzeTable(Exchange.Coinbase)].Should().Be(_trades.Count(t => t.Exchange == Exchange.Coinbase));
         HotTierMetrics.TableRows.WithLabels(HotTierMigrations.SilverTable).Value.Should().Be(rows[HotTierMigrations.SilverTable]);
         HotTierMetrics.MessagesRead.WithLabels("kraken").Value.Should().Be(_trades.Count(t => t.Exchange == Exchange.Kraken) + 2);
+        foreach (var exchange in ExchangeNames.All) { HotTierMetrics.ConsumerLag.WithLabels(exchange.ToWire()).Value.Should().Be(0, $"{exchange} consumed everything"); }
+    }
+
+    [Test]
+    public async Task Lag_counts_messages_published_but_not_yet_committed_by_the_consumer_group()
+    {
+        var unconsumed = HotTier.NewOptions();
+        var settings = new HotTierSettings(unconsumed, EmbeddedKafka.BootstrapServers);
+        EmbeddedKafka.Cluster.CreateTopic(settings.Topic(Exchange.Binance), partitions: 2);
+        await TradePublisher.PublishAsync(settings.Topic(Exchange.Binance), _trades.Where(t => t.Exchange == Exchange.Binance).Take(7));
+
+        var lag = new KafkaConsumerLag(settings, () => EmbeddedKafka.BootstrapServers).Measure();
+
+        lag[Exchange.Binance].Should().Be(7);
+        new KafkaConsumerLag(_hotTier.Settings, () => EmbeddedKafka.BootstrapServers).Measure().Values.Should().OnlyContain(l => l == 0);
     }
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);

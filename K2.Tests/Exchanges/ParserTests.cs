@@ -18,6 +18,10 @@ public sealed class ParserTests
         return (trades, outcomes);
     }
 
+    /// <summary>The reject reason of each frame, each parsed on its own.</summary>
+    internal static IEnumerable<string> RejectReasonsOf(Exchange exchange, IEnumerable<string> frames) =>
+        frames.Select(frame => Replay(exchange, [frame]).Outcomes.Single().Reason!);
+
     [TestCase(Exchange.Binance)]
     [TestCase(Exchange.Kraken)]
     [TestCase(Exchange.Coinbase)]

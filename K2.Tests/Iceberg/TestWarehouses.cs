@@ -3,7 +3,6 @@ using Amazon.S3;
 using K2.Iceberg;
 using K2.Iceberg.Catalog;
 using K2.Iceberg.Parquet;
-using K2.Iceberg.Spec;
 using K2.Iceberg.Storage;
 using K2.Iceberg.Tables;
 using K2.Tests.Support;

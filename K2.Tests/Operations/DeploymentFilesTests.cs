@@ -56,3 +56,40 @@ public sealed class DeploymentFilesTests
         return (process.ExitCode, output);
     }
 }
+
+public sealed class ComposeConfigurationTests
+{
+    [Test]
+    public void The_daemon_settings_in_the_compose_file_are_valid_configuration()
+    {
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        yaml.Load(new StringReader(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docker-compose.yml"))));
+        var root = (YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents[0].RootNode;
+        var k2 = (YamlDotNet.RepresentationModel.YamlMappingNode)((YamlDotNet.RepresentationModel.YamlMappingNode)root["services"])["k2"];
+        var environment = ((YamlDotNet.RepresentationModel.YamlMappingNode)k2["environment"]).Children
+            .ToDictionary(e => e.Key.ToString(), e => e.Value.ToString());
+
+        var overrides = environment
+            .Where(e => e.Key.StartsWith("K2__", StringComparison.Ordinal))
+            .ToDictionary(e => e.Key[4..].Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
+        overrides.Should().ContainKeys("Modules:Kafka:Mode", "Modules:ClickHouse:Mode", "Iceberg:Catalog");
+
+        // The secrets compose passes through are read from the environment while the host is built.
+        var catalogVariable = "K2_ICEBERG_CATALOG_POSTGRES";
+        var previous = Environment.GetEnvironmentVariable(catalogVariable);
+        Environment.SetEnvironmentVariable(catalogVariable, "Host=postgres;Username=k2;Password=x;Database=k2");
+        try
+        {
+            var host = K2.Daemon.DaemonHost.Create(overrides, out var problems);
+            problems.Should().BeEmpty();
+            host.Should().NotBeNull();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(catalogVariable, previous);
+        }
+
+        environment.Values.Where(v => v.Contains("PASSWORD", StringComparison.Ordinal) || v.Contains("SECRET", StringComparison.Ordinal))
+            .Should().OnlyContain(v => v.Contains("${", StringComparison.Ordinal), "secrets come from the environment, never written in the file");
+    }
+}

@@ -7,10 +7,11 @@ using K2.Core.Trades;
 namespace K2.ClickHouse.Health;
 
 /// <summary>One Kafka-engine consumer as <c>system.kafka_consumers</c> reports it.</summary>
-public sealed record ConsumerStatus(Exchange Exchange, long MessagesRead, long? Lag, int Exceptions, string? LastException, DateTimeOffset? LastPoll);
+/// <param name="AssignedPartitions">Partitions assigned to the consumer; 0 until it has joined its group.</param>
+public sealed record ConsumerStatus(Exchange Exchange, long MessagesRead, int AssignedPartitions, int Exceptions, string? LastException, DateTimeOffset? LastPoll);
 
 /// <summary>Reads consumer health and table row counts, and publishes them as metrics.</summary>
-public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings settings)
+public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings settings, KafkaConsumerLag lag)
 {
     public async Task<IReadOnlyDictionary<string, long>> TableRowsAsync(CancellationToken cancellationToken = default)
     {
@@ -26,10 +27,10 @@ public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings s
             """
             SELECT table,
                 sum(num_messages_read) AS messages_read,
+                sum(length(assignments.partition_id)) AS assigned,
                 sum(length(exceptions.text)) AS exceptions,
                 arrayStringConcat(arrayFlatten(groupArray(arraySlice(exceptions.text, -1))), '; ') AS last_exception,
-                toUnixTimestamp(max(last_poll_time)) AS last_poll,
-                groupArray(rdkafka_stat) AS stats
+                toUnixTimestamp(max(last_poll_time)) AS last_poll
             FROM system.kafka_consumers
             WHERE database = {db:String}
             GROUP BY table
@@ -47,13 +48,33 @@ public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings s
             statuses.Add(new ConsumerStatus(
                 exchange,
                 Number(root.GetProperty("messages_read")),
-                Lag(root.GetProperty("stats")),
+                (int)Number(root.GetProperty("assigned")),
                 (int)Number(root.GetProperty("exceptions")),
                 string.IsNullOrEmpty(lastException) ? null : lastException,
                 lastPoll > 0 ? DateTimeOffset.FromUnixTimeSeconds(lastPoll) : null));
         }
 
         return statuses;
+    }
+
+    /// <summary>
+    /// Waits until every exchange's consumer has joined its group. A new group starts at the end of the
+    /// topic (the server's auto_offset_reset), so what is published before that is not consumed.
+    /// </summary>
+    public async Task WaitForAssignmentsAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var consumers = await ConsumersAsync(cancellationToken).ConfigureAwait(false);
+            if (consumers.Count == ExchangeNames.All.Count && consumers.All(c => c.AssignedPartitions > 0)) { return; }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Kafka-engine consumers did not join their groups within {timeout.TotalSeconds:F0} s: {string.Join(", ", consumers)}");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Polls once and sets the gauges.</summary>
@@ -69,8 +90,12 @@ public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings s
             var exchange = consumer.Exchange.ToWire();
             HotTierMetrics.MessagesRead.WithLabels(exchange).Set(consumer.MessagesRead);
             HotTierMetrics.ConsumerExceptions.WithLabels(exchange).Set(consumer.Exceptions);
-            if (consumer.Lag is { } lag) { HotTierMetrics.ConsumerLag.WithLabels(exchange).Set(lag); }
             if (consumer.LastPoll is { } poll) { HotTierMetrics.SecondsSinceLastPoll.WithLabels(exchange).Set((clock.GetUtcNow() - poll).TotalSeconds); }
+        }
+
+        foreach (var (exchange, messages) in await Task.Run(lag.Measure, cancellationToken).ConfigureAwait(false))
+        {
+            HotTierMetrics.ConsumerLag.WithLabels(exchange.ToWire()).Set(messages);
         }
     }
 
@@ -78,25 +103,4 @@ public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings s
 
     private static long Number(JsonElement element) =>
         element.ValueKind == JsonValueKind.String ? long.Parse(element.GetString()!, CultureInfo.InvariantCulture) : element.GetInt64();
-
-    /// <summary>Sum of consumer_lag over the assigned partitions in librdkafka's statistics; null when none were reported yet.</summary>
-    private static long? Lag(JsonElement stats)
-    {
-        long? total = null;
-        foreach (var statText in stats.EnumerateArray().Select(s => s.GetString()).Where(s => !string.IsNullOrEmpty(s)))
-        {
-            using var stat = JsonDocument.Parse(statText!);
-            if (!stat.RootElement.TryGetProperty("topics", out var topics)) { continue; }
-            foreach (var topic in topics.EnumerateObject())
-            {
-                foreach (var partition in topic.Value.GetProperty("partitions").EnumerateObject())
-                {
-                    if (partition.Name == "-1" || !partition.Value.TryGetProperty("consumer_lag", out var lag) || lag.GetInt64() < 0) { continue; }
-                    total = (total ?? 0) + lag.GetInt64();
-                }
-            }
-        }
-
-        return total;
-    }
 }

@@ -19,7 +19,7 @@ internal sealed class HotTierHealthPoller(
                 await consumerHealth.PublishAsync(clock, stoppingToken).ConfigureAwait(false);
                 health.Polled(null);
             }
-            catch (ClickHouseGatewayException ex)
+            catch (Exception ex) when (ex is ClickHouseGatewayException or Confluent.Kafka.KafkaException)
             {
                 ClickHouseLog.HealthPollFailed(logger, ex);
                 health.Polled($"health poll failed: {ex.Message}");

@@ -9,7 +9,7 @@ internal static class HotTierMetrics
         "k2_clickhouse_table_rows", "Rows in active parts of a hot-tier table.", "table");
 
     public static readonly Gauge ConsumerLag = Metrics.CreateGauge(
-        "k2_clickhouse_kafka_consumer_lag", "Messages the Kafka-engine consumer is behind the partition ends (from librdkafka statistics).", "exchange");
+        "k2_clickhouse_kafka_consumer_lag", "Messages between the partition ends and the offsets the Kafka-engine consumer group committed.", "exchange");
 
     public static readonly Gauge MessagesRead = Metrics.CreateGauge(
         "k2_clickhouse_kafka_messages_read", "Messages the Kafka-engine consumers have read since the server started.", "exchange");

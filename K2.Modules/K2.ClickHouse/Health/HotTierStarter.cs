@@ -10,7 +10,7 @@ namespace K2.ClickHouse.Health;
 /// with its fix, then applies pending migrations (<c>ApplyMigrationsAtStart</c>).
 /// </summary>
 internal sealed class HotTierStarter(
-    IClickHouseGateway gateway, HotTierSchema schema, HotTierHealth health, ClickHouseOptions options, ILogger<HotTierStarter> logger) : IHostedService
+    IClickHouseGateway gateway, HotTierSchema schema, ConsumerHealth consumers, HotTierHealth health, ClickHouseOptions options, ILogger<HotTierStarter> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -25,6 +25,7 @@ internal sealed class HotTierStarter(
         {
             var result = await schema.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             ClickHouseLog.SchemaReady(logger, result.ServerVersion, result.Applied.Count, result.ConsumersCreated.Count);
+            if (result.ConsumersCreated.Count > 0) { await WaitForConsumersAsync(cancellationToken).ConfigureAwait(false); }
             health.SchemaApplied($"{gateway.Kind} ClickHouse {result.ServerVersion}, database {schema.Settings.Database}");
         }
         catch (Exception ex) when (ex is ClickHouseGatewayException or UnsupportedServerVersionException)
@@ -35,4 +36,22 @@ internal sealed class HotTierStarter(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// A new consumer group starts at the end of its topic, so the ingestors (started after this module)
+    /// wait until the consumers have joined: otherwise the first trades of a fresh deployment are skipped.
+    /// </summary>
+    private async Task WaitForConsumersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await consumers.WaitForAssignmentsAsync(ConsumerJoinTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            ClickHouseLog.ConsumersNotJoined(logger, ex.Message);
+        }
+    }
+
+    private static readonly TimeSpan ConsumerJoinTimeout = TimeSpan.FromSeconds(30);
 }

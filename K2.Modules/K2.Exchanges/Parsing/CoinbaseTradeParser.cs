@@ -34,6 +34,7 @@ internal sealed class CoinbaseTradeParser(SymbolTable symbols, CoinbaseSideMeani
             {
                 MoveToValue(ref reader);
                 sequence = ReadInt64(ref reader, "sequence_num");
+                SequenceSeen = sequence;
             }
             else if (reader.ValueTextEquals("events"u8))
             {

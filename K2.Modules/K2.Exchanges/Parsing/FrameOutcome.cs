@@ -26,8 +26,6 @@ internal readonly record struct FrameOutcome(FrameKind Kind, string? Reason = nu
     public static FrameOutcome Trades(long? sequence = null) => new(FrameKind.Trades, SequenceNumber: sequence);
 
     public static FrameOutcome Rejected(string reason, string detail) => new(FrameKind.Rejected, reason, detail);
-
-    public override string ToString() => Kind == FrameKind.Rejected ? $"{Reason}: {Detail}" : Kind.ToString();
 }
 
 /// <summary>The reasons a frame is rejected; each is a metric label value, so the set stays small.</summary>

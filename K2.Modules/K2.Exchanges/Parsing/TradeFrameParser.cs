@@ -17,10 +17,14 @@ internal abstract class TradeFrameParser(SymbolTable symbols) : ITradeFrameParse
 
     public Exchange Exchange => Symbols.Exchange;
 
+    /// <summary>A sequence number read before the frame turned out bad: the frame did arrive, so no drop is inferred.</summary>
+    protected long? SequenceSeen { get; set; }
+
     public FrameOutcome Parse(ReadOnlySpan<byte> frame, long receiveTimestampUs, List<ParsedTrade> output)
     {
         if (frame.Trim(" \t\r\n"u8).IsEmpty) { return FrameOutcome.Rejected(RejectReasons.Empty, "empty frame"); }
         var start = output.Count;
+        SequenceSeen = null;
         try
         {
             var reader = new Utf8JsonReader(frame, isFinalBlock: true, state: default);
@@ -37,12 +41,12 @@ internal abstract class TradeFrameParser(SymbolTable symbols) : ITradeFrameParse
         catch (FrameRejectedException ex)
         {
             output.RemoveRange(start, output.Count - start);
-            return FrameOutcome.Rejected(ex.Reason, ex.Message);
+            return FrameOutcome.Rejected(ex.Reason, ex.Message) with { SequenceNumber = SequenceSeen };
         }
         catch (JsonException ex)
         {
             output.RemoveRange(start, output.Count - start);
-            return FrameOutcome.Rejected(RejectReasons.MalformedJson, $"not valid JSON ({ex.Message})");
+            return FrameOutcome.Rejected(RejectReasons.MalformedJson, $"not valid JSON ({ex.Message})") with { SequenceNumber = SequenceSeen };
         }
     }
 
@@ -154,13 +158,6 @@ internal abstract class TradeFrameParser(SymbolTable symbols) : ITradeFrameParse
         }
 
         return micros;
-    }
-
-    protected static string ReadText(ref Utf8JsonReader reader, string field)
-    {
-        if (reader.TokenType == JsonTokenType.String) { return reader.GetString()!; }
-        FrameRejectedException.Throw(RejectReasons.WrongType, $"{field} must be a string, got {Describe(reader.TokenType)}");
-        return string.Empty;
     }
 
     protected static void MoveToValue(ref Utf8JsonReader reader) => reader.Read();

@@ -15,15 +15,13 @@ namespace K2.Exchanges.Pipeline;
 /// </summary>
 internal static class CaptureNormalizer
 {
-    public readonly record struct Summary(int Lines, int Trades, int Rejected);
-
-    public static Summary Run(Exchange exchange, InstrumentSet instruments, TextReader input, Stream output, TextWriter errors, TimeProvider clock, CoinbaseSideMeaning coinbaseSide = CoinbaseSideMeaning.Maker)
+    public static void Run(Exchange exchange, InstrumentSet instruments, TextReader input, Stream output, TextWriter errors, TimeProvider clock, CoinbaseSideMeaning coinbaseSide = CoinbaseSideMeaning.Maker)
     {
         var pipeline = new FramePipeline(SymbolTable.From(exchange, instruments), TradeParsers.Factory(exchange, coinbaseSide), new TradeLedger(exchange), clock);
         var unique = new List<NormalizedTrade>();
         var bytes = ArrayPool<byte>.Shared.Rent(4096);
         var newline = "\n"u8;
-        int lines = 0, trades = 0, rejected = 0;
+        var lines = 0;
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
         try
         {
@@ -42,7 +40,6 @@ internal static class CaptureNormalizer
                 var outcome = pipeline.Process(bytes.AsSpan(0, length), UnixMicros.Now(clock), unique);
                 if (outcome.Kind == FrameKind.Rejected)
                 {
-                    rejected++;
                     errors.WriteLine($"line {lines}: {outcome.Reason}: {outcome.Detail}");
                 }
 
@@ -52,7 +49,6 @@ internal static class CaptureNormalizer
                     writer.Flush();
                     writer.Reset();
                     output.Write(newline);
-                    trades++;
                 }
             }
         }
@@ -62,6 +58,5 @@ internal static class CaptureNormalizer
         }
 
         output.Flush();
-        return new Summary(lines, trades, rejected);
     }
 }

@@ -39,6 +39,9 @@ internal sealed class FramePipeline
 
     public SymbolTable Symbols { get; private set; }
 
+    /// <summary>Trades dropped as duplicates since the pipeline was created.</summary>
+    public long DuplicateCount { get; private set; }
+
     /// <summary>Swaps in a new symbol table after an instruments reload; in-flight frames finish with the old one.</summary>
     public void UpdateSymbols(SymbolTable symbols)
     {
@@ -89,6 +92,7 @@ internal sealed class FramePipeline
             }
             else
             {
+                DuplicateCount++;
                 CountersOf(trade.Symbol).Duplicates.Inc();
             }
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using K2.Core.Trades;
 
@@ -26,12 +25,5 @@ internal static class NormalizedTradeJson
         writer.WriteString("side"u8, trade.Side.ToWire());
         writer.WriteNumber("exchange_ts_us"u8, trade.ExchangeTimestampUs);
         writer.WriteEndObject();
-    }
-
-    public static string ToLine(in NormalizedTrade trade)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer)) { Write(writer, trade); }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

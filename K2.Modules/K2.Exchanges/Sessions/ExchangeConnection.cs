@@ -4,6 +4,7 @@ using System.Text;
 using K2.Core.Time;
 using K2.Core.Trades;
 using K2.Exchanges.Parsing;
+using K2.Exchanges.Pipeline;
 
 namespace K2.Exchanges.Sessions;
 
@@ -81,6 +82,9 @@ internal sealed class ExchangeConnection : IAsyncDisposable
                 while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
 
                 if (result.MessageType == WebSocketMessageType.Close) { return ConnectionEnd.ClosedByServer; }
+
+                // The watchdog measures the exchange's silence, not time spent waiting on a full sink.
+                silence.CancelAfter(Timeout.Infinite);
                 var end = await HandleAsync(buffer.AsMemory(0, length), unique, linked.Token);
                 if (end is not null) { return end; }
             }
@@ -89,7 +93,7 @@ internal sealed class ExchangeConnection : IAsyncDisposable
         {
             return cancellationToken.IsCancellationRequested || _stop.IsCancellationRequested ? ConnectionEnd.Shutdown : ConnectionEnd.Silence;
         }
-        catch (WebSocketException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
             return ConnectionEnd.Error;
         }
@@ -132,21 +136,8 @@ internal sealed class ExchangeConnection : IAsyncDisposable
     {
         _firstMessage.TrySetResult();
         var receivedUs = UnixMicros.Now(_context.Clock);
-        unique.Clear();
-        var outcome = _context.Pipeline.Process(message.Span, receivedUs, unique);
-        switch (outcome.Kind)
-        {
-            case FrameKind.Rejected:
-                Log.Rejected(_context.Logger, _context.Label, outcome.Reason!, outcome.Detail!);
-                await _context.DeadLetters.PublishAsync(new DeadLetter(_context.Exchange, $"{outcome.Reason}: {outcome.Detail}", Encoding.UTF8.GetString(message.Span), receivedUs), cancellationToken);
-                return null;
-            case FrameKind.ServerShutdown:
-                _rotationRequested.TrySetResult(ConnectionEnd.ServerShutdown);
-                return null;
-            case FrameKind.Trades:
-                await _context.Sink.PublishAsync(_context.Exchange, message.ToArray(), unique.ToArray(), receivedUs, cancellationToken);
-                break;
-        }
+        var outcome = await FrameDispatch.DispatchAsync(_context.Pipeline, _context.Sink, _context.DeadLetters, _context.Logger, message, receivedUs, unique, cancellationToken);
+        if (outcome.Kind == FrameKind.ServerShutdown) { _rotationRequested.TrySetResult(ConnectionEnd.ServerShutdown); }
 
         return _context.Protocol.TracksSequence && outcome.SequenceNumber is { } sequence ? CheckSequence(sequence) : null;
     }

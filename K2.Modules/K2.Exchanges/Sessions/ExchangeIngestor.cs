@@ -26,6 +26,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
     private readonly List<StreamRunner> _runners = [];
     private readonly List<Task> _runnerTasks = [];
     private readonly SemaphoreSlim _changeLock = new(1, 1);
+    private volatile bool _started;
 
     public ExchangeIngestor(Exchange exchange, ExchangesOptions options, IInstrumentRegistry registry, ITradeSink sink, IDeadLetterSink deadLetters, TimeProvider clock, ILoggerFactory loggers)
     {
@@ -48,15 +49,6 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
 
     public string Name => $"exchange:{_context.Label}";
 
-    /// <summary>How many connections the runners have opened so far (reconnects and rotations included).</summary>
-    public int ConnectionsOpened
-    {
-        get
-        {
-            lock (_runners) { return _runners.Sum(r => r.Connections); }
-        }
-    }
-
     /// <summary>The symbols this daemon streams now, per connection group.</summary>
     public IReadOnlyList<IReadOnlyList<WireSymbol>> Groups
     {
@@ -73,6 +65,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
     {
         lock (_runners)
         {
+            if (!_started) { return ReadinessResult.NotReady("not started"); }
             if (_runners.Count == 0) { return ReadinessResult.Ready("no instruments in this shard"); }
             var streaming = _runners.Count(r => r.IsStreaming);
             return streaming == _runners.Count
@@ -92,6 +85,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
     {
         var owned = Owned(_registry.Current);
         foreach (var group in owned.Chunk(GroupSize)) { StartRunner(group, stoppingToken); }
+        _started = true;
         using var subscription = _registry.Subscribe(change => _ = ApplyAsync(change, stoppingToken));
         var backfill = _backfiller.RunAsync(stoppingToken);
         await stoppingToken.WhenCancelled();
@@ -117,22 +111,30 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
         }
     }
 
-    /// <summary>A hot reload: new symbols join a group with room (or a new group), removed ones leave theirs.</summary>
+    /// <summary>A hot reload: symbols not yet streamed join a group with room (or a new group), dropped ones leave theirs. Idempotent.</summary>
     internal async Task ApplyAsync(InstrumentChange change, CancellationToken stoppingToken)
     {
-        await _changeLock.WaitAsync(stoppingToken);
+        try
+        {
+            await _changeLock.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         try
         {
             Pipeline.UpdateSymbols(SymbolTable.From(Exchange, change.Current));
-            var before = Owned(change.Previous).Select(s => s.Wire).ToHashSet(StringComparer.Ordinal);
-            var after = Owned(change.Current);
-            var afterNames = after.Select(s => s.Wire).ToHashSet(StringComparer.Ordinal);
-            var added = after.Where(s => !before.Contains(s.Wire)).ToList();
-            var removedNames = before.Where(w => !afterNames.Contains(w)).ToHashSet(StringComparer.Ordinal);
-            if (added.Count == 0 && removedNames.Count == 0) { return; }
-            Log.InstrumentsChanged(_context.Logger, _context.Label, added.Count, removedNames.Count);
             StreamRunner[] runners;
             lock (_runners) { runners = [.. _runners]; }
+            var streaming = runners.SelectMany(r => r.Symbols).Select(s => s.Wire).ToHashSet(StringComparer.Ordinal);
+            var after = Owned(change.Current);
+            var afterNames = after.Select(s => s.Wire).ToHashSet(StringComparer.Ordinal);
+            var added = after.Where(s => !streaming.Contains(s.Wire)).ToList();
+            var removedNames = streaming.Where(w => !afterNames.Contains(w)).ToHashSet(StringComparer.Ordinal);
+            if (added.Count == 0 && removedNames.Count == 0) { return; }
+            Log.InstrumentsChanged(_context.Logger, _context.Label, added.Count, removedNames.Count);
             foreach (var runner in runners)
             {
                 var removedHere = runner.Symbols.Where(s => removedNames.Contains(s.Wire)).ToArray();

@@ -15,8 +15,6 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
     private readonly Backoff _backoff = new(TimeSpan.FromMilliseconds(context.Options.BackoffInitialMilliseconds), TimeSpan.FromMilliseconds(context.Options.BackoffMaxMilliseconds));
     private ExchangeConnection? _current;
 
-    public int Connections { get; private set; }
-
     /// <summary>Local time of the last opened connection's first message, for readiness.</summary>
     public bool IsStreaming => _current?.FirstMessage.IsCompletedSuccessfully == true;
 
@@ -42,7 +40,7 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
             await ageLimit.CancelAsync();
             if (first == run)
             {
-                var reason = await run;
+                var reason = await EndReasonAsync(run, connection.Id);
                 await connection.DisposeAsync();
                 if (reason == ConnectionEnd.Shutdown || cancellationToken.IsCancellationRequested) { return; }
                 ExchangeMetrics.Reconnects.WithLabels(context.Label, reason).Inc();
@@ -61,6 +59,20 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
 
             var why = connection.RotationRequested.IsCompletedSuccessfully ? connection.RotationRequested.Result : ConnectionEnd.Rotation;
             connection = await RotateAsync(connection, run, why, cancellationToken);
+        }
+    }
+
+    /// <summary>A sink or pipeline failure ends the connection like a network error: logged, then a reconnect.</summary>
+    private async Task<string> EndReasonAsync(Task<string> run, int connectionId)
+    {
+        try
+        {
+            return await run;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ConnectionFailed(context.Logger, context.Label, connectionId, ex);
+            return ConnectionEnd.Error;
         }
     }
 
@@ -112,7 +124,6 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
             try
             {
                 await connection.ConnectAsync(Symbols, cancellationToken);
-                Connections++;
                 _current = connection;
                 _ = connection.FirstMessage.ContinueWith(_ => _backoff.Reset(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
                 return connection;

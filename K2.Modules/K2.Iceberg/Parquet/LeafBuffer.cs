@@ -24,7 +24,7 @@ internal abstract class LeafBuffer(Leaf leaf)
         PrimitiveKind.Double => new Typed<double>(leaf, v => (double)v),
         PrimitiveKind.Decimal => new Typed<decimal>(leaf, v => CheckScale((decimal)v, leaf.Type)),
         PrimitiveKind.Date => new Typed<DateOnly>(leaf, v => (DateOnly)v),
-        PrimitiveKind.Timestamp or PrimitiveKind.TimestampTz => new Typed<DateTime>(leaf, v => (DateTime)v),
+        PrimitiveKind.Timestamp or PrimitiveKind.TimestampTz => new Typed<DateTime>(leaf, v => v is long micros ? SingleValue.FromMicros(micros) : (DateTime)v),
         PrimitiveKind.String => new Typed<ReadOnlyMemory<char>>(leaf, v => ((string)v).AsMemory()),
         PrimitiveKind.Binary => new Typed<ReadOnlyMemory<byte>>(leaf, v => (byte[])v),
         _ => throw new NotSupportedException(leaf.Type.ToString()),
@@ -60,8 +60,9 @@ internal abstract class LeafBuffer(Leaf leaf)
     private static decimal CheckScale(decimal value, PrimitiveType type)
     {
         // Fails on more decimals than the column's scale instead of silently rounding money.
-        _ = SingleValue.Unscaled(value, type.Scale);
-        return value;
+        return value.Scale <= type.Scale || decimal.Round(value, type.Scale) == value
+            ? value
+            : throw new ArgumentException($"{value} has more than {type.Scale} decimal places");
     }
 
     private sealed class Typed<T>(Leaf leaf, Func<object, T> convert) : LeafBuffer(leaf) where T : struct

@@ -17,6 +17,7 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
     private readonly ColumnMetrics[] _metrics;
     private readonly int _rowGroupRows;
     private int _bufferedRows;
+    private int _rowGroups;
     private bool _closed;
 
     private ParquetFileWriter(IcebergSchema schema, ParquetLayout layout, FileStream stream, ParquetWriter writer, int rowGroupRows)
@@ -34,8 +35,8 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
 
     public long RecordCount { get; private set; }
 
-    /// <summary>Bytes already flushed to the file (closed row groups).</summary>
-    public long FlushedBytes => _stream.Length;
+    /// <summary>Bytes of the row groups written so far (0 before the first, whatever the header takes).</summary>
+    public long FlushedBytes => _rowGroups == 0 ? 0 : _stream.Length;
 
     public static async Task<ParquetFileWriter> CreateAsync(IcebergSchema schema, ParquetLayout layout, string localPath, int rowGroupRows, CancellationToken cancellationToken)
     {
@@ -85,6 +86,7 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
 
         foreach (var leaf in _leaves) { leaf.Clear(); }
         _bufferedRows = 0;
+        _rowGroups++;
     }
 
     /// <summary>Turns a column value into Dremel levels for one leaf.</summary>

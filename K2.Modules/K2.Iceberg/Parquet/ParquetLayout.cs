@@ -6,7 +6,7 @@ using IcebergSchema = K2.Iceberg.Spec.Schema;
 
 namespace K2.Iceberg.Parquet;
 
-public enum LeafRole { Value, ListElement, MapKey, MapValue }
+internal enum LeafRole { Value, ListElement, MapKey, MapValue }
 
 /// <summary>A Parquet leaf column of an Iceberg column: the value itself, a list element, or a map key or value.</summary>
 internal sealed record Leaf(int ColumnIndex, NestedField Column, LeafRole Role, PrimitiveType Type, bool Required, DataField Field);

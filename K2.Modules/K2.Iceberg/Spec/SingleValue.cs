@@ -17,7 +17,7 @@ public static class SingleValue
             case PrimitiveKind.Int: return Le32((int)value);
             case PrimitiveKind.Date: return Le32(value is DateOnly d ? d.DayNumber - EpochDay : (int)value);
             case PrimitiveKind.Long: return Le64((long)value);
-            case PrimitiveKind.Timestamp or PrimitiveKind.TimestampTz: return Le64(Micros((DateTime)value));
+            case PrimitiveKind.Timestamp or PrimitiveKind.TimestampTz: return Le64(value is long micros ? micros : Micros((DateTime)value));
             case PrimitiveKind.Float:
                 var f = new byte[4]; BinaryPrimitives.WriteSingleLittleEndian(f, (float)value); return f;
             case PrimitiveKind.Double:

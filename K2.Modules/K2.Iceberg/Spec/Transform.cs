@@ -65,6 +65,7 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
     private static long Micros(object value) => value switch
     {
         DateTime dt => (dt.Ticks - DateTime.UnixEpoch.Ticks) / 10,
+        long micros => micros,
         DateOnly d => (long)(d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber) * 86_400_000_000L,
         _ => throw new ArgumentException($"time transform needs a date or timestamp, got {value.GetType().Name}"),
     };
@@ -80,6 +81,7 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
     private static DateTime DateOf(object value) => value switch
     {
         DateTime dt => dt,
+        long micros => SingleValue.FromMicros(micros),
         DateOnly d => d.ToDateTime(TimeOnly.MinValue),
         _ => throw new ArgumentException($"time transform needs a date or timestamp, got {value.GetType().Name}"),
     };

@@ -46,8 +46,31 @@ public sealed partial class IcebergTable
     }
 
     /// <summary>
-    /// Every file the table still needs: metadata files (current and logged), manifest lists, manifests and data files
-    /// of every retained snapshot. Orphan cleanup deletes only what is not here (and only files older than a threshold).
+    /// Deletes the previous metadata files that describe only expired history: those numbered below the oldest metadata
+    /// file written since the oldest retained snapshot was committed (the current file and newer, in-flight ones, stay).
+    /// Run after <see cref="ExpireSnapshotsAsync"/>. Returns the number deleted.
+    /// </summary>
+    public async Task<int> DeleteExpiredMetadataFilesAsync(CancellationToken cancellationToken = default)
+    {
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        var oldestRetainedMs = Metadata.Snapshots.Select(s => s.TimestampMs).DefaultIfEmpty(Metadata.LastUpdatedMs).Min();
+        var keepFrom = Metadata.MetadataLog.Where(e => e.TimestampMs >= oldestRetainedMs).Select(e => MetadataFileNames.VersionOf(e.MetadataFile))
+            .Append(MetadataFileNames.VersionOf(MetadataLocation)).Where(v => v >= 0).Min();
+        var deleted = 0;
+        await foreach (var file in Store.ListAsync(Metadata.Location + "/metadata/", cancellationToken).ConfigureAwait(false))
+        {
+            var version = MetadataFileNames.VersionOf(file.Uri);
+            if (version < 0 || version >= keepFrom) { continue; }
+            await Store.DeleteAsync(file.Uri, cancellationToken).ConfigureAwait(false);
+            deleted++;
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Every file the table still needs: metadata files (current and logged), manifest lists and manifests of every
+    /// retained snapshot, and the data files live in any of them. Orphan cleanup deletes only what is not here (and only files older than a threshold).
     /// </summary>
     public async Task<IReadOnlySet<string>> ListReferencedFilesAsync(CancellationToken cancellationToken = default)
     {
@@ -55,7 +78,7 @@ public sealed partial class IcebergTable
         var result = new HashSet<string>(StringComparer.Ordinal) { MetadataLocation };
         result.UnionWith(Metadata.MetadataLog.Select(e => e.MetadataFile));
         result.UnionWith(Metadata.Snapshots.Select(s => s.ManifestList));
-        var (manifests, data) = await ReachableAsync(Metadata, Metadata.Snapshots, liveOnly: false, cancellationToken).ConfigureAwait(false);
+        var (manifests, data) = await ReachableAsync(Metadata, Metadata.Snapshots, liveOnly: true, cancellationToken).ConfigureAwait(false);
         result.UnionWith(manifests);
         result.UnionWith(data);
         return result;

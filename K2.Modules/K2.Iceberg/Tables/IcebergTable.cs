@@ -55,6 +55,10 @@ public sealed partial class IcebergTable
     /// <summary>A writer of new data files for this table's current schema and partition spec.</summary>
     public DataFileAppender NewAppender() => new(Store, Metadata, _warehouse.WriterSettings);
 
+    /// <summary>A writer that closes files at <paramref name="targetFileSizeBytes"/> instead of the warehouse's size (compaction).</summary>
+    public DataFileAppender NewAppender(long targetFileSizeBytes) =>
+        new(Store, Metadata, _warehouse.WriterSettings with { TargetFileSizeBytes = targetFileSizeBytes });
+
     /// <summary>Appends files (operation <c>append</c>). Never conflicts: on a concurrent commit it rebases.</summary>
     public Task<Snapshot> AppendAsync(IReadOnlyList<DataFile> files, CommitOptions? options = null, CancellationToken cancellationToken = default) =>
         CommitAsync(new SnapshotChange(Operations.Append, files, _ => false, (_, _, _) => ValueTask.CompletedTask), options, cancellationToken);
@@ -182,7 +186,18 @@ public sealed partial class IcebergTable
         {
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
             var writer = new SnapshotWriter(Store);
-            var next = await build(Metadata, writer).ConfigureAwait(false);
+            TableMetadata next;
+            try
+            {
+                next = await build(Metadata, writer).ConfigureAwait(false);
+            }
+            catch
+            {
+                // A change that no longer applies leaves no manifests behind.
+                await DeleteAllAsync(writer.Written).ConfigureAwait(false);
+                throw;
+            }
+
             if (ReferenceEquals(next, Metadata)) { return; }
             var location = MetadataFileNames.Next(Metadata.Location, MetadataLocation);
             await Store.PutBytesAsync(location, TableMetadataJson.Write(next), cancellationToken).ConfigureAwait(false);

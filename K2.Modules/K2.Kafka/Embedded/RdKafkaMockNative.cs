@@ -3,7 +3,10 @@ using System.Runtime.InteropServices;
 
 namespace K2.Kafka.Embedded;
 
-/// <summary>librdkafka's mock-cluster API (rdkafka_mock.h), from the librdkafka that Confluent.Kafka ships.</summary>
+/// <summary>
+/// librdkafka entry points Confluent.Kafka does not expose — the mock-cluster API (rdkafka_mock.h) and
+/// rd_kafka_purge — from the librdkafka that Confluent.Kafka ships.
+/// </summary>
 internal static partial class RdKafkaMockNative
 {
     private const string Library = "rdkafka";
@@ -44,6 +47,12 @@ internal static partial class RdKafkaMockNative
 
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_topic_create", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int MockTopicCreate(IntPtr mockCluster, string topic, int partitionCount, int replicationFactor);
+
+    public const int PurgeQueue = 0x1;
+    public const int PurgeInFlight = 0x2;
+
+    [LibraryImport(Library, EntryPoint = "rd_kafka_purge")]
+    public static partial int Purge(IntPtr rk, int flags);
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+
+namespace K2.Kafka;
+
+/// <summary>The Kafka module's log messages (event ids 3000–3999).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(3001, LogLevel.Information, "Created topic {Topic} with {Partitions} partitions")]
+    public static partial void TopicCreated(ILogger logger, string topic, int partitions);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Topic {Topic} has {Actual} partitions, configured {Configured}; existing topics are never altered")]
+    public static partial void TopicMismatch(ILogger logger, string topic, int actual, int configured);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Cannot reach the brokers to check the topics; records go to the spool until they can be ({Reason})")]
+    public static partial void TopicsUnreachable(ILogger logger, string reason);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Publishing held back ({Reason}); spooling to {Folder}")]
+    public static partial void SpoolingStarted(ILogger logger, string reason, string folder);
+
+    [LoggerMessage(3005, LogLevel.Information, "Spool replayed; publishing live again")]
+    public static partial void SpoolDrained(ILogger logger);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Spool at {Percent}% of its cap: {Bytes} of {MaxBytes} bytes, {Records} records")]
+    public static partial void SpoolNearlyFull(ILogger logger, int percent, long bytes, long maxBytes, long records);
+
+    [LoggerMessage(3007, LogLevel.Error, "Spool full ({Bytes} bytes, {Records} records): INGEST PAUSED until the brokers take records again")]
+    public static partial void IngestPaused(ILogger logger, long bytes, long records);
+
+    [LoggerMessage(3008, LogLevel.Information, "Spool has room again; ingest resumed")]
+    public static partial void IngestResumed(ILogger logger);
+
+    [LoggerMessage(3009, LogLevel.Error, "Kafka rejected a {Kind} record for {Topic} permanently ({Reason}); written to {File}")]
+    public static partial void DeliveryFailed(ILogger logger, string kind, string topic, string reason, string file);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Kafka client error: {Reason}")]
+    public static partial void ClientError(ILogger logger, string reason);
+
+    [LoggerMessage(3011, LogLevel.Information, "Spool holds {Records} records ({Bytes} bytes) from before; replaying them first")]
+    public static partial void SpoolFound(ILogger logger, long records, long bytes);
+
+    [LoggerMessage(3012, LogLevel.Warning, "Shutdown: {Records} unacknowledged records moved to the spool for the next start")]
+    public static partial void ShutdownSpooled(ILogger logger, int records);
+
+    [LoggerMessage(3013, LogLevel.Information, "Consumer groups lag {Lag} messages (max {Max}): publishing {State}")]
+    public static partial void LagThrottle(ILogger logger, long lag, long max, string state);
+
+    [LoggerMessage(3014, LogLevel.Warning, "Cannot measure consumer lag: {Reason}")]
+    public static partial void LagUnknown(ILogger logger, string reason);
+
+    [LoggerMessage(3016, LogLevel.Critical, "The Kafka publisher stopped on an error; ingest gets the error from now on")]
+    public static partial void PumpFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3015, LogLevel.Information, "Kafka module disabled: dead letters and trades go to {Folder}")]
+    public static partial void FallbackActive(ILogger logger, string folder);
+}

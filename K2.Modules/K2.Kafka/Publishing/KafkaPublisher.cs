@@ -1,0 +1,488 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using K2.Core.Time;
+using K2.Core.Trades;
+using K2.Kafka.Fallback;
+using K2.Kafka.Spool;
+using K2.Kafka.Topics;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Kafka.Publishing;
+
+/// <summary>
+/// The one producer of K2. Ingestors serialize on their own threads and write into a bounded queue
+/// (awaiting when it is full); a single pump hands records to the idempotent producer, or, while the
+/// brokers do not acknowledge (too many unacknowledged records, topics not yet verified, consumers
+/// lagging), appends them to the on-disk spool. While the spool holds records every new record goes
+/// behind them, and the spool is replayed in order before publishing goes live again, so the order
+/// per key holds across both paths. When the spool is full the pump stops taking from the queue and
+/// ingest waits.
+/// </summary>
+internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDisposable
+{
+    private const int SpoolBatch = 8192;
+    private const int ReplayChunk = 4096;
+    private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(20);
+    private static readonly byte[][] ExchangeHeader = ExchangeNames.All.OrderBy(e => (int)e).Select(e => Encoding.UTF8.GetBytes(e.ToWire())).ToArray();
+    private static readonly Header[] ExchangeHeaders = ExchangeHeader.Select(value => new Header("exchange", value)).ToArray();
+    private static readonly Header SchemaVersionHeader = new("schema_version", TradeMessageSerializer.SchemaVersionHeader);
+    private static readonly Prometheus.Counter.Child[] AckedByKind = KindLabels().Select(k => KafkaMetrics.Acked.WithLabels(k)).ToArray();
+    private static readonly Prometheus.Counter.Child[] FailedByKind = KindLabels().Select(k => KafkaMetrics.Failed.WithLabels(k)).ToArray();
+
+    private readonly KafkaOptions _options;
+    private readonly KafkaBootstrap _bootstrap;
+    private readonly string _spoolFolder;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly Channel<OutboundRecord> _queue;
+    private readonly ConsumerLagMonitor _lag;
+    private readonly TopicAdministrator _topics;
+    private readonly ConcurrentDictionary<(Exchange, string), byte[]> _keys = new();
+    private readonly ConcurrentQueue<(OutboundRecord Record, string Reason)> _failed = new();
+    private readonly List<OutboundRecord> _purged = [];
+    private readonly Queue<ReplayBatch> _replays = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly JsonLinesFile _undeliverable;
+    private IProducer<byte[], byte[]>? _producer;
+    private DiskSpool? _spool;
+    private Task? _pump;
+    private Task? _topicCheck;
+    private OutboundRecord? _held;
+    private long _inFlight;
+    private long _sequence;
+    private long _nextHousekeeping;
+    private int _warnedPercent;
+    private volatile bool _topicsReady;
+    private volatile bool _paused;
+    private bool _spooling;
+    private int _stopped;
+    private long _stopDeadline = long.MaxValue;
+
+    public KafkaPublisher(KafkaOptions options, KafkaBootstrap bootstrap, string spoolFolder, ILogger<KafkaPublisher> logger, TimeProvider clock)
+    {
+        _options = options;
+        _bootstrap = bootstrap;
+        _spoolFolder = spoolFolder;
+        _logger = logger;
+        _clock = clock;
+        _queue = Channel.CreateBounded<OutboundRecord>(new BoundedChannelOptions(options.Producer.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _lag = new ConsumerLagMonitor(options, logger);
+        _topics = new TopicAdministrator(options, logger);
+        _undeliverable = new JsonLinesFile(Path.Combine(spoolFolder, "undeliverable.jsonl"));
+    }
+
+    /// <summary>Receive→ack latency in µs of each acknowledged trade, for the benchmark.</summary>
+    internal Action<long>? AckLatencyObserver { get; set; }
+
+    public bool IsRunning => _pump is { IsCompleted: false };
+
+    public bool IsPaused => _paused;
+
+    public bool TopicsReady => _topicsReady;
+
+    public bool LagThrottled => _lag.Throttled;
+
+    public long SpooledRecords => _spool?.Records ?? 0;
+
+    public long SpooledBytes => _spool?.Bytes ?? 0;
+
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>Whether every accepted record is acknowledged: nothing queued, held, in flight or spooled.</summary>
+    public bool IsDrained => _queue.Reader.Count == 0 && _held is null && InFlight == 0 && SpooledRecords == 0;
+
+    public void Start()
+    {
+        var servers = _bootstrap.BootstrapServers;
+        _spool = new DiskSpool(_spoolFolder, _options.Spool.MaxBytes, _options.Spool.SegmentBytes);
+        KafkaMetrics.SpoolMaxBytes.Set(_spool.MaxBytes);
+        if (_spool.Records > 0) { Log.SpoolFound(_logger, _spool.Records, _spool.Bytes); }
+        _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfig.Producer(_options, servers))
+            .SetErrorHandler((_, error) => Log.ClientError(_logger, error.Reason))
+            .SetLogHandler((_, message) =>
+            {
+                if (message.Level <= SyslogLevel.Warning) { Log.ClientError(_logger, message.Message); }
+            })
+            .Build();
+        _topicCheck = Task.Run(() => EnsureTopicsAsync(_stopping.Token));
+        _lag.Start(servers);
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public async ValueTask PublishAsync(Exchange exchange, ReadOnlyMemory<byte> rawFrame, IReadOnlyList<NormalizedTrade> trades, long receiveTimestampUs, CancellationToken cancellationToken)
+    {
+        if (!rawFrame.IsEmpty && _options.Topics.For(exchange).PublishRaw)
+        {
+            var key = Key(exchange, trades.Count > 0 ? trades[0].Symbol : "");
+            await EnqueueAsync(new OutboundRecord(RecordKind.Raw, exchange, key, rawFrame.ToArray(), receiveTimestampUs), cancellationToken);
+        }
+
+        for (var i = 0; i < trades.Count; i++)
+        {
+            var trade = trades[i];
+            var record = new OutboundRecord(RecordKind.Trade, exchange, Key(exchange, trade.Symbol), TradeMessageSerializer.Value(trade), trade.ReceiveTimestampUs);
+            await EnqueueAsync(record, cancellationToken);
+        }
+    }
+
+    public ValueTask PublishAsync(DeadLetter letter, CancellationToken cancellationToken)
+    {
+        KafkaMetrics.DeadLetters.WithLabels(letter.Exchange.ToWire()).Inc();
+        var reason = letter.Reason.Length > 1000 ? letter.Reason[..1000] : letter.Reason;
+        var record = new OutboundRecord(RecordKind.DeadLetter, letter.Exchange, ExchangeHeader[(int)letter.Exchange], Encoding.UTF8.GetBytes(letter.RawText), letter.ReceiveTimestampUs, reason);
+        return EnqueueAsync(record, cancellationToken);
+    }
+
+    private ValueTask EnqueueAsync(OutboundRecord record, CancellationToken cancellationToken) =>
+        _queue.Writer.TryWrite(record) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(record, cancellationToken);
+
+    private byte[] Key(Exchange exchange, string symbol) =>
+        _keys.TryGetValue((exchange, symbol), out var key) ? key : _keys.GetOrAdd((exchange, symbol), k => TradeMessageSerializer.Key(k.Item1, k.Item2));
+
+    private bool CanSend => _topicsReady && !_lag.Throttled && Interlocked.Read(ref _inFlight) < _options.Producer.MaxInFlight;
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            await PumpRecordsAsync();
+        }
+        catch (Exception ex)
+        {
+            // Ingestors must not wait forever on a queue nobody drains: they get the error instead.
+            Log.PumpFailed(_logger, ex);
+            _queue.Writer.TryComplete(ex);
+            throw;
+        }
+    }
+
+    private async Task PumpRecordsAsync()
+    {
+        var reader = _queue.Reader;
+        var spool = _spool!;
+        while (true)
+        {
+            Housekeeping(force: false);
+            if (!spool.HasUnread && _held is null)
+            {
+                if (_spooling) { _spooling = false; Log.SpoolDrained(_logger); }
+                if (reader.TryRead(out var record))
+                {
+                    if (!(CanSend && TryProduce(record))) { StartSpooling(record); }
+                    continue;
+                }
+
+                if (reader.Completion.IsCompleted) { return; }
+                Housekeeping(force: true);
+                await WaitForRecordsAsync(reader);
+                continue;
+            }
+
+            var appended = SpoolFromQueue(reader);
+            if (reader.Completion.IsCompleted && _held is null && (!CanSend || Environment.TickCount64 > _stopDeadline)) { return; }
+            var replayed = CanSend && await ReplayAsync(spool);
+            if (replayed) { continue; }
+            // Paused on a full spool, or spooling while records trickle in: wait a moment rather than
+            // spin, so appends are fsync'd in batches.
+            if (_held is not null || appended > 0) { await Task.Delay(IdleWait); }
+            else { await WaitForRecordsAsync(reader); }
+        }
+    }
+
+    private async Task WaitForRecordsAsync(ChannelReader<OutboundRecord> reader)
+    {
+        using var timeout = new CancellationTokenSource(IdleWait);
+        try
+        {
+            await reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Nothing came in; time to look at acknowledgements and the brokers again.
+        }
+    }
+
+    private void StartSpooling(OutboundRecord record)
+    {
+        _spooling = true;
+        var why = !_topicsReady ? "topics not verified yet"
+            : _lag.Throttled ? "consumer groups lag"
+            : $"{Interlocked.Read(ref _inFlight)} records unacknowledged";
+        Log.SpoolingStarted(_logger, why, _spoolFolder);
+        _held = record;
+    }
+
+    /// <summary>Moves the held record and what the queue holds to the spool (one fsync); returns how many.</summary>
+    private int SpoolFromQueue(ChannelReader<OutboundRecord> reader)
+    {
+        var spool = _spool!;
+        // At shutdown the cap yields: a record past it on disk beats a record lost.
+        var force = _stopDeadline != long.MaxValue;
+        var appended = 0;
+        if (_held is not null)
+        {
+            if (!spool.TryAppend(_held, ignoreCap: force))
+            {
+                Pause();
+                return 0;
+            }
+
+            _held = null;
+            appended++;
+        }
+
+        while (appended < SpoolBatch && reader.TryRead(out var record))
+        {
+            if (!spool.TryAppend(record, ignoreCap: force))
+            {
+                _held = record;
+                break;
+            }
+
+            appended++;
+        }
+
+        if (appended > 0) { spool.Sync(); }
+        if (_held is null) { Resume(); } else { Pause(); }
+        WarnWhenNearlyFull();
+        return appended;
+    }
+
+    private async Task<bool> ReplayAsync(DiskSpool spool)
+    {
+        var any = false;
+        while (CanSend && spool.HasUnread)
+        {
+            var room = _options.Producer.MaxInFlight - Interlocked.Read(ref _inFlight);
+            var batch = new ReplayBatch(spool.Read((int)Math.Min(ReplayChunk, room)));
+            _replays.Enqueue(batch);
+            foreach (var record in batch.Records)
+            {
+                while (!TryProduce(record)) { await Task.Delay(1); }
+            }
+
+            any = true;
+        }
+
+        return any;
+    }
+
+    private bool TryProduce(OutboundRecord record)
+    {
+        var headers = new Headers { ExchangeHeaders[(int)record.Exchange] };
+        switch (record.Kind)
+        {
+            case RecordKind.Trade:
+                headers.Add(SchemaVersionHeader);
+                break;
+            case RecordKind.DeadLetter:
+                headers.Add("reason", Encoding.UTF8.GetBytes(record.Reason ?? ""));
+                break;
+        }
+
+        headers.Add("receive_ts_us", TradeMessageSerializer.Digits(record.ReceiveTimestampUs));
+        var message = new Message<byte[], byte[]> { Key = record.Key, Value = record.Value, Headers = headers };
+        record.Sequence = ++_sequence;
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            _producer!.Produce(record.Topic, message, report => OnDelivered(record, report.Error));
+            return true;
+        }
+        catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            return false;
+        }
+        catch (ProduceException<byte[], byte[]> ex)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            Failed(record, ex.Error.Reason);
+            return true;
+        }
+    }
+
+    /// <summary>Runs on the producer's poll thread: count and hand over only.</summary>
+    private void OnDelivered(OutboundRecord record, Error error)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (!error.IsError)
+        {
+            AckedByKind[(int)record.Kind].Inc();
+            if (record.Kind == RecordKind.Trade)
+            {
+                var latency = UnixMicros.Now(_clock) - record.ReceiveTimestampUs;
+                KafkaMetrics.ReceiveToAck.Observe(latency / 1e6);
+                AckLatencyObserver?.Invoke(latency);
+            }
+
+            record.Batch?.MarkDone(record.BatchIndex);
+            return;
+        }
+
+        if (error.Code is ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight)
+        {
+            lock (_purged) { _purged.Add(record); }
+            return;
+        }
+
+        Failed(record, error.Reason);
+    }
+
+    private void Failed(OutboundRecord record, string reason)
+    {
+        FailedByKind[(int)record.Kind].Inc();
+        _failed.Enqueue((record, reason));
+        record.Batch?.MarkDone(record.BatchIndex);
+    }
+
+    /// <summary>Label values indexed by <see cref="RecordKind"/> (index 0 unused).</summary>
+    private static IEnumerable<string> KindLabels() => Enumerable.Range(0, 4).Select(k => KindLabel((RecordKind)k));
+
+    private static string KindLabel(RecordKind kind) => kind switch
+    {
+        RecordKind.Trade => "trade",
+        RecordKind.Raw => "raw",
+        _ => "dead_letter",
+    };
+
+    /// <summary>Moves the spool cursor over acknowledged replays, sets failures aside, updates gauges.</summary>
+    private void Housekeeping(bool force)
+    {
+        var now = Environment.TickCount64;
+        if (!force && now < _nextHousekeeping) { return; }
+        _nextHousekeeping = now + 50;
+        var spool = _spool!;
+        while (_replays.TryPeek(out var front))
+        {
+            if (front.TryTakeCommit(out var position, out var records)) { spool.Commit(position, records); }
+            if (!front.IsCommitted) { break; }
+            _replays.Dequeue();
+        }
+
+        while (_failed.TryDequeue(out var failure)) { SetAside(failure.Record, failure.Reason); }
+        KafkaMetrics.InFlight.Set(Interlocked.Read(ref _inFlight));
+        KafkaMetrics.QueueDepth.Set(_queue.Reader.Count);
+        KafkaMetrics.SpoolBytes.Set(spool.Bytes);
+        KafkaMetrics.SpoolRecords.Set(spool.Records);
+    }
+
+    private void SetAside(OutboundRecord record, string reason)
+    {
+        Log.DeliveryFailed(_logger, KindLabel(record.Kind), record.Topic, reason, _undeliverable.Path);
+        _undeliverable.Append((record, reason), static (writer, state) =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("topic", state.record.Topic);
+            writer.WriteString("key", state.record.Key);
+            writer.WriteString("reason", state.reason);
+            writer.WriteNumber("receive_ts_us", state.record.ReceiveTimestampUs);
+            writer.WriteBase64String("value_base64", state.record.Value);
+            writer.WriteEndObject();
+        });
+    }
+
+    private void WarnWhenNearlyFull()
+    {
+        var spool = _spool!;
+        var percent = (int)(spool.Bytes * 100 / spool.MaxBytes);
+        if (percent >= _options.Spool.WarnPercent && percent > _warnedPercent)
+        {
+            Log.SpoolNearlyFull(_logger, percent, spool.Bytes, spool.MaxBytes, spool.Records);
+        }
+
+        _warnedPercent = percent >= _options.Spool.WarnPercent ? Math.Max(_warnedPercent, percent) : 0;
+    }
+
+    private void Pause()
+    {
+        if (_paused) { return; }
+        _paused = true;
+        KafkaMetrics.IngestPaused.Set(1);
+        Log.IngestPaused(_logger, _spool!.Bytes, _spool.Records);
+    }
+
+    private void Resume()
+    {
+        if (!_paused) { return; }
+        _paused = false;
+        KafkaMetrics.IngestPaused.Set(0);
+        Log.IngestResumed(_logger);
+    }
+
+    private async Task EnsureTopicsAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _topics.EnsureAsync(_bootstrap, cancellationToken);
+                _topicsReady = true;
+                return;
+            }
+            catch (KafkaException ex)
+            {
+                Log.TopicsUnreachable(_logger, ex.Error.Reason);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try { await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken); } catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting, drains the queue, lets the producer deliver for a bounded time and moves what
+    /// it could not deliver to the head of the spool: nothing accepted is left behind.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1 || _pump is null) { return; }
+        var deadline = Environment.TickCount64 + _options.Producer.ShutdownFlushSeconds * 1000L;
+        _stopDeadline = deadline;
+        _queue.Writer.TryComplete();
+        await _pump;
+        await _stopping.CancelAsync();
+        if (_topicCheck is not null) { await _topicCheck; }
+        await _lag.DisposeAsync();
+
+        var producer = _producer!;
+        while (InFlight > 0 && Environment.TickCount64 < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            producer.Flush(TimeSpan.FromMilliseconds(100));
+            Housekeeping(force: true);
+        }
+
+        if (InFlight > 0)
+        {
+            ProducerPurge.PurgeAll(producer);
+            var purgeDeadline = Environment.TickCount64 + 10_000;
+            while (InFlight > 0 && Environment.TickCount64 < purgeDeadline) { producer.Flush(TimeSpan.FromMilliseconds(100)); }
+        }
+
+        Housekeeping(force: true);
+        var spool = _spool!;
+        List<OutboundRecord> unacknowledged;
+        lock (_purged) { unacknowledged = _purged.Where(r => r.Batch is null).OrderBy(r => r.Sequence).ToList(); }
+        spool.Prepend(unacknowledged);
+        if (unacknowledged.Count > 0) { Log.ShutdownSpooled(_logger, unacknowledged.Count); }
+        Housekeeping(force: true);
+        producer.Dispose();
+        spool.Dispose();
+        _undeliverable.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,286 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Tests.Exchanges.Fakes;
+
+/// <summary>
+/// A local exchange on 127.0.0.1 (Kestrel + WebSockets + REST) that replays a fixture as its timeline:
+/// each fixture frame is published once, to every connection subscribed to its symbols, in order.
+/// The fixture's opening frames (status, acks, snapshots) serve the first connection; later connections get
+/// acks and snapshots the subclass builds from the trades published so far. Faults are scheduled by frame index.
+/// </summary>
+internal abstract class FakeExchangeServer : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<FakeConnection, bool> _connections = new();
+    private readonly Dictionary<int, List<Func<Task>>> _faults = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private WebApplication? _app;
+    private Task? _pump;
+    private int _connectionCount;
+    private int _cursor;
+    private bool _live;
+    private readonly SemaphoreSlim _subscribed = new(0);
+
+    protected FakeExchangeServer(IReadOnlyList<string> timeline)
+    {
+        Timeline = timeline;
+        Trades = timeline.SelectMany((frame, index) => TradesOf(index, frame)).ToArray();
+    }
+
+    public IReadOnlyList<string> Timeline { get; }
+
+    /// <summary>Every trade of the timeline, published or not.</summary>
+    public IReadOnlyList<FakeTrade> Trades { get; }
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public Uri WebSocketUrl => new($"ws://{BaseUrl.Authority}{WebSocketPath}");
+
+    public int ConnectionsAccepted => _connectionCount;
+
+    /// <summary>How many client messages the server received (subscribes, pings).</summary>
+    public ConcurrentQueue<string> ClientMessages { get; } = new();
+
+    /// <summary>Completes when the whole timeline has been published.</summary>
+    public Task Finished => _finished.Task;
+
+    /// <summary>
+    /// Before publishing a trade frame, wait until some connection subscribed to its symbols (true, the default), so a
+    /// client's later connections do not miss the start of the timeline; false publishes to whoever listens.
+    /// </summary>
+    public bool WaitForSubscribers { get; set; } = true;
+
+    /// <summary>Gap between heartbeats on idle subscribed connections (none when null).</summary>
+    public TimeSpan? HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    protected abstract string WebSocketPath { get; }
+
+    /// <summary>Trades published so far (the exchange's history, for snapshots and REST).</summary>
+    protected IEnumerable<FakeTrade> History => Trades.Where(t => t.FrameIndex < Volatile.Read(ref _cursor));
+
+    /// <summary>
+    /// Drops every connection (TCP reset) just before frame <paramref name="index"/>, once <paramref name="clientCaughtUp"/>
+    /// completes (a reset discards what the client has not read yet); the next <paramref name="missed"/> frames happen while nobody listens.
+    /// </summary>
+    public void DropAt(int index, int missed, Func<Task> clientCaughtUp) => At(index, async () =>
+    {
+        await clientCaughtUp();
+        foreach (var c in _connections.Keys) { c.Abort(); }
+        _connections.Clear();
+        for (var i = 0; i < missed; i++) { Interlocked.Increment(ref _cursor); }
+    });
+
+    /// <summary>Stops sending anything (heartbeats included) to the current connections from frame <paramref name="index"/>.</summary>
+    public void StallAt(int index) => At(index, () =>
+    {
+        foreach (var c in _connections.Keys) { c.Stalled = true; }
+        return Task.CompletedTask;
+    });
+
+    /// <summary>Sends <paramref name="frame"/> to every subscribed connection just before frame <paramref name="index"/>.</summary>
+    public void InjectAt(int index, string frame) => At(index, async () =>
+    {
+        await WaitForListenerAsync();
+        await Broadcast(frame, force: true);
+    });
+
+    /// <summary>Counts a message on every connection without sending it (a per-connection sequence number goes missing).</summary>
+    public void LoseMessageAt(int index) => At(index, () =>
+    {
+        foreach (var c in _connections.Keys) { c.NextSequence++; }
+        return Task.CompletedTask;
+    });
+
+    /// <summary>Closes every connection with a policy-violation close (Binance's answer to too many messages), missing nothing.</summary>
+    public void RateLimitCloseAt(int index) => At(index, async () =>
+    {
+        foreach (var c in _connections.Keys)
+        {
+            _connections.TryRemove(c, out _);
+            await c.CloseAsync(WebSocketCloseStatus.PolicyViolation, "Too many requests");
+        }
+    });
+
+    /// <summary>
+    /// Announces a shutdown before frame <paramref name="index"/>, then keeps publishing without waiting for anyone
+    /// and closes the announced connections after <paramref name="closeAfterFrames"/> more frames.
+    /// </summary>
+    public void ServerShutdownAt(int index, string announcement, int closeAfterFrames) => At(index, async () =>
+    {
+        var doomed = _connections.Keys.ToArray();
+        foreach (var c in doomed)
+        {
+            c.Doomed = true;
+            await c.SendAsync(announcement);
+        }
+
+        _live = true;
+        At(index + closeAfterFrames, async () =>
+        {
+            foreach (var c in doomed)
+            {
+                _connections.TryRemove(c, out _);
+                await c.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutdown");
+            }
+        });
+    });
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        _app.UseWebSockets();
+        _app.Map(WebSocketPath, AcceptAsync);
+        MapRest(_app);
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        foreach (var c in _connections.Keys) { c.Abort(); }
+        if (_pump is not null) { await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); }
+        if (_app is not null) { await _app.DisposeAsync(); }
+        _stop.Dispose();
+    }
+
+    protected abstract void MapRest(WebApplication app);
+
+    /// <summary>The symbols a connection asked for in its URL (Binance combined streams).</summary>
+    protected virtual IReadOnlySet<string> SymbolsFromUrl(HttpContext context) => new HashSet<string>();
+
+    /// <summary>Frames to send on connect before anything else (e.g. Kraken's status after a reconnect).</summary>
+    protected virtual IEnumerable<string> OnConnect(FakeConnection connection) => [];
+
+    /// <summary>Handles one client message; returns the frames to answer with.</summary>
+    protected abstract IEnumerable<string> OnClientMessage(FakeConnection connection, string message);
+
+    /// <summary>The exchange symbols a frame carries (empty for control frames).</summary>
+    protected abstract IReadOnlyCollection<string> SymbolsOf(string frame);
+
+    protected abstract IEnumerable<FakeTrade> TradesOf(int index, string frame);
+
+    protected virtual string? Heartbeat => null;
+
+    protected virtual string Stamp(FakeConnection connection, string frame) => frame;
+
+    private void At(int index, Func<Task> fault)
+    {
+        lock (_faults)
+        {
+            if (!_faults.TryGetValue(index, out var list)) { _faults[index] = list = []; }
+            list.Add(fault);
+        }
+    }
+
+    private async Task AcceptAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var connection = new FakeConnection(socket, Interlocked.Increment(ref _connectionCount), SymbolsFromUrl(context));
+        foreach (var frame in OnConnect(connection)) { await connection.SendAsync(frame, Stamp); }
+        _connections[connection] = true;
+        if (connection.IsSubscribed) { _subscribed.Release(); }
+        var heartbeat = HeartbeatLoopAsync(connection);
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (connection.IsOpen && !_stop.IsCancellationRequested)
+            {
+                var result = await socket.ReceiveAsync(buffer, _stop.Token);
+                if (result.MessageType == WebSocketMessageType.Close) { break; }
+                var message = Encoding.UTF8.GetString(buffer, 0, result.Count);
+                ClientMessages.Enqueue(message);
+                var wasSubscribed = connection.IsSubscribed;
+                foreach (var reply in OnClientMessage(connection, message).ToArray()) { await connection.SendAsync(reply, Stamp); }
+                if (!wasSubscribed && connection.IsSubscribed) { _subscribed.Release(); }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _connections.TryRemove(connection, out _);
+            connection.Closed.TrySetResult();
+            await heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(FakeConnection connection)
+    {
+        if (HeartbeatInterval is not { } interval || Heartbeat is not { } beat) { return; }
+        while (!connection.Closed.Task.IsCompleted && !_stop.IsCancellationRequested)
+        {
+            await Task.WhenAny(connection.Closed.Task, Task.Delay(interval));
+            if (connection.IsSubscribed && !connection.Stalled && DateTime.UtcNow - connection.LastSendUtc >= interval)
+            {
+                await connection.SendAsync(beat, Stamp);
+            }
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            while (_cursor < Timeline.Count && !_stop.IsCancellationRequested)
+            {
+                var index = _cursor;
+                List<Func<Task>>? faults;
+                lock (_faults) { _faults.Remove(index, out faults); }
+                foreach (var fault in faults ?? []) { await fault(); }
+                if (_cursor != index) { continue; }
+                if (_live) { await Task.Delay(10, _stop.Token); }
+                else { await WaitForListenerAsync(WaitForSubscribers ? SymbolsOf(Timeline[index]) : []); }
+                await Broadcast(Timeline[index], force: false);
+                Interlocked.Increment(ref _cursor);
+            }
+
+            _finished.TrySetResult();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            _finished.TrySetException(ex);
+        }
+    }
+
+    private async Task WaitForListenerAsync(IReadOnlyCollection<string>? symbols = null)
+    {
+        while (!_connections.Keys.Any(c => c.IsSubscribed && !c.Stalled && !c.Doomed && c.IsOpen && (symbols is null || symbols.All(c.Symbols.Contains))))
+        {
+            await _subscribed.WaitAsync(TimeSpan.FromMilliseconds(20), _stop.Token);
+        }
+    }
+
+    private async Task Broadcast(string frame, bool force)
+    {
+        var symbols = force ? [] : SymbolsOf(frame);
+        foreach (var c in _connections.Keys.Where(c => c.IsSubscribed && !c.Stalled).OrderBy(c => c.Number))
+        {
+            if (force || symbols.Count == 0 || symbols.Any(c.Symbols.Contains)) { await c.SendAsync(frame, Stamp); }
+        }
+    }
+}

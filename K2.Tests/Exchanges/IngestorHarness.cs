@@ -1,0 +1,101 @@
+using K2.Core.Trades;
+using K2.Exchanges;
+using K2.Exchanges.Sessions;
+using K2.Instruments;
+using K2.Tests.Exchanges.Fakes;
+using K2.Tests.Support;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K2.Tests.Exchanges;
+
+/// <summary>A live <see cref="ExchangeIngestor"/> wired to a fake exchange, a real instruments registry and a collecting sink.</summary>
+internal sealed class IngestorHarness : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    private IngestorHarness(FakeExchangeServer fake, ExchangeIngestor ingestor, InstrumentRegistry registry, string instrumentsPath, CollectingSink sink)
+    {
+        Fake = fake;
+        Ingestor = ingestor;
+        Registry = registry;
+        InstrumentsPath = instrumentsPath;
+        Sink = sink;
+    }
+
+    public FakeExchangeServer Fake { get; }
+
+    public ExchangeIngestor Ingestor { get; }
+
+    public InstrumentRegistry Registry { get; }
+
+    public string InstrumentsPath { get; }
+
+    public CollectingSink Sink { get; }
+
+    public static FakeExchangeServer FakeFor(Exchange exchange, IReadOnlyList<string>? timeline = null)
+    {
+        timeline ??= FixtureTrades.Lines(exchange);
+        return exchange switch
+        {
+            Exchange.Binance => new FakeBinance(timeline),
+            Exchange.Kraken => new FakeKraken(timeline),
+            _ => new FakeCoinbase(timeline),
+        };
+    }
+
+    /// <summary>Instruments as instruments.yaml spells them (Kraken's v1 XBT), one list per exchange.</summary>
+    public static string InstrumentsYaml(Exchange exchange, IEnumerable<string> symbols) =>
+        $"exchanges:\n  {exchange.ToWire()}:\n    symbols:\n{string.Concat(symbols.Select(s => $"      - {s}\n"))}";
+
+    public static IReadOnlyList<string> FixtureSymbols(Exchange exchange) => exchange switch
+    {
+        Exchange.Binance => ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
+        Exchange.Kraken => ["XBT/USD", "ETH/USD", "SOL/USD"],
+        _ => ["BTC-USD", "ETH-USD", "SOL-USD"],
+    };
+
+    public static async Task<IngestorHarness> StartAsync(Exchange exchange, FakeExchangeServer fake, Action<ExchangeOptions>? configure = null, IReadOnlyList<string>? symbols = null, CollectingSink? sink = null)
+    {
+        await fake.StartAsync();
+        var path = Path.Combine(TestPaths.NewScratchFolder("exchanges"), "instruments.yaml");
+        await File.WriteAllTextAsync(path, InstrumentsYaml(exchange, symbols ?? FixtureSymbols(exchange)));
+        var registry = new InstrumentRegistry(InstrumentsFileParser.ParseFile(path), path, NullLogger<InstrumentRegistry>.Instance);
+        var options = new ExchangesOptions();
+        var own = options.For(exchange);
+        own.WebSocketUrl = fake.WebSocketUrl;
+        own.RestUrl = fake.BaseUrl;
+        own.SilenceTimeoutMilliseconds = 5_000;
+        own.ConnectTimeoutMilliseconds = 5_000;
+        own.BackoffInitialMilliseconds = 20;
+        own.BackoffMaxMilliseconds = 200;
+        own.GapGraceMilliseconds = 200;
+        options.Binance.RotationOverlapMilliseconds = 50;
+        configure?.Invoke(own);
+        sink ??= new CollectingSink();
+        var loggers = Environment.GetEnvironmentVariable("K2_TEST_LOG") == "1"
+            ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug))
+            : NullLoggerFactory.Instance;
+        var ingestor = new ExchangeIngestor(exchange, options, registry, sink, sink, TimeProvider.System, loggers);
+        var harness = new IngestorHarness(fake, ingestor, registry, path, sink);
+        await ingestor.StartAsync(harness._stop.Token);
+        return harness;
+    }
+
+    /// <summary>Waits until the fake published its whole timeline and the sink holds <paramref name="count"/> trades.</summary>
+    public async Task WaitForTradesAsync(int count)
+    {
+        await Fake.Finished.WaitAsync(TimeSpan.FromSeconds(20));
+        await Eventually.HoldsAsync(() => Sink.Trades.Count >= count, () => $"{count} trades arrived (have {Sink.Trades.Count})");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await Ingestor.StopAsync(timeout.Token);
+        Ingestor.Dispose();
+        await Fake.DisposeAsync();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,100 @@
+using K2.Iceberg.Tables;
+using K2.Maintenance.Compaction;
+using K2.Offload.Tables;
+using K2.Tests.Iceberg;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K2.Tests.Maintenance;
+
+/// <summary>Bin-pack compaction of a cold table, checked through chDB's Iceberg reader, also against a concurrent offload.</summary>
+[TestFixture]
+public sealed class CompactionTests
+{
+    private const long Target = 128L << 20;
+
+    private static TableCompactor Compactor(IcebergWarehouse warehouse, int minSmallFiles = 5) =>
+        new(warehouse, Target, minSmallFiles, NullLogger.Instance);
+
+    [Test]
+    public async Task Many_small_files_become_one_per_partition_with_identical_rows_in_a_replace_snapshot()
+    {
+        var warehouse = await ColdTableFixture.WarehouseAsync();
+        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
+        await ColdTableFixture.AppendBatchesAsync(table, batches: 12, rowsPerBatch: 25);
+        await ColdTableFixture.AppendBatchesAsync(table, batches: 3, rowsPerBatch: 25, firstId: 1000, exchange: "kraken");
+        var rowsBefore = ColdTableFixture.ReadAll(table);
+
+        var result = await Compactor(warehouse).CompactAsync(table, CancellationToken.None);
+
+        // binance: 12 small files → 1; kraken: 3 small files is below MinSmallFiles (5) and is left alone.
+        result.Should().BeEquivalentTo(new { FilesBefore = 15, FilesAfter = 4, Groups = 1, Aborted = false });
+        result.BytesAfter.Should().BeLessThan(result.BytesBefore);
+        (await table.ListDataFilesAsync()).Should().HaveCount(4);
+        table.Metadata.CurrentSnapshot!.Operation.Should().Be(K2.Iceberg.Spec.Operations.Replace);
+        table.Metadata.CurrentSnapshot.Summary["deleted-data-files"].Should().Be("12");
+        table.Metadata.CurrentSnapshot.Summary["total-records"].Should().Be("375");
+        ColdTableFixture.ReadAll(table).Should().Be(rowsBefore);
+        rowsBefore.Split('\n').Should().HaveCount(375);
+    }
+
+    [Test]
+    public async Task A_partition_with_too_few_small_files_is_left_alone()
+    {
+        var warehouse = await ColdTableFixture.WarehouseAsync();
+        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
+        await ColdTableFixture.AppendBatchesAsync(table, batches: 4, rowsPerBatch: 10);
+        var snapshot = table.Metadata.CurrentSnapshotId;
+
+        var result = await Compactor(warehouse).CompactAsync(table, CancellationToken.None);
+
+        result.Should().BeEquivalentTo(new { FilesBefore = 4, FilesAfter = 4, Groups = 0, Aborted = false });
+        table.Metadata.CurrentSnapshotId.Should().Be(snapshot);
+    }
+
+    [Test]
+    public async Task An_offload_appending_during_the_commit_is_rebased_and_no_row_is_lost_or_doubled()
+    {
+        var warehouse = await ColdTableFixture.WarehouseAsync();
+        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
+        await ColdTableFixture.AppendBatchesAsync(table, batches: 6, rowsPerBatch: 20);
+        var offload = await warehouse.LoadTableAsync(table.Identifier);
+        var once = 0;
+        table.BeforeSwap = async () =>
+        {
+            if (Interlocked.Exchange(ref once, 1) == 1) { return; }
+            await offload.AppendAsync(await ColdTableFixture.WriteAsync(offload, ColdTableFixture.SilverRows(500, 20, ColdTableFixture.Hour0)));
+        };
+
+        var result = await Compactor(warehouse).CompactAsync(table, CancellationToken.None);
+
+        result.Aborted.Should().BeFalse();
+        once.Should().Be(1);
+        (await table.ListDataFilesAsync()).Should().HaveCount(2, "the six compacted files became one; the offload's file stays");
+        TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("140\t140");
+        table.Metadata.CurrentSnapshot!.Operation.Should().Be(K2.Iceberg.Spec.Operations.Replace);
+    }
+
+    [Test]
+    public async Task An_overwrite_removing_a_file_being_compacted_aborts_cleanly_and_keeps_the_overwrite()
+    {
+        var warehouse = await ColdTableFixture.WarehouseAsync();
+        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
+        await ColdTableFixture.AppendBatchesAsync(table, batches: 6, rowsPerBatch: 20);
+        var offload = await warehouse.LoadTableAsync(table.Identifier);
+        var once = 0;
+        table.BeforeSwap = async () =>
+        {
+            if (Interlocked.Exchange(ref once, 1) == 1) { return; }
+            var revised = await ColdTableFixture.WriteAsync(offload, ColdTableFixture.SilverRows(0, 50, ColdTableFixture.Hour0));
+            await offload.OverwriteAsync(_ => true, revised);
+        };
+        var result = await Compactor(warehouse).CompactAsync(table, CancellationToken.None);
+
+        result.Aborted.Should().BeTrue();
+        var live = (await table.ListDataFilesAsync()).Select(f => f.Path).ToHashSet();
+        live.Should().HaveCount(1);
+        var dataFiles = (await ColdTableFixture.ListStoreAsync(warehouse, table)).Where(f => f.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
+        dataFiles.Should().HaveCount(7, "the six overwritten files (until expiry) and the overwrite's file; the compaction's output was deleted");
+        TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("50\t50");
+    }
+}
