@@ -3,12 +3,9 @@ using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
 using K2.Core.Health;
 using K2.Iceberg;
-using K2.Iceberg.Catalog;
 using K2.Iceberg.Tables;
-using K2.Offload.Hot;
 using K2.Offload.Runs;
 using K2.Offload.Scheduling;
-using K2.Offload.Watermarks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -33,22 +30,14 @@ public static class OffloadModule
     {
         options ??= services.AddValidatedOptions<OffloadOptions>(configuration, OffloadOptions.SectionName);
         if (services.All(d => d.ServiceType != typeof(IcebergWarehouse))) { services.AddIceberg(configuration); }
-        services.AddSingleton(sp => new OffloadBoard(sp.GetService<TimeProvider>() ?? TimeProvider.System));
-        services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<OffloadBoard>());
-        services.AddSingleton(sp =>
-        {
-            var warehouse = sp.GetRequiredService<IcebergWarehouse>();
-            return new OffloadContext(
-                new HotRows(sp.GetRequiredService<IClickHouseGateway>(), sp.GetRequiredService<HotTierSettings>().Database),
-                warehouse,
-                new WatermarkStore(warehouse.Catalog),
-                options,
-                sp.GetService<TimeProvider>() ?? TimeProvider.System,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Offload"));
-        });
-        services.AddSingleton<OffloadRunner>();
+        services.AddSingleton(sp => OffloadRunner.Create(
+            sp.GetRequiredService<IClickHouseGateway>(),
+            sp.GetRequiredService<HotTierSettings>().Database,
+            sp.GetRequiredService<IcebergWarehouse>(),
+            options,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Offload")));
+        services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<OffloadRunner>().Board);
         return options;
     }
-
-
 }

@@ -45,13 +45,18 @@ public sealed class ExactlyOnceTests
         await rig.Trades.InsertAsync(200, HotTrades.Day, TimeSpan.FromSeconds(11));
         var faults = new OffloadFaults { BeforeCommit = _ => throw new IOException("killed before the commit") };
 
-        var failed = await rig.NewRunner(faults).RunAsync();
-        failed.Should().OnlyContain(r => r.Outcome == OffloadOutcome.Failed);
+        var runner = rig.NewRunner(faults);
+        (await runner.RunAsync()).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Failed);
         (await rig.ColdAsync(ColdTables.Silver)).Metadata.CurrentSnapshot.Should().BeNull("nothing was committed");
+        runner.Board.Snapshot().Rows.Should().HaveCount(10).And.OnlyContain(r => r[1] == "failed" && r[5] == "1" && r[6] == "never");
 
         await rig.Trades.RedeliverAsync(50);
-        (await rig.NewRunner().RunAsync()).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
+        faults.BeforeCommit = null;
+        (await runner.RunAsync()).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed, "failed tables are retried on the next run");
         await rig.AssertColdEqualsHotAsync();
+        var status = runner.Board.Snapshot();
+        status.Title.Should().Be("Offload");
+        status.Rows.Should().OnlyContain(r => r[1] == "committed" && r[5] == "0" && r[4].EndsWith(" s", StringComparison.Ordinal), "k2 status shows each table's lag");
     }
 
     [Test]

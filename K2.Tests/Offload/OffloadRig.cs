@@ -4,7 +4,6 @@ using K2.Offload;
 using K2.Offload.Hot;
 using K2.Offload.Runs;
 using K2.Offload.Tables;
-using K2.Offload.Watermarks;
 using K2.Tests.ClickHouse;
 using K2.Tests.Iceberg;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -40,9 +39,7 @@ internal sealed class OffloadRig : IAsyncDisposable
     public OffloadRunner NewRunner(OffloadFaults? faults = null)
     {
         var warehouse = TestWarehouses.Reopen(Warehouse);
-        var context = new OffloadContext(new HotRows(HotTier.Gateway, Hot.Settings.Database), warehouse, new WatermarkStore(warehouse.Catalog),
-            Options(), TimeProvider.System, NullLogger.Instance) { Faults = faults ?? new OffloadFaults() };
-        return new OffloadRunner(context, new OffloadBoard(TimeProvider.System));
+        return OffloadRunner.Create(HotTier.Gateway, Hot.Settings.Database, warehouse, Options(), TimeProvider.System, NullLogger.Instance, faults);
     }
 
     public async Task<IcebergTable> ColdAsync(ColdTable table) => await Warehouse.LoadTableAsync(table.Identifier);

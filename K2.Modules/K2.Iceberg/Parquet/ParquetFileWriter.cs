@@ -42,7 +42,7 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
     {
         var stream = new FileStream(localPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         var writer = await ParquetWriter.CreateAsync(layout.Schema, stream,
-            new ParquetOptions { CompressionMethod = CompressionMethod.Zstd }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest }, cancellationToken: cancellationToken).ConfigureAwait(false);
         layout.StampFieldIds(writer);
         return new ParquetFileWriter(schema, layout, stream, writer, rowGroupRows);
     }

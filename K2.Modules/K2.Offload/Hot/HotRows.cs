@@ -1,6 +1,7 @@
 using System.Globalization;
 using K2.ClickHouse.Gateway;
 using K2.Iceberg.Parquet;
+using K2.Iceberg.Spec;
 using K2.Offload.Tables;
 
 namespace K2.Offload.Hot;
@@ -24,7 +25,11 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
     public static string Select(ColdTable table, string source) =>
         $"SELECT {string.Join(", ", table.Columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"{c.HotExpression} AS c{i}")))} FROM ({source})";
 
-    /// <summary>Streams <paramref name="sql"/> (RowBinary) into <paramref name="appender"/>; memory holds one buffer and the open row groups.</summary>
+    /// <summary>
+    /// Streams <paramref name="sql"/> (RowBinary) into <paramref name="appender"/>. Rows come sorted, so a partition's rows
+    /// are contiguous: its file is closed when the next partition begins, and memory holds one read buffer and one open
+    /// row group whatever the backlog.
+    /// </summary>
     public async Task<StreamedRows> StreamAsync(ColdTable table, string sql, DataFileAppender appender, Func<object?[], ValueTask>? each, CancellationToken cancellationToken)
     {
         var timeIndex = table.Schema.IndexOf(table.TimeColumn);
@@ -32,9 +37,14 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
         long rows = 0;
         await using var stream = await gateway.QueryStreamAsync(sql, "RowBinary", cancellationToken).ConfigureAwait(false);
         var reader = new RowBinaryReader(stream, table.Columns);
+        var spec = table.PartitionSpec;
+        PartitionKey? partition = null;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { } row)
         {
             if (each is not null) { await each(row).ConfigureAwait(false); }
+            var key = spec.KeyOf(table.Schema, row);
+            if (partition is not null && !key.Equals(partition)) { await appender.CompleteAsync(cancellationToken).ConfigureAwait(false); }
+            partition = key;
             await appender.WriteAsync(row, cancellationToken).ConfigureAwait(false);
             rows++;
             if (row[timeIndex] is DateTime time && (newest is null || time > newest)) { newest = time; }

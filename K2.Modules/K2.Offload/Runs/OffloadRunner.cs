@@ -1,5 +1,10 @@
 using System.Diagnostics;
+using K2.ClickHouse.Gateway;
+using K2.Iceberg.Tables;
+using K2.Offload.Hot;
 using K2.Offload.Tables;
+using K2.Offload.Watermarks;
+using Microsoft.Extensions.Logging;
 
 namespace K2.Offload.Runs;
 
@@ -9,9 +14,19 @@ namespace K2.Offload.Runs;
 /// </summary>
 internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board)
 {
+    private bool _started;
+
     public OffloadContext Context => context;
 
-    private bool _started;
+    public OffloadBoard Board => board;
+
+    /// <summary>A runner reading the hot tier in <paramref name="database"/> and writing to <paramref name="warehouse"/>.</summary>
+    public static OffloadRunner Create(IClickHouseGateway gateway, string database, IcebergWarehouse warehouse, OffloadOptions options,
+        TimeProvider time, ILogger logger, OffloadFaults? faults = null) =>
+        new(new OffloadContext(new HotRows(gateway, database), warehouse, new WatermarkStore(warehouse.Catalog), options, time, logger)
+        {
+            Faults = faults ?? new OffloadFaults(),
+        }, new OffloadBoard(time));
 
     public async Task<IReadOnlyList<OffloadResult>> RunAsync(IReadOnlyCollection<ColdTable>? only = null, CancellationToken cancellationToken = default)
     {

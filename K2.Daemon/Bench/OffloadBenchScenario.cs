@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using K2.ClickHouse;
+using K2.ClickHouse.Embedded;
+using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Schema;
+using K2.Iceberg;
+using K2.Iceberg.Parquet;
+using K2.Iceberg.Storage;
+using K2.Iceberg.Tables;
+using K2.Offload;
+using K2.Offload.Runs;
+using K2.Offload.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K2.Daemon.Bench;
+
+/// <summary>
+/// <c>k2 bench offload --records N</c>: N synthetic silver trades in embedded ClickHouse offloaded to a local warehouse
+/// with a SQLite catalog, timed from the first hot query to the committed snapshot.
+/// </summary>
+internal sealed class OffloadBenchScenario : IBenchScenario
+{
+    public string Name => "offload";
+
+    public string Description => "Offload N synthetic silver trades from embedded ClickHouse to a local Iceberg warehouse";
+
+    public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
+    {
+        using var engine = ChDbEngine.Open(Path.Combine(arguments.DataDir, "chdb"));
+        var gateway = new EmbeddedClickHouseGateway(engine);
+        var settings = new HotTierSettings(new ClickHouseOptions { Database = "bench" }, "localhost:9092");
+        await gateway.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {settings.Database}", cancellationToken: cancellationToken);
+        foreach (var statement in HotTierMigrations.All(settings).Single(m => m.Name == HotTierMigrations.SilverTable).Statements)
+        {
+            await gateway.ExecuteAsync(statement, cancellationToken: cancellationToken);
+        }
+
+        var loading = Stopwatch.StartNew();
+        await gateway.ExecuteAsync(InsertSql(settings.Table(HotTierMigrations.SilverTable), arguments.Records), cancellationToken: cancellationToken);
+        var loadSeconds = loading.Elapsed.TotalSeconds;
+
+        var options = new IcebergOptions();
+        var catalog = IcebergModule.SqliteCatalog("k2", Path.Combine(arguments.DataDir, "catalog.db"));
+        var warehouse = new IcebergWarehouse(catalog, new LocalObjectStore(Path.Combine(arguments.DataDir, "warehouse")),
+            new WriterSettings(options.TargetFileSizeBytes, options.RowGroupRows), TimeProvider.System);
+        var runner = OffloadRunner.Create(gateway, settings.Database, warehouse, new OffloadOptions { Enabled = true, IngestionMarginSeconds = 0 },
+            TimeProvider.System, NullLogger.Instance);
+
+        var clock = Stopwatch.StartNew();
+        var result = (await runner.RunAsync([ColdTables.Silver], cancellationToken)).Single();
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (result.Outcome != OffloadOutcome.Committed) { throw new InvalidOperationException($"offload did not commit: {result.Outcome} {result.Error}"); }
+
+        return new BenchReport
+        {
+            Scenario = Name,
+            Records = result.Rows,
+            Seconds = Math.Round(seconds, 3),
+            Bytes = result.Bytes,
+            Details = new Dictionary<string, object>
+            {
+                ["files"] = result.Files,
+                ["hot_load_seconds"] = Math.Round(loadSeconds, 3),
+                ["row_group_rows"] = options.RowGroupRows,
+            },
+        };
+    }
+
+    // Three exchanges, four symbols, two partitions per topic; offsets unique per (topic, partition); one trade every 10 ms.
+    private static string InsertSql(string table, long records) => string.Create(CultureInfo.InvariantCulture, $"""
+        INSERT INTO {table} (exchange, symbol, canonical_symbol, trade_id, price, quantity, quote_volume, side, exchange_ts, receive_ts,
+            ingested_at, is_snapshot, kafka_topic, kafka_partition, kafka_offset, is_valid, validation_errors)
+        SELECT
+            ['binance', 'kraken', 'coinbase'][number % 3 + 1] AS ex,
+            ['BTC-USDT', 'ETH-USDT', 'SOL-USDT', 'XRP-USDT'][intDiv(number, 3) % 4 + 1] AS sym,
+            replaceOne(sym, '-', '/'),
+            toString(number),
+            toDecimal128(concat(toString(60000 + number % 1000), '.', toString(number % 100)), 18) AS p,
+            toDecimal128(concat('0.', leftPad(toString(number % 977 + 1), 4, '0')), 18) AS q,
+            CAST(p AS Decimal(76, 18)) * CAST(q AS Decimal(76, 18)),
+            if(number % 2 = 0, 'BUY', 'SELL'),
+            toDateTime64('2026-03-01 00:00:00', 6, 'UTC') + toIntervalMillisecond(number * 10) AS ts,
+            ts + toIntervalMillisecond(3),
+            now64(6, 'UTC') - toIntervalSecond(60),
+            false,
+            concat('market.crypto.trades.', ex),
+            intDiv(number, 3) % 2,
+            intDiv(number, 6),
+            true,
+            []
+        FROM numbers({records})
+        """);
+}
