@@ -39,13 +39,29 @@ internal static class ProcessFigures
     /// <summary>Peak resident set size (VmHWM) of this process in MiB.</summary>
     public static double PeakRssMegabytes()
     {
+        if (StatusMegabytes("VmHWM:") is { } peak) { return peak; }
+        using var process = Process.GetCurrentProcess();
+        return Math.Round(process.PeakWorkingSet64 / 1048576.0, 1);
+    }
+
+    /// <summary>Resident set size (VmRSS) of this process in MiB.</summary>
+    public static double RssMegabytes()
+    {
+        if (StatusMegabytes("VmRSS:") is { } rss) { return rss; }
+        using var process = Process.GetCurrentProcess();
+        return Math.Round(process.WorkingSet64 / 1048576.0, 1);
+    }
+
+    /// <summary>A kB figure from /proc/self/status in MiB, or null where there is no such file or line.</summary>
+    private static double? StatusMegabytes(string key)
+    {
         try
         {
             foreach (var line in File.ReadLines("/proc/self/status"))
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                if (line.StartsWith(key, StringComparison.Ordinal))
                 {
-                    var kb = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                    var kb = long.Parse(line.AsSpan(key.Length).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
                     return Math.Round(kb / 1024.0, 1);
                 }
             }
@@ -54,7 +70,6 @@ internal static class ProcessFigures
         {
         }
 
-        using var process = Process.GetCurrentProcess();
-        return Math.Round(process.PeakWorkingSet64 / 1048576.0, 1);
+        return null;
     }
 }

@@ -18,4 +18,5 @@ internal interface IBenchScenario
 /// <param name="Records">How many synthetic records to process.</param>
 /// <param name="Minutes">Duration for time-based scenarios (soak).</param>
 /// <param name="DataDir">Scratch folder for scenarios that need one (deleted afterwards unless given).</param>
-internal sealed record BenchArguments(long Records, double Minutes, string DataDir);
+/// <param name="Rate">Records per second for rate-driven scenarios (soak).</param>
+internal sealed record BenchArguments(long Records, double Minutes, string DataDir, double Rate = 600);

@@ -3,7 +3,7 @@ using K2.Daemon.Bench;
 
 namespace K2.Daemon.Cli;
 
-/// <summary><c>k2 bench &lt;scenario&gt; [--records N] [--minutes M] [--data-dir DIR]</c>: prints JSON figures.</summary>
+/// <summary><c>k2 bench &lt;scenario&gt; [--records N] [--minutes M] [--rate R] [--data-dir DIR]</c>: prints JSON figures.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -17,8 +17,9 @@ internal static class BenchCommand
         {
             var records = new Option<long>("--records") { Description = "Synthetic records to process", DefaultValueFactory = _ => 1_000_000 };
             var minutes = new Option<double>("--minutes") { Description = "Duration of time-based scenarios", DefaultValueFactory = _ => 1 };
+            var rate = new Option<double>("--rate") { Description = "Records per second of rate-driven scenarios (soak)", DefaultValueFactory = _ => 600 };
             var dataDir = new Option<string?>("--data-dir") { Description = "Scratch folder (default: a temp folder, deleted afterwards)" };
-            var sub = new Command(scenario.Name, scenario.Description) { records, minutes, dataDir };
+            var sub = new Command(scenario.Name, scenario.Description) { records, minutes, rate, dataDir };
             sub.SetAction(async (parse, cancellationToken) =>
             {
                 var dir = parse.GetValue(dataDir);
@@ -27,7 +28,7 @@ internal static class BenchCommand
                 Directory.CreateDirectory(dir);
                 try
                 {
-                    var report = await scenario.RunAsync(new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir), cancellationToken);
+                    var report = await scenario.RunAsync(new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir, parse.GetValue(rate)), cancellationToken);
                     Console.WriteLine(report.ToJson());
                     return ExitCodes.Ok;
                 }

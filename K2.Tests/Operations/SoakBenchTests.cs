@@ -1,0 +1,67 @@
+using System.Text.Json;
+using K2.Tests.Support;
+
+namespace K2.Tests.Operations;
+
+/// <summary>
+/// A few seconds of <c>k2 bench soak</c> through the real binary: synthetic frames of the three exchanges through the
+/// whole embedded pipeline, every generated trade once in bronze, silver and the cold tier, and the RSS figures.
+/// </summary>
+public sealed class SoakBenchTests
+{
+    private const double Minutes = 0.1;
+    private const double Rate = 600;
+
+    [Test]
+    public void A_short_soak_loses_and_doubles_nothing_and_reports_rss_after_warm_up()
+    {
+        using var soak = K2Process.Run(
+            ["bench", "soak", "--minutes", Minutes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rate", Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)], timeout: TimeSpan.FromMinutes(2));
+
+        soak.ExitCode.Should().Be(0, soak.StandardError);
+        using var report = JsonDocument.Parse(soak.StandardOutput);
+        var root = report.RootElement;
+        root.GetProperty("scenario").GetString().Should().Be("soak");
+        var records = root.GetProperty("records").GetInt64();
+        records.Should().BeInRange((long)(Rate * Minutes * 60 * 0.8), (long)(Rate * root.GetProperty("seconds").GetDouble()) + 3, "the feeds are paced at --rate");
+
+        var details = root.GetProperty("details");
+        var exchanges = details.GetProperty("exchanges");
+        exchanges.EnumerateObject().Select(e => e.Name).Should().BeEquivalentTo("binance", "kraken", "coinbase");
+        var generated = 0L;
+        foreach (var exchange in exchanges.EnumerateObject())
+        {
+            var feed = exchange.Value;
+            var made = feed.GetProperty("generated").GetInt64();
+            made.Should().BePositive(exchange.Name);
+            feed.GetProperty("symbols").GetInt32().Should().BeGreaterThan(1, exchange.Name);
+            feed.GetProperty("rejects").GetInt64().Should().Be(0, exchange.Name);
+            feed.GetProperty("published").GetInt64().Should().Be(made, exchange.Name);
+            var bronze = feed.GetProperty("bronze");
+            bronze.GetProperty("hot_unique").GetInt64().Should().Be(made, exchange.Name);
+            bronze.GetProperty("cold_unique").GetInt64().Should().Be(made, exchange.Name);
+            bronze.GetProperty("cold_rows").GetInt64().Should().Be(made, exchange.Name);
+            generated += made;
+        }
+
+        generated.Should().Be(records);
+        exchanges.GetProperty("binance").GetProperty("generated").GetInt64().Should().BeGreaterThan(exchanges.GetProperty("kraken").GetProperty("generated").GetInt64());
+        var silver = details.GetProperty("silver");
+        silver.GetProperty("hot_unique").GetInt64().Should().Be(records);
+        silver.GetProperty("cold_unique").GetInt64().Should().Be(records);
+        silver.GetProperty("cold_rows").GetInt64().Should().Be(records);
+        details.GetProperty("lost").GetInt64().Should().Be(0);
+        details.GetProperty("doubled").GetInt64().Should().Be(0);
+        details.GetProperty("nothing_lost").GetBoolean().Should().BeTrue();
+        details.GetProperty("nothing_doubled").GetBoolean().Should().BeTrue();
+
+        var rss = details.GetProperty("rss_mb");
+        rss.GetProperty("samples").GetInt32().Should().BePositive();
+        var min = rss.GetProperty("min").GetDouble();
+        var max = rss.GetProperty("max").GetDouble();
+        min.Should().BePositive();
+        rss.GetProperty("last").GetDouble().Should().BeInRange(min, max);
+        rss.GetProperty("flat").GetBoolean().Should().Be((max - min) / min * 100 <= rss.GetProperty("tolerance_percent").GetDouble());
+        details.GetProperty("rss_flat").GetBoolean().Should().Be(rss.GetProperty("flat").GetBoolean());
+    }
+}
