@@ -1,4 +1,5 @@
 using System.Globalization;
+using K2.ClickHouse.Schema;
 using K2.Core.Health;
 using K2.Core.Trades;
 
