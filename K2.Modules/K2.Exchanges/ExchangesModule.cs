@@ -30,7 +30,7 @@ public static class ExchangesModule
             services.AddSingleton<IReadinessCheck>(sp => IngestorOf(sp, exchange));
         }
 
-        services.AddSingleton<IStatusContributor>(sp => new ExchangesStatus(sp.GetServices<ExchangeIngestor>()));
+        services.AddSingleton<IStatusContributor>(sp => new ExchangesStatus(sp.GetServices<ExchangeIngestor>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return services;
     }
 
