@@ -1,3 +1,5 @@
+using K2.Core.Configuration;
+using K2.Instruments;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -43,5 +45,21 @@ internal static class DaemonConfiguration
         var builder = new ConfigurationBuilder();
         AddK2Sources(builder, ContentRoot(), EnvironmentName(), overrides);
         return builder.Build();
+    }
+
+    /// <summary>The configured instruments file, parsed; null with the problems (file:line) when it is invalid.</summary>
+    public static InstrumentSet? LoadInstruments(IConfiguration configuration, out string path, out IReadOnlyList<string> problems)
+    {
+        path = K2Paths.Resolve(configuration, configuration[$"{InstrumentsOptions.SectionName}:Path"] ?? "instruments.yaml");
+        try
+        {
+            problems = [];
+            return InstrumentsFileParser.ParseFile(path);
+        }
+        catch (InstrumentsFileException ex)
+        {
+            problems = ex.Problems;
+            return null;
+        }
     }
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using K2.Core.Configuration;
 using K2.Core.Trades;
-using K2.Instruments;
 
 namespace K2.Daemon.Cli;
 
@@ -18,16 +16,8 @@ internal static class InstrumentsCommand
     internal static int Run(TextWriter output)
     {
         var configuration = DaemonConfiguration.Build();
-        var path = K2Paths.Resolve(configuration, configuration[$"{InstrumentsOptions.SectionName}:Path"] ?? "instruments.yaml");
-        InstrumentSet set;
-        try
-        {
-            set = InstrumentsFileParser.ParseFile(path);
-        }
-        catch (InstrumentsFileException ex)
-        {
-            return ExitCodes.ReportConfigurationProblems(ex.Problems);
-        }
+        var set = DaemonConfiguration.LoadInstruments(configuration, out var path, out var problems);
+        if (set is null) { return ExitCodes.ReportConfigurationProblems(problems); }
 
         output.WriteLine($"{"EXCHANGE",-10} {"SYMBOL",-12} {"CANONICAL",-12} {"BASE",-6} {"QUOTE"}");
         foreach (var instrument in set.All)

@@ -38,16 +38,8 @@ internal static class NormalizeCommand
         }
 
         var configuration = DaemonConfiguration.Build();
-        var instrumentsPath = K2Paths.Resolve(configuration, configuration[$"{InstrumentsOptions.SectionName}:Path"] ?? "instruments.yaml");
-        InstrumentSet instruments;
-        try
-        {
-            instruments = InstrumentsFileParser.ParseFile(instrumentsPath);
-        }
-        catch (InstrumentsFileException ex)
-        {
-            return ExitCodes.ReportConfigurationProblems(ex.Problems);
-        }
+        var instruments = DaemonConfiguration.LoadInstruments(configuration, out _, out var problems);
+        if (instruments is null) { return ExitCodes.ReportConfigurationProblems(problems); }
 
         var options = OptionsBinder.Bind<ExchangesOptions>(configuration.GetSection(ExchangesOptions.SectionName), new ConfigurationProblems());
         using var reader = new StreamReader(inputPath);
