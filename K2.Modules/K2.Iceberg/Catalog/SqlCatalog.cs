@@ -36,11 +36,29 @@ public sealed class SqlCatalog(string name, CatalogDatabase database, Func<DbCon
 
     public CatalogDatabase Database { get; } = database;
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public Task InitializeAsync(CancellationToken cancellationToken) =>
+        ExecuteSchemaAsync([TablesDdl, NamespacePropertiesDdl], cancellationToken);
+
+    /// <summary>
+    /// Runs idempotent DDL (<c>CREATE TABLE IF NOT EXISTS</c>) in the catalog database, safe when several
+    /// writers start at once: PostgreSQL's IF NOT EXISTS is not (two sessions can both pass the check and
+    /// collide in pg_type), so there the statements run under a transaction-scoped advisory lock.
+    /// </summary>
+    public async Task ExecuteSchemaAsync(IReadOnlyList<string> statements, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(TablesDdl, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(NamespacePropertiesDdl, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (Database == CatalogDatabase.Postgres)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7302914161)", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        foreach (var statement in statements)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(statement, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task CreateNamespaceAsync(string ns, CancellationToken cancellationToken)

@@ -17,9 +17,7 @@ internal sealed class AuditLog(SqlCatalog catalog)
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
         var (id, time) = catalog.Database == CatalogDatabase.Postgres ? ("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ") : ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT");
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        await catalog.ExecuteSchemaAsync([$"""
             CREATE TABLE IF NOT EXISTS {TableName} (
                 id {id},
                 run_id TEXT NOT NULL,
@@ -42,8 +40,7 @@ internal sealed class AuditLog(SqlCatalog catalog)
                 status TEXT NOT NULL CHECK (status IN ('ok', 'warning', 'missing_data', 'error')),
                 notes TEXT NOT NULL
             )
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            """], cancellationToken).ConfigureAwait(false);
     }
 
     public async Task WriteAsync(AuditReport report, int windowHours, CancellationToken cancellationToken)

@@ -36,9 +36,7 @@ public sealed class WatermarkStore(SqlCatalog catalog)
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await catalog.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = catalog.Connect();
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(Ddl, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await catalog.ExecuteSchemaAsync([Ddl], cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<WatermarkRow>> ReadAsync(string? table, CancellationToken cancellationToken)
