@@ -5,6 +5,7 @@ using K2.Core.Health;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
 using K2.Maintenance.Audit;
+using K2.Offload.Runs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -45,7 +46,9 @@ public static class MaintenanceModule
         if (services.All(d => d.ServiceType != typeof(IcebergWarehouse))) { services.AddIceberg(configuration); }
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MaintenanceState>();
-        services.TryAddSingleton<IReoffloadRequests, LoggedReoffloadRequests>();
+        services.TryAddSingleton<IReoffloadRequests>(sp => sp.GetService<OffloadRunner>() is { } runner
+            ? new OffloadReoffloadRequests(runner)
+            : new LoggedReoffloadRequests(sp.GetRequiredService<ILogger<LoggedReoffloadRequests>>()));
         services.TryAddSingleton(sp => new AuditLog(sp.GetRequiredService<IcebergWarehouse>().Catalog));
         services.TryAddSingleton(sp =>
         {

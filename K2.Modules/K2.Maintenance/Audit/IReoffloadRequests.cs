@@ -1,3 +1,4 @@
+using K2.Offload.Runs;
 using K2.Offload.Tables;
 using Microsoft.Extensions.Logging;
 
@@ -5,11 +6,23 @@ namespace K2.Maintenance.Audit;
 
 /// <summary>
 /// Where the audit asks for a window of a cold table to be offloaded again (gold candles revised after their offload).
-/// The Offload module registers the implementation that re-runs its job; until then the request is logged.
+/// With the offload runner in the daemon, the window is rewritten from the hot tier at once; without it the request is logged.
 /// </summary>
 public interface IReoffloadRequests
 {
     Task RequestAsync(ColdTable table, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+}
+
+internal sealed class OffloadReoffloadRequests(OffloadRunner runner) : IReoffloadRequests
+{
+    public async Task RequestAsync(ColdTable table, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var result = await runner.RunTableAsync(table, cancellationToken, (from, to)).ConfigureAwait(false);
+        if (result.Outcome == OffloadOutcome.Failed)
+        {
+            throw new InvalidOperationException($"re-offload of {table.Name} [{from:o}, {to:o}) failed: {result.Error}");
+        }
+    }
 }
 
 internal sealed partial class LoggedReoffloadRequests(ILogger<LoggedReoffloadRequests> logger) : IReoffloadRequests

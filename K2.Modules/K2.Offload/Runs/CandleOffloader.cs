@@ -24,7 +24,11 @@ internal sealed class CandleOffloader(OffloadContext context)
     private const string Horizon = "horizon";
     private const string Cut = "cut";
 
-    public async Task<OffloadResult> RunAsync(ColdTable table, CancellationToken cancellationToken)
+    /// <param name="rewrite">
+    /// Windows already offloaded to rewrite from the hot tier whether or not new silver rows arrived in them —
+    /// how a revision that bypasses silver (a candle repair) reaches the cold tier when the audit asks for it.
+    /// </param>
+    public async Task<OffloadResult> RunAsync(ColdTable table, CancellationToken cancellationToken, (DateTimeOffset From, DateTimeOffset To)? rewrite = null)
     {
         var clock = Stopwatch.StartNew();
         var interval = table.Interval!;
@@ -35,6 +39,16 @@ internal sealed class CandleOffloader(OffloadContext context)
         var previousHorizon = start.From.Of(Horizon, 0);
         var previousCut = start.From.Of(Cut, 0);
         var revised = RevisedWindows(interval, previousHorizon, previousCut, cut);
+        if (rewrite is { } requested)
+        {
+            revised += $"""
+
+                UNION DISTINCT
+                SELECT exchange, symbol, toDateTime(window_start, 'UTC') AS w FROM {context.Hot.Table(table)}
+                WHERE window_start >= {Time(Micros(requested.From))} AND window_start < {Time(Micros(requested.To))} AND window_start < {Time(previousHorizon)}
+                """;
+        }
+
         var revisedKeys = await RevisedKeysAsync(revised, cancellationToken).ConfigureAwait(false);
         if (horizon <= previousHorizon && revisedKeys.Count == 0)
         {

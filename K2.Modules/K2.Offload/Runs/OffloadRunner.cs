@@ -47,7 +47,8 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board)
         return results;
     }
 
-    public async Task<OffloadResult> RunTableAsync(ColdTable table, CancellationToken cancellationToken)
+    /// <param name="rewrite">For a candle table: already offloaded windows in this range are rewritten from the hot tier.</param>
+    public async Task<OffloadResult> RunTableAsync(ColdTable table, CancellationToken cancellationToken, (DateTimeOffset From, DateTimeOffset To)? rewrite = null)
     {
         var clock = Stopwatch.StartNew();
         OffloadResult result;
@@ -55,7 +56,7 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board)
         {
             await Task.Yield();
             result = table.Layer == ColdLayer.Gold
-                ? await new CandleOffloader(context).RunAsync(table, cancellationToken).ConfigureAwait(false)
+                ? await new CandleOffloader(context).RunAsync(table, cancellationToken, rewrite).ConfigureAwait(false)
                 : await new TradeOffloader(context).RunAsync(table, cancellationToken).ConfigureAwait(false);
             OffloadLog.TableDone(context.Logger, table.Name, result.Outcome.ToString(), result.Rows, result.Bytes, result.Files, result.Duration.TotalSeconds, result.Watermark);
         }
