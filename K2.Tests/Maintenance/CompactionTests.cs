@@ -54,21 +54,13 @@ public sealed class CompactionTests
     [Test]
     public async Task An_offload_appending_during_the_commit_is_rebased_and_no_row_is_lost_or_doubled()
     {
-        var warehouse = await ColdTableFixture.WarehouseAsync();
-        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
-        await ColdTableFixture.AppendBatchesAsync(table, batches: 6, rowsPerBatch: 20);
-        var offload = await warehouse.LoadTableAsync(table.Identifier);
-        var once = 0;
-        table.BeforeSwap = async () =>
-        {
-            if (Interlocked.Exchange(ref once, 1) == 1) { return; }
-            await offload.AppendAsync(await ColdTableFixture.WriteAsync(offload, ColdTableFixture.SilverRows(500, 20, ColdTableFixture.Hour0)));
-        };
+        var (warehouse, table, interleaved) = await SixSmallFilesWithAnOffloadBeforeTheSwapAsync(async offload =>
+            await offload.AppendAsync(await ColdTableFixture.WriteAsync(offload, ColdTableFixture.SilverRows(500, 20, ColdTableFixture.Hour0))));
 
         var result = await Compactor(warehouse).CompactAsync(table, CancellationToken.None);
 
         result.Aborted.Should().BeFalse();
-        once.Should().Be(1);
+        interleaved().Should().Be(1);
         (await table.ListDataFilesAsync()).Should().HaveCount(2, "the six compacted files became one; the offload's file stays");
         TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("140\t140");
         table.Metadata.CurrentSnapshot!.Operation.Should().Be(K2.Iceberg.Spec.Operations.Replace);
@@ -76,6 +68,21 @@ public sealed class CompactionTests
 
     [Test]
     public async Task An_overwrite_removing_a_file_being_compacted_aborts_cleanly_and_keeps_the_overwrite()
+    {
+        var (warehouse, table, _) = await SixSmallFilesWithAnOffloadBeforeTheSwapAsync(async offload =>
+            await offload.OverwriteAsync(_ => true, await ColdTableFixture.WriteAsync(offload, ColdTableFixture.SilverRows(0, 50, ColdTableFixture.Hour0))));
+        var result = await Compactor(warehouse).CompactAsync(table, CancellationToken.None);
+
+        result.Aborted.Should().BeTrue();
+        var live = (await table.ListDataFilesAsync()).Select(f => f.Path).ToHashSet();
+        live.Should().HaveCount(1);
+        var dataFiles = (await ColdTableFixture.ListStoreAsync(warehouse, table)).Where(f => f.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
+        dataFiles.Should().HaveCount(7, "the six overwritten files (until expiry) and the overwrite's file; the compaction's output was deleted");
+        TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("50\t50");
+    }
+
+    /// <summary>A silver table of six small files whose compaction meets, once, another writer's commit just before its swap.</summary>
+    private static async Task<(IcebergWarehouse Warehouse, IcebergTable Table, Func<int> Interleaved)> SixSmallFilesWithAnOffloadBeforeTheSwapAsync(Func<IcebergTable, Task> offloadCommit)
     {
         var warehouse = await ColdTableFixture.WarehouseAsync();
         var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
@@ -85,16 +92,8 @@ public sealed class CompactionTests
         table.BeforeSwap = async () =>
         {
             if (Interlocked.Exchange(ref once, 1) == 1) { return; }
-            var revised = await ColdTableFixture.WriteAsync(offload, ColdTableFixture.SilverRows(0, 50, ColdTableFixture.Hour0));
-            await offload.OverwriteAsync(_ => true, revised);
+            await offloadCommit(offload);
         };
-        var result = await Compactor(warehouse).CompactAsync(table, CancellationToken.None);
-
-        result.Aborted.Should().BeTrue();
-        var live = (await table.ListDataFilesAsync()).Select(f => f.Path).ToHashSet();
-        live.Should().HaveCount(1);
-        var dataFiles = (await ColdTableFixture.ListStoreAsync(warehouse, table)).Where(f => f.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
-        dataFiles.Should().HaveCount(7, "the six overwritten files (until expiry) and the overwrite's file; the compaction's output was deleted");
-        TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("50\t50");
+        return (warehouse, table, () => Volatile.Read(ref once));
     }
 }
