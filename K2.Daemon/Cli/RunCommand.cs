@@ -1,5 +1,4 @@
 using System.CommandLine;
-using K2.ClickHouse.Embedded;
 
 namespace K2.Daemon.Cli;
 
@@ -23,9 +22,10 @@ internal static class RunCommand
             await app.RunAsync();
             return ExitCodes.Ok;
         }
-        catch (ChDbLibraryMissingException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync($"k2: {ex.Message}");
+            // The host has logged the failure with its stack; the person at the terminal gets the reason.
+            await Console.Error.WriteLineAsync($"k2: the daemon could not run: {ex.Message}");
             return ExitCodes.Failure;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
