@@ -60,6 +60,22 @@ public sealed class DaemonProcessTests
     }
 
     [Test]
+    public void A_clustered_offload_scheduler_without_its_database_is_refused_naming_the_key()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["K2__Modules__Offload__SchedulerStore"] = "Clustered",
+            ["K2__Iceberg__PostgresConnectionStringVariable"] = "K2_TEST_UNSET_CATALOG",
+        };
+
+        using var daemon = K2Process.Run(["run"], environment);
+
+        daemon.ExitCode.Should().Be(2);
+        daemon.StandardError.Should().Contain("Modules:Offload:SchedulerStore (env K2__Modules__Offload__SchedulerStore): Clustered needs the PostgreSQL catalog database")
+            .And.Contain("K2_TEST_UNSET_CATALOG");
+    }
+
+    [Test]
     public void An_unknown_key_is_refused_with_the_keys_that_are_allowed()
     {
         using var daemon = K2Process.Run(["run"], new Dictionary<string, string> { ["K2__Modules__Kafka__BootstrapServer"] = "x:9092" });

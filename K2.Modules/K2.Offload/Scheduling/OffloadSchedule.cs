@@ -1,3 +1,4 @@
+using K2.Core.Configuration;
 using K2.Iceberg;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,19 @@ internal static class OffloadSchedule
 {
     public static void Add(IServiceCollection services, IConfiguration configuration, OffloadOptions options)
     {
+        string? connectionString = null;
+        if (options.SchedulerStore == OffloadSchedulerStore.Clustered)
+        {
+            var iceberg = configuration.GetSection(IcebergOptions.SectionName).Get<IcebergOptions>() ?? new IcebergOptions();
+            connectionString = Environment.GetEnvironmentVariable(iceberg.PostgresConnectionStringVariable);
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                services.GetConfigurationProblems().AddForKey($"{OffloadOptions.SectionName}:SchedulerStore",
+                    $"Clustered needs the PostgreSQL catalog database, but environment variable {iceberg.PostgresConnectionStringVariable} (Iceberg:PostgresConnectionStringVariable) is empty; set it, or use Memory");
+                return;
+            }
+        }
+
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(scheduler =>
@@ -32,15 +46,8 @@ internal static class OffloadSchedule
                 trigger.WithIdentity("offload-schedule", "k2");
                 trigger.WithSchedule(CronScheduleBuilder.Create(options.Schedule, CronFormat.Unix).InTimeZone(TimeZoneInfo.Utc));
             });
-            if (options.SchedulerStore == OffloadSchedulerStore.Clustered)
+            if (connectionString is not null)
             {
-                var iceberg = configuration.GetSection(IcebergOptions.SectionName).Get<IcebergOptions>() ?? new IcebergOptions();
-                var connectionString = Environment.GetEnvironmentVariable(iceberg.PostgresConnectionStringVariable);
-                if (string.IsNullOrWhiteSpace(connectionString))
-                {
-                    throw new InvalidOperationException($"{OffloadOptions.SectionName}:SchedulerStore is Clustered but environment variable {iceberg.PostgresConnectionStringVariable} (Iceberg:PostgresConnectionStringVariable) is empty; the clustered job store lives in the PostgreSQL catalog database");
-                }
-
                 quartz.UsePersistentStore(store =>
                 {
                     store.UseClustering(_ => { });
