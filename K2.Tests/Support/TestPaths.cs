@@ -19,14 +19,18 @@ public static class TestPaths
 
     public static string RepoRoot => Repo.Value;
 
-    /// <summary>The shared exchange fixtures: <c>K2_SHARED_DIR</c>, else <c>../shared</c> beside the repository.</summary>
+    /// <summary>
+    /// The recorded exchange frames: <c>K2_SHARED_DIR/fixtures/exchanges</c> when set, else the copy kept in
+    /// the repository (<c>K2.Tests/Fixtures/exchanges</c>), so a clone tests on its own.
+    /// </summary>
     public static string SharedFixtures
     {
         get
         {
             var shared = Environment.GetEnvironmentVariable("K2_SHARED_DIR");
-            if (string.IsNullOrEmpty(shared)) { shared = Path.Combine(RepoRoot, "..", "shared"); }
-            return Path.GetFullPath(Path.Combine(shared, "fixtures", "exchanges"));
+            return string.IsNullOrEmpty(shared)
+                ? Path.Combine(RepoRoot, "K2.Tests", "Fixtures", "exchanges")
+                : Path.GetFullPath(Path.Combine(shared, "fixtures", "exchanges"));
         }
     }
 
