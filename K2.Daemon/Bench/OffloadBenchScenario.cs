@@ -37,14 +37,26 @@ internal sealed class OffloadBenchScenario : IBenchScenario
         }
 
         var loading = Stopwatch.StartNew();
-        await gateway.ExecuteAsync(InsertSql(settings.Table(HotTierMigrations.SilverTable), arguments.Records), cancellationToken: cancellationToken);
+        for (long first = 0; first < arguments.Records; first += LoadBatch)
+        {
+            await gateway.ExecuteAsync(InsertSql(settings.Table(HotTierMigrations.SilverTable), first, Math.Min(LoadBatch, arguments.Records - first)), cancellationToken: cancellationToken);
+        }
+
         var loadSeconds = loading.Elapsed.TotalSeconds;
+        var loadPeak = ProcessFigures.PeakRssMegabytes();
+
+        // The engine keeps freed memory cached; returning it first makes the peak below the offload's own.
+        await gateway.ExecuteAsync("SYSTEM JEMALLOC PURGE", cancellationToken: cancellationToken);
+        GC.Collect();
+        var rssBefore = ProcessFigures.RssMegabytes();
+        var peakReset = ProcessFigures.ResetPeakRss();
 
         var options = new IcebergOptions();
         var catalog = IcebergModule.SqliteCatalog("k2", Path.Combine(arguments.DataDir, "catalog.db"));
         var warehouse = new IcebergWarehouse(catalog, new LocalObjectStore(Path.Combine(arguments.DataDir, "warehouse")),
             new WriterSettings(options.TargetFileSizeBytes, options.RowGroupRows), TimeProvider.System);
-        var runner = OffloadRunner.Create(gateway, settings.Database, warehouse, new OffloadOptions { Enabled = true, IngestionMarginSeconds = 0 },
+        var offloadOptions = new OffloadOptions { Enabled = true, IngestionMarginSeconds = 0 };
+        var runner = OffloadRunner.Create(gateway, settings.Database, warehouse, offloadOptions,
             TimeProvider.System, NullLogger.Instance);
 
         var clock = Stopwatch.StartNew();
@@ -62,13 +74,18 @@ internal sealed class OffloadBenchScenario : IBenchScenario
             {
                 ["files"] = result.Files,
                 ["hot_load_seconds"] = Math.Round(loadSeconds, 3),
-                ["row_group_rows"] = options.RowGroupRows,
+                ["hot_load_peak_rss_mb"] = loadPeak,
+                ["rss_before_offload_mb"] = rssBefore,
+                ["peak_rss_covers"] = peakReset ? "offload" : "whole process",
+                ["batch_rows"] = offloadOptions.BatchRows,
             },
         };
     }
 
+    private const long LoadBatch = 1_000_000;
+
     // Three exchanges, four symbols, two partitions per topic; offsets unique per (topic, partition); one trade every 10 ms.
-    private static string InsertSql(string table, long records) => string.Create(CultureInfo.InvariantCulture, $"""
+    private static string InsertSql(string table, long first, long records) => string.Create(CultureInfo.InvariantCulture, $"""
         INSERT INTO {table} (exchange, symbol, canonical_symbol, trade_id, price, quantity, quote_volume, side, exchange_ts, receive_ts,
             ingested_at, is_snapshot, kafka_topic, kafka_partition, kafka_offset, is_valid, validation_errors)
         SELECT
@@ -89,6 +106,6 @@ internal sealed class OffloadBenchScenario : IBenchScenario
             intDiv(number, 6),
             true,
             []
-        FROM numbers({records})
+        FROM numbers({first}, {records})
         """);
 }

@@ -166,7 +166,7 @@ internal static class ForeignParquetFile
                 var meta = chunk.Struct(3);
                 var columnPath = meta?.List<byte[]>(3);
                 if (meta is null || columnPath is not { Count: 1 } || !byName.TryGetValue(Encoding.UTF8.GetString(columnPath[0]), out var column)) { continue; }
-                if (!metrics.TryGetValue(column.Id, out var statistics)) { metrics[column.Id] = statistics = new ColumnStatistics((PrimitiveType)column.Type, meta.Integer(1)); }
+                if (!metrics.TryGetValue(column.Id, out var statistics)) { metrics[column.Id] = statistics = new ColumnStatistics((PrimitiveType)column.Type, meta.Integer(1), column.Required); }
                 statistics.Add(meta);
             }
         }
@@ -177,8 +177,11 @@ internal static class ForeignParquetFile
         return new DataFileFacts(footer.Integer(3) ?? 0, fileSize, sizes, values, nulls, lower, upper);
     }
 
-    /// <summary>One top-level primitive column's statistics summed over the row groups.</summary>
-    private sealed class ColumnStatistics(PrimitiveType type, long? physical)
+    /// <summary>
+    /// One top-level primitive column's statistics summed over the row groups. A required column has no nulls whether or
+    /// not the writer recorded a null count (ClickHouse records none for non-nullable columns).
+    /// </summary>
+    private sealed class ColumnStatistics(PrimitiveType type, long? physical, bool required)
     {
         private long _size;
         private long _values;
@@ -192,7 +195,7 @@ internal static class ForeignParquetFile
             _size += meta.Integer(7) ?? 0;
             _values += meta.Integer(5) ?? 0;
             var statistics = meta.Struct(12);
-            _nulls = statistics?.Integer(3) is { } n && _nulls is { } sum ? sum + n : null;
+            _nulls = required ? 0 : statistics?.Integer(3) is { } n && _nulls is { } sum ? sum + n : null;
             var rows = meta.Integer(5) ?? 0;
             if (statistics?.Integer(3) == rows) { return; }
             if (statistics?.Binary(6) is not { } min || statistics.Binary(5) is not { } max) { _bounded = false; return; }

@@ -30,22 +30,17 @@ internal sealed partial class TradeOffloader(OffloadContext context)
         }
 
         var files = new List<DataFile>();
-        var rowCounts = new Dictionary<string, long>();
         var done = start.From;
         foreach (var batch in Batches(ranges, context.Options.BatchRows))
         {
             var where = Where(batch);
-            foreach (var (stream, rows) in await MessagesAsync(table, where, cancellationToken).ConfigureAwait(false))
-            {
-                rowCounts[stream] = rowCounts.GetValueOrDefault(stream) + rows;
-            }
-
             var candidates = $"SELECT * FROM {context.Hot.Table(table)} WHERE {where}";
             files.AddRange(await context.Hot.ExportAsync(table, iceberg, Source(table, where, done), candidates, cancellationToken).ConfigureAwait(false));
             done = done.With(batch.ToDictionary(r => r.Stream, r => r.To));
         }
 
         var next = start.From.With(ranges.ToDictionary(r => r.Stream, r => r.To));
+        var rowCounts = ranges.ToDictionary(r => r.Stream, r => r.To - r.After);
         var committed = await ColdCommit.CommitAsync(context, table, iceberg, start, next, rowCounts, files, null, cancellationToken).ConfigureAwait(false);
         return committed
             ? new OffloadResult(table.Name, OffloadOutcome.Committed, files.Sum(f => f.RecordCount), files.Sum(f => f.FileSizeInBytes), files.Count, clock.Elapsed,
@@ -84,44 +79,36 @@ internal sealed partial class TradeOffloader(OffloadContext context)
         return ranges;
     }
 
-    /// <summary>The ranges cut into batches of at most <paramref name="size"/> offsets each.</summary>
+    /// <summary>
+    /// The ranges cut into batches of at most about <paramref name="size"/> offsets, each taking the same share of every
+    /// stream, so that batches follow ingestion time and each one's exchange-time span stays narrow.
+    /// </summary>
     private static IEnumerable<IReadOnlyList<OffsetRange>> Batches(IReadOnlyList<OffsetRange> ranges, long size)
     {
-        var batch = new List<OffsetRange>();
-        long used = 0;
-        foreach (var range in ranges)
+        var total = ranges.Sum(r => r.To - r.After);
+        var count = (total + size - 1) / size;
+        for (long i = 0; i < count; i++)
         {
-            for (var after = range.After; after < range.To;)
+            var batch = new List<OffsetRange>();
+            foreach (var range in ranges)
             {
-                var to = Math.Min(range.To, after + (size - used));
-                batch.Add(range with { After = after, To = to });
-                used += to - after;
-                after = to;
-                if (used < size) { continue; }
-                yield return batch;
-                batch = [];
-                used = 0;
+                var share = (range.To - range.After + count - 1) / count;
+                var after = range.After + (i * share);
+                var to = Math.Min(range.To, after + share);
+                if (to > after) { batch.Add(range with { After = after, To = to }); }
             }
-        }
 
-        if (batch.Count > 0) { yield return batch; }
+            yield return batch;
+        }
     }
 
     private static string Where(IReadOnlyList<OffsetRange> batch) => string.Join(" OR ", batch.Select(r => r.Sql()));
 
-    /// <summary>Per stream, the distinct offsets (Kafka messages) of the batch: a redelivered message counts once.</summary>
-    private async Task<IEnumerable<(string Stream, long Rows)>> MessagesAsync(ColdTable table, string where, CancellationToken cancellationToken)
-    {
-        var rows = await context.Hot.Gateway.QueryRowsAsync(
-            $"SELECT kafka_topic, kafka_partition, uniqExact(kafka_offset) FROM {context.Hot.Table(table)} WHERE {where} GROUP BY kafka_topic, kafka_partition",
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        return rows.Select(r => (Stream(r[0], long.Parse(r[1], CultureInfo.InvariantCulture)), long.Parse(r[2], CultureInfo.InvariantCulture)));
-    }
-
     // Sorted in the table's sort order (tight file bounds) and one row per key: Kafka (partition, offset) for bronze,
-    // the trade key for silver; the first ingestion wins, as it does across batches and runs: a silver trade already
-    // at a position offloaded before (an earlier run or batch) is left out. Copies of one trade share its exchange time,
-    // which bounds that lookup to the batch's time span.
+    // the trade key for silver; the first ingestion wins, as it does across batches and runs: a silver trade already at
+    // a position offloaded before (an earlier run or batch) is left out. That lookup reads bronze, which keeps every
+    // message, because silver's ReplacingMergeTree may already have collapsed the first copy into the new one. Copies of
+    // one trade share its exchange time, which bounds the lookup to the batch's time span.
     private string Source(ColdTable table, string where, Watermark done)
     {
         var hot = context.Hot.Table(table);
@@ -129,11 +116,12 @@ internal sealed partial class TradeOffloader(OffloadContext context)
         string[] order = [.. table.SortColumns, "ingested_at"];
         var earlier = done.Positions.Where(p => p.Value >= 0).Select(p => Parse(p.Key, p.Value)).ToList();
         var seen = table.Layer != ColdLayer.Silver || earlier.Count == 0 ? "" : $"""
-             AND ({string.Join(", ", table.AuditKey)}) NOT IN (
-                SELECT {string.Join(", ", table.AuditKey)} FROM {hot}
+             AND (exchange, symbol, trade_id) NOT IN (
+                SELECT exchange, symbol, trade_id FROM ({string.Join(" UNION ALL ", ColdTables.Bronze.Select(b =>
+                    $"SELECT exchange, symbol, trade_id, kafka_topic, kafka_partition, kafka_offset, exchange_ts_us FROM {context.Hot.Table(b)}"))})
                 WHERE ({string.Join(" OR ", earlier.Select(r => r.Sql(fromStart: true)))})
-                  AND {table.TimeColumn} >= (SELECT min({table.TimeColumn}) FROM {hot} WHERE {where})
-                  AND {table.TimeColumn} <= (SELECT max({table.TimeColumn}) FROM {hot} WHERE {where}))
+                  AND exchange_ts_us >= (SELECT toUnixTimestamp64Micro(min(exchange_ts)) FROM {hot} WHERE {where})
+                  AND exchange_ts_us <= (SELECT toUnixTimestamp64Micro(max(exchange_ts)) FROM {hot} WHERE {where}))
             """;
         return $"SELECT * FROM {hot} WHERE ({where}){seen} ORDER BY {string.Join(", ", order)} LIMIT 1 BY {string.Join(", ", dedupe)}";
     }
