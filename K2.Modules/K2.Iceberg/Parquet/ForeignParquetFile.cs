@@ -6,16 +6,6 @@ using IcebergSchema = K2.Iceberg.Spec.Schema;
 
 namespace K2.Iceberg.Parquet;
 
-/// <summary>What a data file's manifest entry says about its contents.</summary>
-internal sealed record DataFileFacts(
-    long RecordCount,
-    long FileSizeInBytes,
-    IReadOnlyDictionary<int, long> ColumnSizes,
-    IReadOnlyDictionary<int, long> ValueCounts,
-    IReadOnlyDictionary<int, long> NullValueCounts,
-    IReadOnlyDictionary<int, byte[]> LowerBounds,
-    IReadOnlyDictionary<int, byte[]> UpperBounds);
-
 /// <summary>
 /// Makes a Parquet file written by another engine (ClickHouse's encoder) an Iceberg data file: checks that every column
 /// has the name, repetition and physical/logical type the Iceberg schema requires, stamps the Iceberg field id on every
@@ -27,7 +17,8 @@ internal static class ForeignParquetFile
     private const int TruncateLength = 16;
     private static readonly byte[] Magic = "PAR1"u8.ToArray();
 
-    public static async Task<DataFileFacts> AdoptAsync(string path, IcebergSchema schema, CancellationToken cancellationToken)
+    /// <summary>The manifest description of the file at <paramref name="path"/>, to be stored at <paramref name="uri"/>.</summary>
+    public static async Task<DataFile> AdoptAsync(string path, IcebergSchema schema, string uri, int specId, PartitionKey partition, CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1 << 12, useAsync: true);
         var tail = new byte[8];
@@ -53,7 +44,7 @@ internal static class ForeignParquetFile
         BinaryPrimitives.WriteInt32LittleEndian(tail, amended.Length);
         await file.WriteAsync(tail, cancellationToken).ConfigureAwait(false);
         await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return Facts(footer, schema, file.Length);
+        return Describe(footer, schema, uri, specId, partition, file.Length);
     }
 
     /// <summary>Pre-order walk of the footer's schema elements (root first), matched to the Iceberg columns by name.</summary>
@@ -155,7 +146,7 @@ internal static class ForeignParquetFile
 
     private static string Describe(ThriftStruct? logical) => logical is null ? "none" : $"#{logical.Fields.FirstOrDefault().Id}";
 
-    private static DataFileFacts Facts(ThriftStruct footer, IcebergSchema schema, long fileSize)
+    private static DataFile Describe(ThriftStruct footer, IcebergSchema schema, string uri, int specId, PartitionKey partition, long fileSize)
     {
         var byName = schema.Fields.Where(f => f.Type is PrimitiveType).ToDictionary(f => f.Name, StringComparer.Ordinal);
         var metrics = new Dictionary<int, ColumnStatistics>();
@@ -174,7 +165,7 @@ internal static class ForeignParquetFile
         Dictionary<int, long> sizes = [], values = [], nulls = [];
         Dictionary<int, byte[]> lower = [], upper = [];
         foreach (var (id, statistics) in metrics) { statistics.AddTo(id, sizes, values, nulls, lower, upper); }
-        return new DataFileFacts(footer.Integer(3) ?? 0, fileSize, sizes, values, nulls, lower, upper);
+        return new DataFile(uri, specId, partition, footer.Integer(3) ?? 0, fileSize, sizes, values, nulls, lower, upper, []);
     }
 
     /// <summary>

@@ -67,20 +67,13 @@ public sealed partial class IcebergTable
     /// </summary>
     public async Task<DataFile?> ImportDataFileAsync(string localPath, PartitionKey partition, CancellationToken cancellationToken = default)
     {
-        var facts = await ForeignParquetFile.AdoptAsync(localPath, Metadata.CurrentSchema, cancellationToken).ConfigureAwait(false);
-        if (facts.RecordCount == 0)
-        {
-            File.Delete(localPath);
-            return null;
-        }
-
         var spec = Metadata.DefaultSpec;
         var folder = spec.IsUnpartitioned ? "" : spec.PathOf(Metadata.CurrentSchema, partition) + "/";
         var uri = $"{Metadata.Location}/data/{folder}{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}.parquet";
-        await Store.PutFileAsync(uri, localPath, cancellationToken).ConfigureAwait(false);
+        var file = await ForeignParquetFile.AdoptAsync(localPath, Metadata.CurrentSchema, uri, spec.SpecId, partition, cancellationToken).ConfigureAwait(false);
+        if (file.RecordCount > 0) { await Store.PutFileAsync(uri, localPath, cancellationToken).ConfigureAwait(false); }
         File.Delete(localPath);
-        return new DataFile(uri, spec.SpecId, partition, facts.RecordCount, facts.FileSizeInBytes, facts.ColumnSizes, facts.ValueCounts,
-            facts.NullValueCounts, facts.LowerBounds, facts.UpperBounds, []);
+        return file.RecordCount > 0 ? file : null;
     }
 
     /// <summary>Appends files (operation <c>append</c>). Never conflicts: on a concurrent commit it rebases.</summary>
