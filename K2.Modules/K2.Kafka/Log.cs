@@ -11,6 +11,12 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Warning, "Topic {Topic} has {Actual} partitions, configured {Configured}; existing topics are never altered")]
     public static partial void TopicMismatch(ILogger logger, string topic, int actual, int configured);
 
+    [LoggerMessage(3020, LogLevel.Warning, "Topic {Topic} keeps messages for {ActualMs} ms, configured {ConfiguredMs} ms (retention.ms); existing topics are never altered")]
+    public static partial void TopicRetentionMismatch(ILogger logger, string topic, string actualMs, long configuredMs);
+
+    [LoggerMessage(3021, LogLevel.Warning, "Cannot read the settings of the existing topics to compare their retention: {Reason}")]
+    public static partial void TopicSettingsUnreadable(ILogger logger, string reason);
+
     [LoggerMessage(3003, LogLevel.Warning, "Cannot reach the brokers to check the topics; records go to the spool until they can be ({Reason})")]
     public static partial void TopicsUnreachable(ILogger logger, string reason);
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace K2.Kafka.Topics;
 
-/// <summary>Creates the missing K2 topics; never alters an existing one, but reports a partition mismatch.</summary>
+/// <summary>Creates the missing K2 topics; never alters an existing one, but reports a partition or retention mismatch.</summary>
 internal sealed class TopicAdministrator(KafkaOptions options, ILogger logger)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -36,12 +36,13 @@ internal sealed class TopicAdministrator(KafkaOptions options, ILogger logger)
         var existing = metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError).ToDictionary(t => t.Topic, t => t.Partitions.Count);
         var replication = (short)Math.Min(options.Topics.ReplicationFactor, metadata.Brokers.Count);
         var missing = new List<TopicSpecification>();
+        var retained = bootstrap.Embedded is null ? await RetentionMismatchesAsync(admin, [.. Wanted().Select(w => w.Topic).Where(existing.ContainsKey)]).ConfigureAwait(false) : [];
         foreach (var (topic, partitions) in Wanted())
         {
             if (existing.TryGetValue(topic, out var actual))
             {
                 var mismatch = actual != partitions;
-                KafkaMetrics.TopicMismatch.WithLabels(topic).Set(mismatch ? 1 : 0);
+                KafkaMetrics.TopicMismatch.WithLabels(topic).Set(mismatch || retained.Contains(topic) ? 1 : 0);
                 if (mismatch) { Log.TopicMismatch(logger, topic, actual, partitions); }
                 continue;
             }
@@ -51,7 +52,7 @@ internal sealed class TopicAdministrator(KafkaOptions options, ILogger logger)
                 Name = topic,
                 NumPartitions = partitions,
                 ReplicationFactor = replication,
-                Configs = new Dictionary<string, string> { ["retention.ms"] = ((long)options.Topics.RetentionHours * 3_600_000).ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                Configs = new Dictionary<string, string> { ["retention.ms"] = RetentionMs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             });
         }
 
@@ -77,5 +78,37 @@ internal sealed class TopicAdministrator(KafkaOptions options, ILogger logger)
         }
 
         foreach (var topic in missing) { Log.TopicCreated(logger, topic.Name, topic.NumPartitions); }
+    }
+
+    private long RetentionMs => (long)options.Topics.RetentionHours * 3_600_000;
+
+    /// <summary>
+    /// The existing topics whose <c>retention.ms</c> differs from the configuration. The embedded mock cluster has no
+    /// DescribeConfigs, so this runs against real brokers only; a broker that refuses it (ACLs) is logged, not fatal.
+    /// </summary>
+    private async Task<HashSet<string>> RetentionMismatchesAsync(IAdminClient admin, IReadOnlyList<string> topics)
+    {
+        if (topics.Count == 0) { return []; }
+        try
+        {
+            var described = await admin.DescribeConfigsAsync([.. topics.Select(t => new ConfigResource { Type = ResourceType.Topic, Name = t })],
+                new DescribeConfigsOptions { RequestTimeout = Timeout }).ConfigureAwait(false);
+            var mismatched = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var result in described)
+            {
+                if (result.Entries.TryGetValue("retention.ms", out var entry) && entry.Value != RetentionMs.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    Log.TopicRetentionMismatch(logger, result.ConfigResource.Name, entry.Value, RetentionMs);
+                    mismatched.Add(result.ConfigResource.Name);
+                }
+            }
+
+            return mismatched;
+        }
+        catch (KafkaException ex)
+        {
+            Log.TopicSettingsUnreadable(logger, ex.Message);
+            return [];
+        }
     }
 }
