@@ -16,6 +16,19 @@ public sealed class ColdTablesTests
             "cold.gold_ohlcv_1m", "cold.gold_ohlcv_5m", "cold.gold_ohlcv_15m", "cold.gold_ohlcv_30m", "cold.gold_ohlcv_1h", "cold.gold_ohlcv_1d");
     }
 
+    [TestCase("toDecimal128('9999999999.999999999999999999', 18)", "9999999999.999999999999999999")]
+    [TestCase("toDecimal128('-9999999999.999999999999999999', 18)", "-9999999999.999999999999999999")]
+    [TestCase("toDecimal256('0.5', 18) * toDecimal256('0.25', 18)", "0.125")]
+    [TestCase("toDecimal128('10000000000', 18)", null)]
+    [TestCase("toDecimal256('0.0000000000000000001', 36)", null)]
+    public void A_hot_decimal_reaches_the_cold_decimal_exactly_or_fails_with_its_column_named(string value, string? cold)
+    {
+        var sql = $"SELECT toString({ColdColumn.ExactDecimal("v")}) FROM (SELECT {value} AS v)";
+
+        if (cold is not null) { TestWarehouses.Query(sql).Should().Be(cold); }
+        else { FluentActions.Invoking(() => TestWarehouses.Query(sql)).Should().Throw<Exception>().WithMessage("*value of v does not fit the cold decimal(28,18) exactly*"); }
+    }
+
     [Test]
     public async Task Every_cold_table_has_every_column_of_its_hot_source_in_order()
     {
