@@ -14,6 +14,7 @@ internal sealed record MemoryBreakdown(
     [property: JsonPropertyName("rss_anon")] double RssAnonymous,
     [property: JsonPropertyName("rss_file")] double RssFile,
     [property: JsonPropertyName("threads")] int Threads,
+    [property: JsonPropertyName("threadpool_threads")] int ThreadPoolThreads,
     [property: JsonPropertyName("gc_heap")] double GcHeap,
     [property: JsonPropertyName("gc_committed")] double GcCommitted,
     [property: JsonPropertyName("gc_fragmented")] double GcFragmented,
@@ -21,6 +22,7 @@ internal sealed record MemoryBreakdown(
     [property: JsonPropertyName("malloc_free_held")] double MallocFreeHeld,
     [property: JsonPropertyName("chdb_tracked")] double ChDbTracked,
     [property: JsonPropertyName("chdb_caches")] IReadOnlyDictionary<string, double> ChDbCaches,
+    [property: JsonPropertyName("chdb_threads")] IReadOnlyDictionary<string, long> ChDbThreads,
     [property: JsonPropertyName("chdb_active_parts")] long ChDbActiveParts,
     [property: JsonPropertyName("chdb_merges")] long ChDbMerges,
     [property: JsonPropertyName("kafka_retained_messages")] long KafkaRetainedMessages);

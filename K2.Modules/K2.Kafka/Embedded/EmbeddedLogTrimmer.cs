@@ -84,6 +84,7 @@ internal sealed class EmbeddedLogTrimmer : IAsyncDisposable
             retained += high - low;
         }
 
+        if (trimmed > 0) { NativeHeap.ReturnFreePages(); }
         KafkaMetrics.EmbeddedTrimmed.Inc(trimmed);
         KafkaMetrics.EmbeddedRetained.Set(retained);
         return (trimmed, retained);
