@@ -6,7 +6,8 @@ namespace K2.Daemon.Bench;
 /// Where the process's memory is at one moment: resident set split into anonymous memory and mapped files (libchdb's
 /// code pages are file-backed), the .NET heap, the glibc heap (librdkafka — including the embedded mock cluster's
 /// partition logs — SQLite and the runtime's native parts), chDB's own tracker and caches, and what the mock cluster
-/// still holds. All sizes in MiB.
+/// still holds. All sizes in MiB. <see cref="MallocFreeHeld"/> counts free bytes in glibc's arenas whether their pages are
+/// resident or were handed back (malloc_trim), so it bounds what glibc holds rather than measuring it.
 /// </summary>
 internal sealed record MemoryBreakdown(
     [property: JsonPropertyName("at_s")] double AtSeconds,

@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace K2.Kafka.Embedded;
 
 /// <summary>
-/// glibc keeps what librdkafka frees — the mock cluster's trimmed logs among it — in its arenas for reuse, which a
-/// soak measured as 35–45 MB of free heap held after 10 minutes; malloc_trim hands free pages back to the system.
+/// glibc keeps what librdkafka frees — the mock cluster's trimmed logs among it — in its arenas for reuse (a soak
+/// counted 35–45 MB free in them after 10 minutes); malloc_trim hands the free pages back to the system.
 /// </summary>
 internal static partial class NativeHeap
 {
