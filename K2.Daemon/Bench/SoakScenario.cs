@@ -69,6 +69,7 @@ internal sealed class SoakScenario : IBenchScenario
         var finalOffloadSeconds = final.Elapsed.TotalSeconds;
 
         var counts = await SoakCounts.MeasureAsync(pipeline, feeds, cancellationToken);
+        var heap = LiveHeap.Measure(feeds);
         return new BenchReport
         {
             Scenario = Name,
@@ -87,6 +88,7 @@ internal sealed class SoakScenario : IBenchScenario
                 ["rss_mb"] = rss,
                 ["rss_flat"] = rss.Flat,
                 ["memory_growth_after_warmup_mb"] = MemoryGrowth.After(memory, warmUp),
+                ["dotnet_live_heap_mb"] = heap,
                 ["memory"] = memory,
                 ["offloads_during_run"] = tally.Runs,
                 ["offload_rows_during_run"] = tally.Rows,
