@@ -2,13 +2,18 @@ using System.Text.Json.Serialization;
 
 namespace K2.Daemon.Bench;
 
-/// <summary>Resident set size after warm-up: flat when the largest sample is within the tolerance of the smallest.</summary>
+/// <summary>
+/// Resident set size after warm-up, computed from the samples: flat when the largest sample is within the tolerance of
+/// the smallest; <see cref="ChangePercent"/> is the trend from the first sample after warm-up to the last.
+/// </summary>
 internal sealed record RssFigures(
     [property: JsonPropertyName("warmup_seconds")] double WarmUpSeconds,
     [property: JsonPropertyName("samples")] int Samples,
+    [property: JsonPropertyName("first")] double First,
     [property: JsonPropertyName("min")] double Min,
     [property: JsonPropertyName("max")] double Max,
     [property: JsonPropertyName("last")] double Last,
+    [property: JsonPropertyName("change_percent")] double ChangePercent,
     [property: JsonPropertyName("spread_percent")] double SpreadPercent,
     [property: JsonPropertyName("tolerance_percent")] double TolerancePercent,
     [property: JsonPropertyName("flat")] bool Flat)
@@ -17,12 +22,13 @@ internal sealed record RssFigures(
     {
         if (samples.Count == 0)
         {
-            return new RssFigures(warmUp.TotalSeconds, 0, 0, 0, 0, 0, tolerancePercent, Flat: false);
+            return new RssFigures(warmUp.TotalSeconds, 0, 0, 0, 0, 0, 0, 0, tolerancePercent, Flat: false);
         }
 
         var min = samples.Min();
         var max = samples.Max();
         var spread = Math.Round((max - min) / min * 100, 2);
-        return new RssFigures(Math.Round(warmUp.TotalSeconds, 1), samples.Count, min, max, samples[^1], spread, tolerancePercent, spread <= tolerancePercent);
+        var change = Math.Round((samples[^1] - samples[0]) / samples[0] * 100, 2);
+        return new RssFigures(Math.Round(warmUp.TotalSeconds, 1), samples.Count, samples[0], min, max, samples[^1], change, spread, tolerancePercent, spread <= tolerancePercent);
     }
 }

@@ -33,8 +33,6 @@ internal sealed class SoakScenario : IBenchScenario
 
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
-        if (arguments.Minutes <= 0) { throw new ArgumentOutOfRangeException(nameof(arguments), arguments.Minutes, "--minutes must be positive"); }
-        if (arguments.Rate <= 0) { throw new ArgumentOutOfRangeException(nameof(arguments), arguments.Rate, "--rate must be positive"); }
         var duration = TimeSpan.FromMinutes(arguments.Minutes);
         var warmUp = WarmUp(duration);
 
@@ -44,15 +42,19 @@ internal sealed class SoakScenario : IBenchScenario
             ["Modules:Offload:IngestionMarginSeconds"] = IngestionMargin.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, cancellationToken);
         var feeds = Feeds(pipeline.Services);
+        using var probe = new MemoryProbe(pipeline);
         var clock = Stopwatch.StartNew();
         OffloadTally tally;
         RssFigures rss;
-        await using (var sampler = new RssSampler(SamplePeriod(duration), TimeProvider.System))
+        IReadOnlyList<MemoryBreakdown> memory;
+        await using (var sampler = new PeriodicSampler<double>(SamplePeriod(duration), TimeProvider.System, _ => Task.FromResult(ProcessFigures.RssMegabytes())))
+        await using (var breakdown = new PeriodicSampler<MemoryBreakdown>(BreakdownPeriod(duration), TimeProvider.System, ct => probe.MeasureAsync(clock.Elapsed, ct)))
         {
             var feeding = Task.WhenAll(Shares.Select((s, i) => feeds[i].RunAsync(arguments.Rate * s.Share, duration, cancellationToken)));
             tally = await OffloadWhileAsync(pipeline, feeding, cancellationToken);
             await feeding;
-            rss = RssFigures.From(sampler.Since(warmUp), warmUp, RssTolerancePercent);
+            rss = RssFigures.From([.. sampler.Since(warmUp).Select(s => s.Value)], warmUp, RssTolerancePercent);
+            memory = [.. breakdown.Since(TimeSpan.Zero).Select(s => s.Value)];
         }
 
         var fedSeconds = clock.Elapsed.TotalSeconds;
@@ -67,6 +69,7 @@ internal sealed class SoakScenario : IBenchScenario
         var finalOffloadSeconds = final.Elapsed.TotalSeconds;
 
         var counts = await SoakCounts.MeasureAsync(pipeline, feeds, cancellationToken);
+        var heap = LiveHeap.Measure(feeds);
         return new BenchReport
         {
             Scenario = Name,
@@ -84,6 +87,9 @@ internal sealed class SoakScenario : IBenchScenario
                 ["nothing_doubled"] = counts.Doubled == 0,
                 ["rss_mb"] = rss,
                 ["rss_flat"] = rss.Flat,
+                ["memory_growth_after_warmup_mb"] = MemoryGrowth.After(memory, warmUp),
+                ["dotnet_live_heap_mb"] = heap,
+                ["memory"] = memory,
                 ["offloads_during_run"] = tally.Runs,
                 ["offload_rows_during_run"] = tally.Rows,
                 ["offload_longest_seconds"] = Math.Round(tally.LongestSeconds, 3),
@@ -100,6 +106,10 @@ internal sealed class SoakScenario : IBenchScenario
 
     private static TimeSpan SamplePeriod(TimeSpan duration) =>
         TimeSpan.FromSeconds(Math.Clamp(duration.TotalSeconds / 60, 1, 5));
+
+    /// <summary>About 20 breakdowns a run: each queries chDB and the mock cluster, so fewer than the RSS samples.</summary>
+    private static TimeSpan BreakdownPeriod(TimeSpan duration) =>
+        TimeSpan.FromSeconds(Math.Clamp(duration.TotalSeconds / 20, 1, 30));
 
     private static SoakFeed[] Feeds(IServiceProvider services)
     {

@@ -23,12 +23,19 @@ internal static class BenchCommand
             sub.SetAction(async (parse, cancellationToken) =>
             {
                 var dir = parse.GetValue(dataDir);
+                var arguments = new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir ?? "", parse.GetValue(rate));
+                if (arguments.Problems() is { Count: > 0 } problems)
+                {
+                    foreach (var problem in problems) { await Console.Error.WriteLineAsync($"k2 bench {scenario.Name}: {problem}"); }
+                    return ExitCodes.BadConfiguration;
+                }
+
                 var temporary = dir is null;
                 dir ??= Path.Combine(Path.GetTempPath(), $"k2-bench-{Guid.NewGuid():N}");
                 Directory.CreateDirectory(dir);
                 try
                 {
-                    var report = await scenario.RunAsync(new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir, parse.GetValue(rate)), cancellationToken);
+                    var report = await scenario.RunAsync(arguments with { DataDir = dir }, cancellationToken);
                     Console.WriteLine(report.ToJson());
                     return ExitCodes.Ok;
                 }

@@ -30,7 +30,7 @@ public static class ClickHouseModule
                 var dataDir = K2Paths.DataDir(configuration);
                 Directory.CreateDirectory(dataDir);
                 Directory.SetCurrentDirectory(dataDir);
-                return ChDbEngine.Open(dataPath, libraryPath);
+                return ChDbEngine.Open(dataPath, libraryPath, options.Embedded.ServerSettings());
             });
             services.AddSingleton<IClickHouseGateway>(sp => new EmbeddedClickHouseGateway(sp.GetRequiredService<ChDbEngine>()));
         }

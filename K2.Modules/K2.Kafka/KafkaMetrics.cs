@@ -14,6 +14,8 @@ internal static class KafkaMetrics
     public static readonly Gauge SpoolMaxBytes = Metrics.CreateGauge("k2_kafka_spool_max_bytes", "Size cap of the on-disk spool.");
     public static readonly Gauge IngestPaused = Metrics.CreateGauge("k2_kafka_ingest_paused", "1 while ingest waits because the spool is full.");
     public static readonly Gauge LagThrottled = Metrics.CreateGauge("k2_kafka_lag_throttled", "1 while publishing waits for consumer groups to catch up.");
+    public static readonly Gauge EmbeddedRetained = Metrics.CreateGauge("k2_kafka_embedded_retained_messages", "Messages the embedded mock cluster holds in memory in the normalized and raw topics after the last trim.");
+    public static readonly Counter EmbeddedTrimmed = Metrics.CreateCounter("k2_kafka_embedded_trimmed_messages_total", "Consumed or surplus messages trimmed from the embedded mock cluster's memory.");
     public static readonly Gauge TopicMismatch = Metrics.CreateGauge("k2_kafka_topic_mismatch", "1 when an existing topic's partition count or retention differs from the configuration.", "topic");
     public static readonly Counter DeadLetters = Metrics.CreateCounter("k2_kafka_dead_letters_total", "Frames sent to the dead-letter path.", "exchange");
 

@@ -39,6 +39,9 @@ public sealed class KafkaOptions : ModuleOptions, IValidatableObject
     /// <summary>Throttling on consumer lag (embedded mode: the mock cluster drops old messages).</summary>
     public KafkaLagThrottleOptions LagThrottle { get; set; } = new();
 
+    /// <summary>How much of each partition's log the embedded mock cluster keeps in memory. Not used in external mode.</summary>
+    public KafkaEmbeddedRetentionOptions EmbeddedRetention { get; set; } = new();
+
     /// <summary>SASL/TLS for an external cluster.</summary>
     public KafkaSecurityOptions Security { get; set; } = new();
 
@@ -170,6 +173,26 @@ public sealed class KafkaLagThrottleOptions
     /// <summary>How often lag is measured. Default 500 ms.</summary>
     [Range(50, 60_000, ErrorMessage = "must be 50 to 60000 ms")]
     public int PollIntervalMs { get; set; } = 500;
+}
+
+public sealed class KafkaEmbeddedRetentionOptions
+{
+    /// <summary>
+    /// Trim the embedded mock cluster's partition logs, which it holds in memory (up to 5 MB per partition otherwise).
+    /// Default true.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the logs are trimmed. Default 10 s.</summary>
+    [Range(1, 3600, ErrorMessage = "must be 1 to 3600 seconds")]
+    public int IntervalSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Newest messages kept per partition of a raw topic, which nothing in K2 consumes. Normalized topics are trimmed
+    /// only up to what every consumer group of <see cref="KafkaLagThrottleOptions.ConsumerGroups"/> has committed. Default 1000.
+    /// </summary>
+    [Range(0, 1_000_000, ErrorMessage = "must be 0 to 1000000 messages")]
+    public int RawMessagesPerPartition { get; set; } = 1000;
 }
 
 public enum KafkaSecurityProtocol

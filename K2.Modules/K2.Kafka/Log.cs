@@ -56,6 +56,12 @@ internal static partial class Log
     [LoggerMessage(3016, LogLevel.Critical, "The Kafka publisher stopped on an error; ingest gets the error from now on")]
     public static partial void PumpFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(3017, LogLevel.Debug, "Embedded cluster: trimmed {Trimmed} consumed or surplus messages; {Retained} held in the normalized and raw topics")]
+    public static partial void LogsTrimmed(ILogger logger, long trimmed, long retained);
+
+    [LoggerMessage(3018, LogLevel.Warning, "Cannot trim the embedded cluster's logs: {Reason}")]
+    public static partial void TrimFailed(ILogger logger, string reason);
+
     [LoggerMessage(3015, LogLevel.Information, "Kafka module disabled: dead letters and trades go to {Folder}")]
     public static partial void FallbackActive(ILogger logger, string folder);
 }

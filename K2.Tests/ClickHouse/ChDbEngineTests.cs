@@ -16,6 +16,18 @@ public sealed class ChDbEngineTests
     }
 
     [Test]
+    public void A_burst_of_parallel_work_leaves_at_most_the_configured_idle_threads_behind()
+    {
+        var cap = new K2.ClickHouse.EmbeddedClickHouseOptions().MaxIdleThreads;
+        Engine.QueryText("SELECT value FROM system.server_settings WHERE name = 'max_thread_pool_free_size'").Trim().Should().Be(cap.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var before = GlobalThreads();
+
+        Engine.QueryText("SELECT count() FROM numbers_mt(100000000) GROUP BY number % 7 SETTINGS max_threads = 128");
+
+        GlobalThreads().Should().BeLessThanOrEqualTo(before + cap, "threads beyond the idle cap end when the burst is over");
+    }
+
+    [Test]
     public void A_table_round_trips_exact_decimals()
     {
         var db = EmbeddedClickHouse.NewDatabase();
@@ -24,6 +36,9 @@ public sealed class ChDbEngineTests
 
         Engine.QueryText($"SELECT id, toString(price) FROM {db}.t ORDER BY id").Should().Be("1\t70215.5\n2\t0.000000000123456789\n");
     }
+
+    private static int GlobalThreads() =>
+        int.Parse(Engine.QueryText("SELECT value FROM system.metrics WHERE metric = 'GlobalThread'").Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
     [Test]
     public void An_error_carries_the_server_code_and_text()

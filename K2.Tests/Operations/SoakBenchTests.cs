@@ -61,7 +61,21 @@ public sealed class SoakBenchTests
         var max = rss.GetProperty("max").GetDouble();
         min.Should().BePositive();
         rss.GetProperty("last").GetDouble().Should().BeInRange(min, max);
+        rss.GetProperty("first").GetDouble().Should().BeInRange(min, max);
         rss.GetProperty("flat").GetBoolean().Should().Be((max - min) / min * 100 <= rss.GetProperty("tolerance_percent").GetDouble());
         details.GetProperty("rss_flat").GetBoolean().Should().Be(rss.GetProperty("flat").GetBoolean());
+
+        var breakdowns = details.GetProperty("memory").EnumerateArray().ToList();
+        breakdowns.Should().HaveCountGreaterThan(2, "the memory breakdown is sampled through the run");
+        foreach (var sample in breakdowns)
+        {
+            var resident = sample.GetProperty("rss").GetDouble();
+            (sample.GetProperty("rss_anon").GetDouble() + sample.GetProperty("rss_file").GetDouble()).Should().BeApproximately(resident, 1, "resident memory is anonymous plus file-backed");
+            sample.GetProperty("malloc_in_use").GetDouble().Should().BePositive();
+            sample.GetProperty("chdb_tracked").GetDouble().Should().BePositive("chDB reports its own allocations");
+            sample.GetProperty("threads").GetInt32().Should().BeGreaterThan(sample.GetProperty("threadpool_threads").GetInt32());
+        }
+
+        breakdowns[^1].GetProperty("kafka_retained_messages").GetInt64().Should().BePositive("the mock cluster holds what was published since the last trim");
     }
 }

@@ -4,12 +4,13 @@ namespace K2.Tests.Support;
 
 /// <summary>
 /// The one embedded ClickHouse engine of the test process (chDB allows one storage path per
-/// process). Tests isolate themselves by database: <see cref="NewDatabase"/>.
+/// process), started with the daemon's default embedded server settings. Tests isolate themselves by database:
+/// <see cref="NewDatabase"/>.
 /// </summary>
 public static class EmbeddedClickHouse
 {
     private static readonly Lazy<ChDbEngine> Shared = new(() =>
-        ChDbEngine.Open(Path.Combine(TestPaths.ScratchRoot, "chdb")), LazyThreadSafetyMode.ExecutionAndPublication);
+        ChDbEngine.Open(Path.Combine(TestPaths.ScratchRoot, "chdb"), serverSettings: new K2.ClickHouse.EmbeddedClickHouseOptions().ServerSettings()), LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static ChDbEngine Engine => Shared.Value;
 

@@ -32,7 +32,8 @@ public sealed class ChDbEngine : IDisposable
     /// Opens (once per process) the engine on <paramref name="dataPath"/>. Later calls with the same
     /// path return the same engine; another path is refused, since chDB keeps one storage path per process.
     /// </summary>
-    public static ChDbEngine Open(string dataPath, string? libraryPath = null)
+    /// <param name="serverSettings">Server settings (e.g. <c>max_thread_pool_free_size</c>) for the first open; later opens share that engine.</param>
+    public static ChDbEngine Open(string dataPath, string? libraryPath = null, IReadOnlyDictionary<string, string>? serverSettings = null)
     {
         var fullPath = Path.GetFullPath(dataPath);
         lock (SharedGate)
@@ -53,7 +54,7 @@ public sealed class ChDbEngine : IDisposable
 
             // ClickHouse's own SIGSEGV handler would swallow .NET's NullReferenceException and hang the process.
             ChDbNative.SetSignalHandlersEnabled(0);
-            var args = new[] { "k2", $"--path={fullPath}" };
+            string[] args = ["k2", $"--path={fullPath}", .. (serverSettings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}")];
             var argv = args.Select(Marshal.StringToCoTaskMemUTF8).ToArray();
             try
             {

@@ -6,8 +6,9 @@ namespace K2.Kafka.Embedded;
 /// <summary>
 /// librdkafka's in-process mock cluster: real Kafka protocol on loopback ports, no broker to install.
 /// Used by the embedded default and by tests; <see cref="SetBrokerDown"/>/<see cref="SetBrokerUp"/>
-/// simulate an outage. It keeps only a few MB per partition, so publishers must not run far ahead
-/// of consumers in embedded mode.
+/// simulate an outage. It keeps every partition's log in memory, up to 5 MB (or 100,000 batches) per partition, and
+/// drops the oldest beyond that: publishers must not run far ahead of consumers in embedded mode, and what the
+/// consumers have read should be trimmed (<see cref="DeleteRecords"/>).
 /// </summary>
 public sealed class EmbeddedKafkaCluster : IDisposable
 {
@@ -54,6 +55,10 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// <summary>Creates a topic with explicit partitions (the mock cluster would otherwise auto-create it on first use).</summary>
     public void CreateTopic(string topic, int partitions, int replicationFactor = 1) =>
         Check(RdKafkaMockNative.MockTopicCreate(Cluster, topic, partitions, Math.Min(replicationFactor, BrokerCount)), $"create topic {topic}");
+
+    /// <summary>Drops a partition's messages before <paramref name="beforeOffset"/> from the cluster's memory; its log then starts there.</summary>
+    public void DeleteRecords(string topic, int partition, long beforeOffset) =>
+        Check(RdKafkaMockNative.MockPartitionDeleteRecords(Cluster, topic, partition, beforeOffset), $"delete records of {topic} [{partition}] before offset {beforeOffset}");
 
     /// <summary>Takes a broker down: its connections close and it refuses new ones until <see cref="SetBrokerUp"/>.</summary>
     public void SetBrokerDown(int brokerId = 1) => Check(RdKafkaMockNative.MockBrokerSetDown(Cluster, brokerId), $"set broker {brokerId} down");

@@ -48,6 +48,9 @@ internal static partial class RdKafkaMockNative
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_topic_create", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int MockTopicCreate(IntPtr mockCluster, string topic, int partitionCount, int replicationFactor);
 
+    [LibraryImport(Library, EntryPoint = "rd_kafka_mock_partition_delete_records", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MockPartitionDeleteRecords(IntPtr mockCluster, string topic, int partition, long beforeOffset);
+
     public const int PurgeQueue = 0x1;
     public const int PurgeInFlight = 0x2;
 

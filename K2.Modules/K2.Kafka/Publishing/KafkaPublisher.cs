@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Confluent.Kafka;
 using K2.Core.Time;
 using K2.Core.Trades;
+using K2.Kafka.Embedded;
 using K2.Kafka.Fallback;
 using K2.Kafka.Spool;
 using K2.Kafka.Topics;
@@ -38,6 +39,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private readonly TimeProvider _clock;
     private readonly Channel<OutboundRecord> _queue;
     private readonly ConsumerLagMonitor _lag;
+    private EmbeddedLogTrimmer? _trimmer;
     private readonly TopicAdministrator _topics;
     private readonly ConcurrentDictionary<(Exchange, string), byte[]> _keys = new();
     private readonly ConcurrentQueue<(OutboundRecord Record, string Reason)> _failed = new();
@@ -112,6 +114,12 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
             .Build();
         _topicCheck = Task.Run(() => EnsureTopicsAsync(_stopping.Token));
         _lag.Start(servers);
+        if (_bootstrap.Embedded is { } embedded && _options.EmbeddedRetention.Enabled)
+        {
+            _trimmer = new EmbeddedLogTrimmer(_options, embedded, _logger);
+            _trimmer.Start();
+        }
+
         _pump = Task.Run(PumpAsync);
     }
 
@@ -453,6 +461,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         await _stopping.CancelAsync();
         if (_topicCheck is not null) { await _topicCheck; }
         await _lag.DisposeAsync();
+        if (_trimmer is not null) { await _trimmer.DisposeAsync(); }
 
         var producer = _producer!;
         while (InFlight > 0 && Environment.TickCount64 < deadline && !cancellationToken.IsCancellationRequested)
