@@ -28,6 +28,19 @@ public sealed class ChDbEngineTests
     }
 
     [Test]
+    public async Task Releasing_freed_memory_hands_a_large_query_s_memory_back_to_the_system()
+    {
+        await HotTier.Gateway.ExecuteAsync("SELECT count() FROM (SELECT number, toString(number) AS s FROM numbers(4000000) ORDER BY s LIMIT 1 BY s)");
+        var held = Rss();
+
+        await HotTier.Gateway.ReleaseFreedMemoryAsync();
+
+        (held - Rss()).Should().BeGreaterThan(100L << 20, "the engine's allocator kept the sort's memory until asked to return it");
+    }
+
+    private static long Rss() => long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+
+    [Test]
     public void A_table_round_trips_exact_decimals()
     {
         var db = EmbeddedClickHouse.NewDatabase();

@@ -49,6 +49,8 @@ internal sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouse
             cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
+    public Task ReleaseFreedMemoryAsync(CancellationToken cancellationToken = default) => ExecuteAsync("SYSTEM JEMALLOC PURGE", cancellationToken: cancellationToken);
+
     public async Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken = default)
     {
         // chDB takes the data inline, after the INSERT's FORMAT clause.

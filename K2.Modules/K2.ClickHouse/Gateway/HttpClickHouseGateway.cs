@@ -65,6 +65,8 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
         }
     }
 
+    public Task ReleaseFreedMemoryAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     public async Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken = default)
     {
         var statement = $"INSERT INTO {SqlIdentifier.CheckedTableName(table, nameof(table))} FORMAT {SqlIdentifier.Checked(format, nameof(format))}";

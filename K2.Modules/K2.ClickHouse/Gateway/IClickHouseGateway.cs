@@ -26,6 +26,13 @@ public interface IClickHouseGateway
     /// </summary>
     Task ExportParquetAsync(string sql, string partExpression, int parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Hands memory the engine freed back to the system, after a large query such as an offload batch. An embedded
+    /// engine otherwise keeps it cached in its allocator and the daemon stays at that query's peak; a server manages
+    /// its own memory, so there this does nothing.
+    /// </summary>
+    Task ReleaseFreedMemoryAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Inserts <paramref name="rows"/>, encoded in <paramref name="format"/>, into <paramref name="table"/>.</summary>
     Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken = default);
 }

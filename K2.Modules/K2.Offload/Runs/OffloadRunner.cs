@@ -42,6 +42,7 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board)
         results.AddRange(await Task.WhenAll(ColdTables.Bronze.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
         if (Selected(ColdTables.Silver)) { results.Add(await RunTableAsync(ColdTables.Silver, cancellationToken).ConfigureAwait(false)); }
         results.AddRange(await Task.WhenAll(ColdTables.Gold.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
+        await context.Hot.Gateway.ReleaseFreedMemoryAsync(cancellationToken).ConfigureAwait(false);
         OffloadLog.RunDone(context.Logger, Guid.NewGuid().ToString("N")[..8], results.Count(r => r.Outcome == OffloadOutcome.Committed),
             results.Count(r => r.Outcome == OffloadOutcome.Failed), results.Count, clock.Elapsed.TotalSeconds);
         return results;
