@@ -59,5 +59,5 @@ public sealed record ColdColumn(string Name, WireKind Wire, string HotExpression
 
     /// <summary>Decimal128(18) of <paramref name="expression"/>, or an error if that would lose digits.</summary>
     public static string ExactDecimal(string expression) =>
-        $"throwIf(NOT ({expression} = CAST({expression} AS Decimal(28, 18)) AND abs({expression}) < 10000000000), 'value of {expression} does not fit the cold decimal(28,18) exactly') = 0 ? toDecimal128({expression}, 18) : toDecimal128(0, 18)";
+        $"throwIf(toDecimal256({expression}, 36) != toDecimal256(toDecimal128({expression}, 18), 36) OR abs(toDecimal128({expression}, 18)) >= toDecimal128('9999999999.999999999999999999', 18) + toDecimal128('0.000000000000000001', 18), 'value of {expression} does not fit the cold decimal(28,18) exactly') = 0 ? toDecimal128({expression}, 18) : toDecimal128(0, 18)";
 }
