@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
@@ -5,6 +6,7 @@ using Confluent.Kafka;
 using K2.Core.Time;
 using K2.Core.Trades;
 using K2.Kafka.Fallback;
+using K2.Kafka.Native;
 using K2.Kafka.Spool;
 using K2.Kafka.Topics;
 using Microsoft.Extensions.Logging;
@@ -26,8 +28,10 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private const int ReplayChunk = 4096;
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(20);
     private static readonly byte[][] ExchangeHeader = ExchangeNames.All.OrderBy(e => (int)e).Select(e => Encoding.UTF8.GetBytes(e.ToWire())).ToArray();
-    private static readonly Header[] ExchangeHeaders = ExchangeHeader.Select(value => new Header("exchange", value)).ToArray();
-    private static readonly Header SchemaVersionHeader = new("schema_version", TradeMessageSerializer.SchemaVersionHeader);
+    private static readonly HeaderName ExchangeHeaderName = new("exchange");
+    private static readonly HeaderName SchemaVersionHeaderName = new("schema_version");
+    private static readonly HeaderName ReasonHeaderName = new("reason");
+    private static readonly HeaderName ReceiveTimestampHeaderName = new("receive_ts_us");
     private static readonly Prometheus.Counter.Child[] AckedByKind = KindLabels().Select(k => KafkaMetrics.Acked.WithLabels(k)).ToArray();
     private static readonly Prometheus.Counter.Child[] FailedByKind = KindLabels().Select(k => KafkaMetrics.Failed.WithLabels(k)).ToArray();
 
@@ -45,7 +49,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private readonly Queue<ReplayBatch> _replays = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly JsonLinesFile _undeliverable;
-    private IProducer<byte[], byte[]>? _producer;
+    private NativeProducer<OutboundRecord>? _producer;
     private DiskSpool? _spool;
     private Task? _pump;
     private Task? _topicCheck;
@@ -103,13 +107,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         _spool = new DiskSpool(_spoolFolder, _options.Spool.MaxBytes, _options.Spool.SegmentBytes);
         KafkaMetrics.SpoolMaxBytes.Set(_spool.MaxBytes);
         if (_spool.Records > 0) { Log.SpoolFound(_logger, _spool.Records, _spool.Bytes); }
-        _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfig.Producer(_options, servers))
-            .SetErrorHandler((_, error) => Log.ClientError(_logger, error.Reason))
-            .SetLogHandler((_, message) =>
-            {
-                if (message.Level <= SyslogLevel.Warning) { Log.ClientError(_logger, message.Message); }
-            })
-            .Build();
+        _producer = new NativeProducer<OutboundRecord>(KafkaClientConfig.Producer(_options, servers), OnDelivered, reason => Log.ClientError(_logger, reason));
         _topicCheck = Task.Run(() => EnsureTopicsAsync(_stopping.Token));
         _lag.Start(servers);
         _pump = Task.Run(PumpAsync);
@@ -275,64 +273,60 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
     private bool TryProduce(OutboundRecord record)
     {
-        var headers = new Headers { ExchangeHeaders[(int)record.Exchange] };
-        switch (record.Kind)
+        Span<byte> receivedAt = stackalloc byte[20];
+        Utf8Formatter.TryFormat(record.ReceiveTimestampUs, receivedAt, out var digits);
+        var second = record.Kind switch
         {
-            case RecordKind.Trade:
-                headers.Add(SchemaVersionHeader);
-                break;
-            case RecordKind.DeadLetter:
-                headers.Add("reason", Encoding.UTF8.GetBytes(record.Reason ?? ""));
-                break;
-        }
-
-        headers.Add("receive_ts_us", TradeMessageSerializer.Digits(record.ReceiveTimestampUs));
-        var message = new Message<byte[], byte[]> { Key = record.Key, Value = record.Value, Headers = headers };
+            RecordKind.Trade => new MessageHeader(SchemaVersionHeaderName, TradeMessageSerializer.SchemaVersionHeader),
+            RecordKind.DeadLetter => new MessageHeader(ReasonHeaderName, Encoding.UTF8.GetBytes(record.Reason ?? "")),
+            _ => default,
+        };
         record.Sequence = ++_sequence;
         Interlocked.Increment(ref _inFlight);
-        try
-        {
-            _producer!.Produce(record.Topic, message, report => OnDelivered(record, report.Error));
-            return true;
-        }
-        catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-        {
-            Interlocked.Decrement(ref _inFlight);
-            return false;
-        }
-        catch (ProduceException<byte[], byte[]> ex)
-        {
-            Interlocked.Decrement(ref _inFlight);
-            Failed(record, ex.Error.Reason);
-            return true;
-        }
+        var error = _producer!.Produce(record.Topic, record.Key, record.Value,
+            new MessageHeader(ExchangeHeaderName, ExchangeHeader[(int)record.Exchange]), second, new MessageHeader(ReceiveTimestampHeaderName, receivedAt[..digits]), record);
+        if (error == 0) { return true; }
+        Interlocked.Decrement(ref _inFlight);
+        if (error == RdKafkaNative.ErrorQueueFull) { return false; }
+        Failed(record, RdKafkaNative.ErrorText(error));
+        return true;
     }
 
-    /// <summary>Runs on the producer's poll thread: count and hand over only.</summary>
-    private void OnDelivered(OutboundRecord record, Error error)
+    /// <summary>Runs on the producer's delivery thread, once per batch of reports: count and hand over only.</summary>
+    private void OnDelivered(ReadOnlySpan<Delivery<OutboundRecord>> deliveries)
     {
-        Interlocked.Decrement(ref _inFlight);
-        if (!error.IsError)
+        var now = UnixMicros.Now(_clock);
+        Span<int> acked = stackalloc int[AckedByKind.Length];
+        foreach (var (record, error) in deliveries)
         {
-            AckedByKind[(int)record.Kind].Inc();
-            if (record.Kind == RecordKind.Trade)
+            if (error == 0)
             {
-                var latency = UnixMicros.Now(_clock) - record.ReceiveTimestampUs;
-                KafkaMetrics.ReceiveToAck.Observe(latency / 1e6);
-                AckLatencyObserver?.Invoke(latency);
+                acked[(int)record.Kind]++;
+                if (record.Kind == RecordKind.Trade)
+                {
+                    var latency = now - record.ReceiveTimestampUs;
+                    KafkaMetrics.ReceiveToAck.Observe(latency / 1e6);
+                    AckLatencyObserver?.Invoke(latency);
+                }
+
+                record.Batch?.MarkDone(record.BatchIndex);
             }
-
-            record.Batch?.MarkDone(record.BatchIndex);
-            return;
+            else if (error is RdKafkaNative.ErrorPurgeQueue or RdKafkaNative.ErrorPurgeInFlight)
+            {
+                lock (_purged) { _purged.Add(record); }
+            }
+            else
+            {
+                Failed(record, RdKafkaNative.ErrorText(error));
+            }
         }
 
-        if (error.Code is ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight)
+        for (var kind = 0; kind < acked.Length; kind++)
         {
-            lock (_purged) { _purged.Add(record); }
-            return;
+            if (acked[kind] > 0) { AckedByKind[kind].Inc(acked[kind]); }
         }
 
-        Failed(record, error.Reason);
+        Interlocked.Add(ref _inFlight, -deliveries.Length);
     }
 
     private void Failed(OutboundRecord record, string reason)
@@ -463,7 +457,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
         if (InFlight > 0)
         {
-            ProducerPurge.PurgeAll(producer);
+            producer.PurgeAll();
             var purgeDeadline = Environment.TickCount64 + 10_000;
             while (InFlight > 0 && Environment.TickCount64 < purgeDeadline) { producer.Flush(TimeSpan.FromMilliseconds(100)); }
         }
