@@ -27,6 +27,10 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private const int SpoolBatch = 8192;
     private const int ReplayChunk = 4096;
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan PaceWait = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Acknowledgements this recent mean the brokers keep up; older ones, that they are down or stuck.</summary>
+    private const long AckStallMs = 1000;
     private static readonly byte[][] ExchangeHeader = ExchangeNames.All.OrderBy(e => (int)e).Select(e => Encoding.UTF8.GetBytes(e.ToWire())).ToArray();
     private static readonly HeaderName ExchangeHeaderName = new("exchange");
     private static readonly HeaderName SchemaVersionHeaderName = new("schema_version");
@@ -55,6 +59,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private Task? _topicCheck;
     private OutboundRecord? _held;
     private long _inFlight;
+    private long _lastDeliveryTicks = long.MinValue / 2;
     private long _sequence;
     private long _nextHousekeeping;
     private int _warnedPercent;
@@ -145,6 +150,25 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
     private bool CanSend => _topicsReady && !_lag.Throttled && Interlocked.Read(ref _inFlight) < _options.Producer.MaxInFlight;
 
+    private bool BrokersAcknowledging => Environment.TickCount64 - Volatile.Read(ref _lastDeliveryTicks) < AckStallMs;
+
+    /// <summary>
+    /// How many more records the producer may take now: up to the ack window while the brokers keep
+    /// acknowledging (the producer's buffer stays small and hot in cache; ingest waits on the queue
+    /// instead), up to MaxInFlight when they do not (the rest then goes to the spool).
+    /// </summary>
+    private long Room()
+    {
+        var producer = _options.Producer;
+        var limit = BrokersAcknowledging ? Math.Min(producer.AckWindow, producer.MaxInFlight) : producer.MaxInFlight;
+        return limit - Interlocked.Read(ref _inFlight);
+    }
+
+    private async ValueTask WaitForRoomAsync()
+    {
+        while (Room() <= 0 && CanSend) { await Task.Delay(PaceWait); }
+    }
+
     private async Task PumpAsync()
     {
         try
@@ -172,6 +196,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
                 if (_spooling) { _spooling = false; Log.SpoolDrained(_logger); }
                 if (reader.TryRead(out var record))
                 {
+                    await WaitForRoomAsync();
                     if (!(CanSend && TryProduce(record))) { StartSpooling(record); }
                     continue;
                 }
@@ -257,7 +282,13 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         var any = false;
         while (CanSend && spool.HasUnread)
         {
-            var room = _options.Producer.MaxInFlight - Interlocked.Read(ref _inFlight);
+            var room = Room();
+            if (room <= 0)
+            {
+                await Task.Delay(PaceWait);
+                continue;
+            }
+
             var batch = new ReplayBatch(spool.Read((int)Math.Min(ReplayChunk, room)));
             _replays.Enqueue(batch);
             foreach (var record in batch.Records)
@@ -295,6 +326,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     /// <summary>Runs on the producer's delivery thread, once per batch of reports: count and hand over only.</summary>
     private void OnDelivered(ReadOnlySpan<Delivery<OutboundRecord>> deliveries)
     {
+        Volatile.Write(ref _lastDeliveryTicks, Environment.TickCount64);
         var now = UnixMicros.Now(_clock);
         Span<int> acked = stackalloc int[AckedByKind.Length];
         foreach (var (record, error) in deliveries)
