@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Text;
-using System.Threading.Channels;
 using Confluent.Kafka;
 using K2.Core.Time;
 using K2.Core.Trades;
@@ -44,7 +43,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private readonly string _spoolFolder;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
-    private readonly Channel<OutboundRecord> _queue;
+    private readonly RecordQueue _queue;
     private readonly ConsumerLagMonitor _lag;
     private readonly TopicAdministrator _topics;
     private readonly ConcurrentDictionary<(Exchange, string), byte[]> _keys = new();
@@ -76,11 +75,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         _spoolFolder = spoolFolder;
         _logger = logger;
         _clock = clock;
-        _queue = Channel.CreateBounded<OutboundRecord>(new BoundedChannelOptions(options.Producer.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new RecordQueue(options.Producer.QueueCapacity);
         _lag = new ConsumerLagMonitor(options, logger);
         _topics = new TopicAdministrator(options, logger);
         _undeliverable = new JsonLinesFile(Path.Combine(spoolFolder, "undeliverable.jsonl"));
@@ -104,7 +99,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     public long InFlight => Interlocked.Read(ref _inFlight);
 
     /// <summary>Whether every accepted record is acknowledged: nothing queued, held, in flight or spooled.</summary>
-    public bool IsDrained => _queue.Reader.Count == 0 && _held is null && InFlight == 0 && SpooledRecords == 0;
+    public bool IsDrained => _queue.Count == 0 && _held is null && InFlight == 0 && SpooledRecords == 0;
 
     public void Start()
     {
@@ -142,8 +137,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         return EnqueueAsync(record, cancellationToken);
     }
 
-    private ValueTask EnqueueAsync(OutboundRecord record, CancellationToken cancellationToken) =>
-        _queue.Writer.TryWrite(record) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(record, cancellationToken);
+    private ValueTask EnqueueAsync(OutboundRecord record, CancellationToken cancellationToken) => _queue.WriteAsync(record, cancellationToken);
 
     private byte[] Key(Exchange exchange, string symbol) =>
         _keys.TryGetValue((exchange, symbol), out var key) ? key : _keys.GetOrAdd((exchange, symbol), k => TradeMessageSerializer.Key(k.Item1, k.Item2));
@@ -179,14 +173,13 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         {
             // Ingestors must not wait forever on a queue nobody drains: they get the error instead.
             Log.PumpFailed(_logger, ex);
-            _queue.Writer.TryComplete(ex);
+            _queue.Close(ex);
             throw;
         }
     }
 
     private async Task PumpRecordsAsync()
     {
-        var reader = _queue.Reader;
         var spool = _spool!;
         while (true)
         {
@@ -194,40 +187,27 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
             if (!spool.HasUnread && _held is null)
             {
                 if (_spooling) { _spooling = false; Log.SpoolDrained(_logger); }
-                if (reader.TryRead(out var record))
+                if (_queue.TryRead(out var record))
                 {
                     await WaitForRoomAsync();
                     if (!(CanSend && TryProduce(record))) { StartSpooling(record); }
                     continue;
                 }
 
-                if (reader.Completion.IsCompleted) { return; }
+                if (_queue.IsCompleted) { return; }
                 Housekeeping(force: true);
-                await WaitForRecordsAsync(reader);
+                await _queue.WaitToReadAsync(IdleWait);
                 continue;
             }
 
-            var appended = SpoolFromQueue(reader);
-            if (reader.Completion.IsCompleted && _held is null && (!CanSend || Environment.TickCount64 > _stopDeadline)) { return; }
+            var appended = SpoolFromQueue();
+            if (_queue.IsCompleted && _held is null && (!CanSend || Environment.TickCount64 > _stopDeadline)) { return; }
             var replayed = CanSend && await ReplayAsync(spool);
             if (replayed) { continue; }
             // Paused on a full spool, or spooling while records trickle in: wait a moment rather than
             // spin, so appends are fsync'd in batches.
             if (_held is not null || appended > 0) { await Task.Delay(IdleWait); }
-            else { await WaitForRecordsAsync(reader); }
-        }
-    }
-
-    private async Task WaitForRecordsAsync(ChannelReader<OutboundRecord> reader)
-    {
-        using var timeout = new CancellationTokenSource(IdleWait);
-        try
-        {
-            await reader.WaitToReadAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Nothing came in; time to look at acknowledgements and the brokers again.
+            else { await _queue.WaitToReadAsync(IdleWait); }
         }
     }
 
@@ -242,7 +222,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     }
 
     /// <summary>Moves the held record and what the queue holds to the spool (one fsync); returns how many.</summary>
-    private int SpoolFromQueue(ChannelReader<OutboundRecord> reader)
+    private int SpoolFromQueue()
     {
         var spool = _spool!;
         // At shutdown the cap yields: a record past it on disk beats a record lost.
@@ -260,7 +240,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
             appended++;
         }
 
-        while (appended < SpoolBatch && reader.TryRead(out var record))
+        while (appended < SpoolBatch && _queue.TryRead(out var record))
         {
             if (!spool.TryAppend(record, ignoreCap: force))
             {
@@ -394,7 +374,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
         while (_failed.TryDequeue(out var failure)) { SetAside(failure.Record, failure.Reason); }
         KafkaMetrics.InFlight.Set(Interlocked.Read(ref _inFlight));
-        KafkaMetrics.QueueDepth.Set(_queue.Reader.Count);
+        KafkaMetrics.QueueDepth.Set(_queue.Count);
         KafkaMetrics.SpoolBytes.Set(spool.Bytes);
         KafkaMetrics.SpoolRecords.Set(spool.Records);
     }
@@ -474,7 +454,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         if (Interlocked.Exchange(ref _stopped, 1) == 1 || _pump is null) { return; }
         var deadline = Environment.TickCount64 + _options.Producer.ShutdownFlushSeconds * 1000L;
         _stopDeadline = deadline;
-        _queue.Writer.TryComplete();
+        _queue.Close();
         await _pump;
         await _stopping.CancelAsync();
         if (_topicCheck is not null) { await _topicCheck; }
