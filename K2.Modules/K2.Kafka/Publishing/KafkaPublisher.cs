@@ -26,7 +26,8 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private const int SpoolBatch = 8192;
     private const int ReplayChunk = 4096;
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan PaceWait = TimeSpan.FromMilliseconds(1);
+    /// <summary>Longest wait for room before looking again whether the brokers still acknowledge.</summary>
+    private static readonly TimeSpan RoomRecheck = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Acknowledgements this recent mean the brokers keep up; older ones, that they are down or stuck.</summary>
     private const long AckStallMs = 1000;
@@ -52,6 +53,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private readonly Queue<ReplayBatch> _replays = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly JsonLinesFile _undeliverable;
+    private readonly long _wakeBelow;
     private NativeProducer<OutboundRecord>? _producer;
     private DiskSpool? _spool;
     private Task? _pump;
@@ -59,6 +61,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private OutboundRecord? _held;
     private long _inFlight;
     private long _lastDeliveryTicks = long.MinValue / 2;
+    private TaskCompletionSource? _roomWaiter;
     private long _sequence;
     private long _nextHousekeeping;
     private int _warnedPercent;
@@ -76,6 +79,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         _logger = logger;
         _clock = clock;
         _queue = new RecordQueue(options.Producer.QueueCapacity);
+        _wakeBelow = Math.Min(options.Producer.AckWindow, options.Producer.MaxInFlight) * 3L / 4;
         _lag = new ConsumerLagMonitor(options, logger);
         _topics = new TopicAdministrator(options, logger);
         _undeliverable = new JsonLinesFile(Path.Combine(spoolFolder, "undeliverable.jsonl"));
@@ -158,9 +162,17 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         return limit - Interlocked.Read(ref _inFlight);
     }
 
+    /// <summary>Waits until the producer has room (woken by the next delivery batch) or cannot send at all.</summary>
     private async ValueTask WaitForRoomAsync()
     {
-        while (Room() <= 0 && CanSend) { await Task.Delay(PaceWait); }
+        while (Room() <= 0 && CanSend)
+        {
+            var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _roomWaiter, room);
+            // A delivery batch that came between the check above and publishing the waiter woke nobody.
+            if (Room() > 0) { break; }
+            await room.Task.WaitAsync(RoomRecheck).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private async Task PumpAsync()
@@ -265,7 +277,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
             var room = Room();
             if (room <= 0)
             {
-                await Task.Delay(PaceWait);
+                await WaitForRoomAsync();
                 continue;
             }
 
@@ -338,7 +350,9 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
             if (acked[kind] > 0) { AckedByKind[kind].Inc(acked[kind]); }
         }
 
-        Interlocked.Add(ref _inFlight, -deliveries.Length);
+        // Wake a pump waiting for room once a quarter of the window is free, not on every batch.
+        var inFlight = Interlocked.Add(ref _inFlight, -deliveries.Length);
+        if (inFlight <= _wakeBelow) { Interlocked.Exchange(ref _roomWaiter, null)?.TrySetResult(); }
     }
 
     private void Failed(OutboundRecord record, string reason)
