@@ -158,8 +158,10 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private long Room()
     {
         var producer = _options.Producer;
-        var limit = BrokersAcknowledging ? Math.Min(producer.AckWindow, producer.MaxInFlight) : producer.MaxInFlight;
-        return limit - Interlocked.Read(ref _inFlight);
+        var window = Math.Min(producer.AckWindow, producer.MaxInFlight);
+        var inFlight = Interlocked.Read(ref _inFlight);
+        // Within the window the brokers' state does not matter (and reading the clock per record costs).
+        return inFlight < window ? window - inFlight : (BrokersAcknowledging ? window : producer.MaxInFlight) - inFlight;
     }
 
     /// <summary>Waits until the producer has room (woken by the next delivery batch) or cannot send at all.</summary>
