@@ -10,13 +10,14 @@ using K2.Iceberg.Storage;
 using K2.Iceberg.Tables;
 using K2.Offload;
 using K2.Offload.Runs;
+using K2.Core.Trades;
 using K2.Offload.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Daemon.Bench;
 
 /// <summary>
-/// <c>k2 bench offload --records N</c>: N synthetic silver trades in embedded ClickHouse offloaded to a local warehouse
+/// <c>k2 bench offload --records N</c>: N synthetic trades written to bronze (the hot views fill silver) in embedded ClickHouse, silver offloaded to a local warehouse
 /// with a SQLite catalog, timed from the first hot query to the committed snapshot.
 /// </summary>
 internal sealed class OffloadBenchScenario : IBenchScenario
@@ -31,20 +32,41 @@ internal sealed class OffloadBenchScenario : IBenchScenario
         var gateway = new EmbeddedClickHouseGateway(engine);
         var settings = new HotTierSettings(new ClickHouseOptions { Database = "bench" }, "localhost:9092");
         await gateway.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {settings.Database}", cancellationToken: cancellationToken);
-        foreach (var statement in HotTierMigrations.All(settings).Single(m => m.Name == HotTierMigrations.SilverTable).Statements)
+        foreach (var statement in HotTierMigrations.All(settings).Where(m => m.Name is HotTierMigrations.SilverTable or "bronze_trades").SelectMany(m => m.Statements))
         {
             await gateway.ExecuteAsync(statement, cancellationToken: cancellationToken);
         }
 
         var loading = Stopwatch.StartNew();
-        await gateway.ExecuteAsync(InsertSql(settings.Table(HotTierMigrations.SilverTable), arguments.Records), cancellationToken: cancellationToken);
+        for (long first = 0; first < arguments.Records; first += LoadBatch)
+        {
+            foreach (var exchange in ExchangeNames.All)
+            {
+                await gateway.ExecuteAsync(InsertSql(settings, exchange, first, Math.Min(LoadBatch, arguments.Records - first)), cancellationToken: cancellationToken);
+            }
+        }
+
+        // Merged up front so that background merges of the freshly loaded parts do not run during the timed offload.
+        foreach (var table in ExchangeNames.All.Select(HotTierMigrations.BronzeTable).Append(HotTierMigrations.SilverTable))
+        {
+            await gateway.ExecuteAsync($"OPTIMIZE TABLE {settings.Table(table)} FINAL", cancellationToken: cancellationToken);
+        }
+
         var loadSeconds = loading.Elapsed.TotalSeconds;
+        var loadPeak = ProcessFigures.PeakRssMegabytes();
+
+        // The engine keeps freed memory cached; returning it first makes the peak below the offload's own.
+        await gateway.ExecuteAsync("SYSTEM JEMALLOC PURGE", cancellationToken: cancellationToken);
+        GC.Collect();
+        var rssBefore = ProcessFigures.RssMegabytes();
+        var peakReset = ProcessFigures.ResetPeakRss();
 
         var options = new IcebergOptions();
         var catalog = IcebergModule.SqliteCatalog("k2", Path.Combine(arguments.DataDir, "catalog.db"));
         var warehouse = new IcebergWarehouse(catalog, new LocalObjectStore(Path.Combine(arguments.DataDir, "warehouse")),
             new WriterSettings(options.TargetFileSizeBytes, options.RowGroupRows), TimeProvider.System);
-        var runner = OffloadRunner.Create(gateway, settings.Database, warehouse, new OffloadOptions { Enabled = true, IngestionMarginSeconds = 0 },
+        var offloadOptions = new OffloadOptions { Enabled = true, IngestionMarginSeconds = 0 };
+        var runner = OffloadRunner.Create(gateway, settings.Database, warehouse, offloadOptions,
             TimeProvider.System, NullLogger.Instance);
 
         var clock = Stopwatch.StartNew();
@@ -62,33 +84,38 @@ internal sealed class OffloadBenchScenario : IBenchScenario
             {
                 ["files"] = result.Files,
                 ["hot_load_seconds"] = Math.Round(loadSeconds, 3),
-                ["row_group_rows"] = options.RowGroupRows,
+                ["hot_load_peak_rss_mb"] = loadPeak,
+                ["rss_before_offload_mb"] = rssBefore,
+                ["peak_rss_covers"] = peakReset ? "offload" : "whole process",
+                ["batch_rows"] = offloadOptions.BatchRows,
             },
         };
     }
 
-    // Three exchanges, four symbols, two partitions per topic; offsets unique per (topic, partition); one trade every 10 ms.
-    private static string InsertSql(string table, long records) => string.Create(CultureInfo.InvariantCulture, $"""
-        INSERT INTO {table} (exchange, symbol, canonical_symbol, trade_id, price, quantity, quote_volume, side, exchange_ts, receive_ts,
-            ingested_at, is_snapshot, kafka_topic, kafka_partition, kafka_offset, is_valid, validation_errors)
+    private const long LoadBatch = 1_000_000;
+
+    // Trades go into bronze as the Kafka engine writes them (the hot views fill silver): three exchanges, four symbols,
+    // two partitions per topic, offsets unique per (topic, partition), one trade every 10 ms.
+    private static string InsertSql(HotTierSettings settings, Exchange exchange, long first, long records) => string.Create(CultureInfo.InvariantCulture, $"""
+        INSERT INTO {settings.Table(HotTierMigrations.BronzeTable(exchange))} (schema_version, exchange, symbol, canonical_symbol, trade_id, price, quantity, side,
+            exchange_ts_us, receive_ts_us, is_snapshot, kafka_topic, kafka_partition, kafka_offset, ingested_at)
         SELECT
-            ['binance', 'kraken', 'coinbase'][number % 3 + 1] AS ex,
+            1,
+            '{exchange.ToWire()}',
             ['BTC-USDT', 'ETH-USDT', 'SOL-USDT', 'XRP-USDT'][intDiv(number, 3) % 4 + 1] AS sym,
             replaceOne(sym, '-', '/'),
             toString(number),
-            toDecimal128(concat(toString(60000 + number % 1000), '.', toString(number % 100)), 18) AS p,
-            toDecimal128(concat('0.', leftPad(toString(number % 977 + 1), 4, '0')), 18) AS q,
-            CAST(p AS Decimal(76, 18)) * CAST(q AS Decimal(76, 18)),
+            concat(toString(60000 + number % 1000), '.', toString(number % 100)),
+            concat('0.', leftPad(toString(number % 977 + 1), 4, '0')),
             if(number % 2 = 0, 'BUY', 'SELL'),
-            toDateTime64('2026-03-01 00:00:00', 6, 'UTC') + toIntervalMillisecond(number * 10) AS ts,
-            ts + toIntervalMillisecond(3),
-            now64(6, 'UTC') - toIntervalSecond(60),
+            toUnixTimestamp64Micro(toDateTime64('2026-03-01 00:00:00', 6, 'UTC')) + number * 10000 AS ts,
+            ts + 3000,
             false,
-            concat('market.crypto.trades.', ex),
+            '{settings.Topic(exchange)}',
             intDiv(number, 3) % 2,
             intDiv(number, 6),
-            true,
-            []
-        FROM numbers({records})
+            now64(6, 'UTC') - toIntervalSecond(60)
+        FROM numbers({first}, {records})
+        WHERE number % 3 = {(int)exchange}
         """);
 }

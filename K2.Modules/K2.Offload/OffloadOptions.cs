@@ -23,6 +23,14 @@ public sealed class OffloadOptions : ModuleOptions, IValidatableObject
     public int CandleLatenessSeconds { get; set; } = 600;
 
     /// <summary>
+    /// Bronze and silver backlogs are read from ClickHouse in batches of at most this many Kafka offsets (≈ rows), which
+    /// bounds the memory one offload needs whatever the backlog: ClickHouse sorts and deduplicates one batch at a time.
+    /// Default 1,000,000.
+    /// </summary>
+    [Range(1_000, 100_000_000, ErrorMessage = "must be between 1000 and 100000000 rows")]
+    public long BatchRows { get; set; } = 1_000_000;
+
+    /// <summary>
     /// Quartz job store: <c>Memory</c> (one daemon) or <c>Clustered</c> (Quartz's ADO store in the PostgreSQL catalog
     /// database, so that several daemons run each offload once). Default Memory.
     /// </summary>

@@ -3,6 +3,7 @@ using K2.Iceberg.Catalog;
 using K2.Offload.Runs;
 using K2.Offload.Tables;
 using K2.Offload.Watermarks;
+using K2.Tests.Iceberg;
 using K2.Tests.Support;
 
 namespace K2.Tests.Offload;
@@ -36,6 +37,44 @@ public sealed class ExactlyOnceTests
 
         await rig.AssertColdEqualsHotAsync();
         runs.Should().BeGreaterThan(1);
+    }
+
+    [Test]
+    public async Task A_trade_published_again_at_a_new_offset_after_it_was_offloaded_stays_one_cold_silver_row()
+    {
+        await using var rig = await OffloadRig.StartAsync();
+        await rig.Trades.InsertAsync(200, HotTrades.Day, TimeSpan.FromSeconds(11));
+        var runner = rig.NewRunner();
+        (await runner.RunAsync()).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
+
+        await rig.Trades.RepublishAsync(30);
+        var results = await runner.RunAsync(ColdTables.Bronze.Append(ColdTables.Silver).ToList());
+
+        results.Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed, "the new offsets are offloaded and the watermark moves past them");
+        results.Where(r => r.Table != ColdTables.Silver.Name).Should().OnlyContain(r => r.Rows == 30, "bronze keeps every Kafka message");
+        results.Single(r => r.Table == ColdTables.Silver.Name).Rows.Should().Be(0, "silver already holds those trades");
+        (await rig.DuplicateKeysAsync(ColdTables.Silver)).Should().Be(0);
+        TestWarehouses.Query($"SELECT count() FROM {TestWarehouses.ChDbSource(await rig.ColdAsync(ColdTables.Silver))}").Should().Be("600");
+        await rig.AssertColdEqualsHotAsync(ColdTables.Bronze);
+    }
+
+    [Test]
+    public async Task A_backlog_read_in_many_batches_with_redeliveries_and_republished_trades_lands_once()
+    {
+        await using var rig = await OffloadRig.StartAsync();
+        await rig.Trades.InsertAsync(1500, HotTrades.Day, TimeSpan.FromSeconds(3));
+        await rig.Trades.RedeliverAsync(400);
+        await rig.Trades.RepublishAsync(700);
+        var options = OffloadRig.Options();
+        options.BatchRows = 1000;
+
+        var results = await rig.NewRunner(options: options).RunAsync(ColdTables.Bronze.Append(ColdTables.Silver).ToList());
+
+        results.Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
+        results.Single(r => r.Table == ColdTables.Silver.Name).Rows.Should().Be(4500, "each trade once, though its copies fell in different batches");
+        results.Where(r => r.Table != ColdTables.Silver.Name).Should().OnlyContain(r => r.Rows == 2200 && r.Files > 3, "bronze was read in batches");
+        (await rig.DuplicateKeysAsync(ColdTables.Silver)).Should().Be(0);
+        await rig.AssertColdEqualsHotAsync(ColdTables.Bronze);
     }
 
     [Test]

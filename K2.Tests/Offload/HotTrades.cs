@@ -10,7 +10,7 @@ namespace K2.Tests.Offload;
 /// Writes trades straight into the bronze tables as the Kafka engine would (topic, partition, offset set), so the
 /// hot tier's views fill silver and the candles; redeliveries repeat a (partition, offset) already written.
 /// </summary>
-internal sealed class HotTrades(HotTier hot)
+internal sealed partial class HotTrades(HotTier hot)
 {
     public static readonly DateTime Day = DateTime.UtcNow.Date.AddDays(-3);
     private static readonly string[] Symbols = ["BTC-USDT", "ETH-USDT", "SOL-USDT"];
@@ -47,6 +47,36 @@ internal sealed class HotTrades(HotTier hot)
             await InsertRawAsync(exchange, string.Join('\n', written.Skip(Math.Max(0, written.Count - count))) + "\n");
         }
     }
+
+    /// <summary>
+    /// Publishes the last <paramref name="count"/> trades of each exchange again at new offsets, as a restarted feed
+    /// re-sending recent trades would: same trades, new Kafka messages.
+    /// </summary>
+    public async Task RepublishAsync(int count)
+    {
+        foreach (var exchange in ExchangeNames.All)
+        {
+            var written = _written[(int)exchange];
+            var rows = new StringBuilder();
+            foreach (var line in written.Skip(Math.Max(0, written.Count - count)).ToList())
+            {
+                var partition = int.Parse(PartitionOf().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
+                var offset = _next.GetValueOrDefault((exchange, partition));
+                _next[(exchange, partition)] = offset + 1;
+                var again = OffsetOf().Replace(line, string.Create(CultureInfo.InvariantCulture, $"\"kafka_offset\":{offset}}}"));
+                written.Add(again);
+                rows.Append(again).Append('\n');
+            }
+
+            await InsertRawAsync(exchange, rows.ToString());
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("\"kafka_partition\":(\\d+)")]
+    private static partial System.Text.RegularExpressions.Regex PartitionOf();
+
+    [System.Text.RegularExpressions.GeneratedRegex("\"kafka_offset\":\\d+}$")]
+    private static partial System.Text.RegularExpressions.Regex OffsetOf();
 
     /// <summary>One trade of <paramref name="exchange"/> with an old exchange time arriving now, at the next offset.</summary>
     public async Task InsertLateAsync(Exchange exchange, string symbol, DateTime exchangeTime, string price, string quantity)

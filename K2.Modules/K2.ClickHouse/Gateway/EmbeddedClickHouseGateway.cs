@@ -41,6 +41,14 @@ internal sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouse
         }
     }
 
+    /// <summary>The engine runs in this process, so its <c>file()</c> function writes every part in one pass.</summary>
+    public async Task ExportParquetAsync(string sql, string partExpression, int parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
+    {
+        var target = Path.Combine(ParquetExport.CheckedFolder(folder), "{_partition_id}.parquet");
+        await ExecuteAsync($"INSERT INTO FUNCTION file('{target}', 'Parquet') PARTITION BY {partExpression}\n{sql}\n{ParquetExport.Settings(settings)}",
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken = default)
     {
         // chDB takes the data inline, after the INSERT's FORMAT clause.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using ClickHouse.Driver.Utility;
@@ -50,6 +51,19 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
             var result = await client.ExecuteRawResultAsync(WithFormat(sql, format), null, cancellationToken).ConfigureAwait(false);
             return await result.ReadAsStreamAsync().ConfigureAwait(false);
         });
+
+    /// <summary>The server cannot write to this machine: each part is one query streamed into its local file.</summary>
+    public async Task ExportParquetAsync(string sql, string partExpression, int parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
+    {
+        var checkedFolder = ParquetExport.CheckedFolder(folder);
+        for (var part = 1; part <= parts; part++)
+        {
+            var query = string.Create(CultureInfo.InvariantCulture, $"SELECT * FROM ({sql}) WHERE ({partExpression}) = {part}\n{ParquetExport.Settings(settings)}");
+            await using var result = await QueryStreamAsync(query, "Parquet", cancellationToken).ConfigureAwait(false);
+            await using var file = File.Create(Path.Combine(checkedFolder, string.Create(CultureInfo.InvariantCulture, $"{part}.parquet")));
+            await result.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public async Task InsertAsync(string table, string format, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken = default)
     {

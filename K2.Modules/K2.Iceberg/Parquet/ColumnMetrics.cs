@@ -46,7 +46,7 @@ internal sealed class ColumnMetrics(NestedField column)
     }
 
     /// <summary>The smallest string of at most 16 code points that is ≥ every string with this prefix; null if none.</summary>
-    private static string? TruncatedUpper(string value)
+    internal static string? TruncatedUpper(string value)
     {
         var prefix = Transform.TruncateString(value, TruncateLength);
         if (prefix.Length == value.Length) { return value; }

@@ -59,6 +59,30 @@ public sealed partial class IcebergTable
     public DataFileAppender NewAppender(long targetFileSizeBytes) =>
         new(Store, Metadata, _warehouse.WriterSettings with { TargetFileSizeBytes = targetFileSizeBytes });
 
+    /// <summary>
+    /// Makes a Parquet file another engine wrote (ClickHouse's encoder) one of this table's data files in
+    /// <paramref name="partition"/>: checks its schema against the table's, stamps the field ids, reads its metrics and
+    /// uploads it under <c>data/</c>; null, and nothing uploaded, if it holds no rows. The local file is deleted. The
+    /// file is live only once a commit adds it.
+    /// </summary>
+    public async Task<DataFile?> ImportDataFileAsync(string localPath, PartitionKey partition, CancellationToken cancellationToken = default)
+    {
+        var facts = await ForeignParquetFile.AdoptAsync(localPath, Metadata.CurrentSchema, cancellationToken).ConfigureAwait(false);
+        if (facts.RecordCount == 0)
+        {
+            File.Delete(localPath);
+            return null;
+        }
+
+        var spec = Metadata.DefaultSpec;
+        var folder = spec.IsUnpartitioned ? "" : spec.PathOf(Metadata.CurrentSchema, partition) + "/";
+        var uri = $"{Metadata.Location}/data/{folder}{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}.parquet";
+        await Store.PutFileAsync(uri, localPath, cancellationToken).ConfigureAwait(false);
+        File.Delete(localPath);
+        return new DataFile(uri, spec.SpecId, partition, facts.RecordCount, facts.FileSizeInBytes, facts.ColumnSizes, facts.ValueCounts,
+            facts.NullValueCounts, facts.LowerBounds, facts.UpperBounds, []);
+    }
+
     /// <summary>Appends files (operation <c>append</c>). Never conflicts: on a concurrent commit it rebases.</summary>
     public Task<Snapshot> AppendAsync(IReadOnlyList<DataFile> files, CommitOptions? options = null, CancellationToken cancellationToken = default) =>
         CommitAsync(new SnapshotChange(Operations.Append, files, _ => false, (_, _, _) => ValueTask.CompletedTask), options, cancellationToken);

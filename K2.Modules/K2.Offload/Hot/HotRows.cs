@@ -2,6 +2,7 @@ using System.Globalization;
 using K2.ClickHouse.Gateway;
 using K2.Iceberg.Parquet;
 using K2.Iceberg.Spec;
+using K2.Iceberg.Tables;
 using K2.Offload.Tables;
 
 namespace K2.Offload.Hot;
@@ -24,6 +25,78 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
     /// </summary>
     public static string Select(ColdTable table, string source) =>
         $"SELECT {string.Join(", ", table.Columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"{c.HotExpression} AS c{i}")))} FROM ({source})";
+
+    /// <summary>
+    /// <c>SELECT</c> of the cold columns, named as in Iceberg and typed for ClickHouse's Parquet encoder, over
+    /// <paramref name="source"/>.
+    /// </summary>
+    public static string ParquetSelect(ColdTable table, string source) =>
+        $"SELECT {string.Join(", ", table.Columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"c{i} AS `{c.Name}`")))} " +
+        $"FROM (SELECT {string.Join(", ", table.Columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"{c.ParquetExpression} AS c{i}")))} FROM ({source}))";
+
+    /// <summary>
+    /// Has ClickHouse write the rows of <paramref name="source"/> (filtered, deduplicated and sorted hot rows) as Parquet,
+    /// one file per cold partition, and makes each file a data file of <paramref name="iceberg"/>. The partitions are
+    /// found first in <paramref name="candidates"/>, the same rows before deduplication and sorting (cheap to scan).
+    /// Memory is ClickHouse's for one query: callers bound it by the size of <paramref name="source"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<DataFile>> ExportAsync(ColdTable table, IcebergTable iceberg, string source, string candidates, CancellationToken cancellationToken)
+    {
+        var fields = table.PartitionSpec.Fields;
+        var expressions = fields.Select(f => PartitionSql.Expression(table, f)).ToList();
+        var keys = fields.Count == 0
+            ? [PartitionKey.Empty]
+            : (await gateway.QueryRowsAsync($"SELECT DISTINCT {string.Join(", ", expressions)} FROM ({ParquetSelect(table, candidates)})", cancellationToken: cancellationToken).ConfigureAwait(false))
+                .Select(row => new PartitionKey([.. fields.Select((f, i) => PartitionSql.Parse(table, f, row[i]))])).ToList();
+        if (keys.Count == 0) { return []; }
+
+        var folder = Directory.CreateTempSubdirectory("k2-offload-").FullName;
+        try
+        {
+            var part = fields.Count == 0 ? "1" : PartExpression(table, fields, expressions, keys);
+            await gateway.ExportParquetAsync(ParquetSelect(table, source), part, keys.Count, folder, ParquetSettings, cancellationToken).ConfigureAwait(false);
+            var files = new List<DataFile>();
+            for (var i = 0; i < keys.Count; i++)
+            {
+                var local = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{i + 1}.parquet"));
+                if (!File.Exists(local)) { continue; }
+                if (await iceberg.ImportDataFileAsync(local, keys[i], cancellationToken).ConfigureAwait(false) is { } file) { files.Add(file); }
+            }
+
+            return files;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Newest value of the table's time column in <paramref name="files"/>, from their upper bounds.</summary>
+    public static DateTime? Newest(ColdTable table, IReadOnlyList<DataFile> files)
+    {
+        var id = table.FieldId(table.TimeColumn);
+        var type = (PrimitiveType)table.Schema.Field(id).Type;
+        return files.Where(f => f.UpperBounds.ContainsKey(id)).Select(f => (DateTime?)SingleValue.Decode(type, f.UpperBounds[id])).Max();
+    }
+
+    /// <summary>
+    /// zstd (Iceberg's default codec); row groups of 128 Ki rows keep ClickHouse's buffer per open file small; no Bloom
+    /// filters (Iceberg readers prune with manifest bounds and the page index).
+    /// </summary>
+    private static readonly Dictionary<string, string> ParquetSettings = new()
+    {
+        ["output_format_parquet_compression_method"] = "zstd",
+        ["output_format_parquet_row_group_size"] = "131072",
+        ["output_format_parquet_write_bloom_filter"] = "0",
+    };
+
+    /// <summary>1-based position of a row's partition tuple in <paramref name="keys"/>.</summary>
+    private static string PartExpression(ColdTable table, IReadOnlyList<PartitionField> fields, IReadOnlyList<string> expressions, IReadOnlyList<PartitionKey> keys)
+    {
+        var types = string.Join(", ", fields.Select(f => PartitionSql.IsText(table, f) ? "String" : "Int32"));
+        var tuples = string.Join(", ", keys.Select(k => $"({string.Join(", ", k.Values.Select(PartitionSql.Literal))})"));
+        return $"indexOf(CAST([{tuples}] AS Array(Tuple({types}))), tuple({string.Join(", ", expressions)}))";
+    }
 
     /// <summary>
     /// Streams <paramref name="sql"/> (RowBinary) into <paramref name="appender"/>. Rows come sorted, so a partition's rows

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using K2.ClickHouse.Gateway;
+using K2.Iceberg.Spec;
 using K2.Offload.Hot;
 using K2.Offload.Tables;
 using K2.Offload.Watermarks;
@@ -11,7 +12,10 @@ namespace K2.Offload.Runs;
 /// <summary>
 /// Offloads a bronze or silver table by ingestion order: per Kafka (topic, partition), the offsets after the committed
 /// watermark up to the highest offset ingested longer ago than the safety margin. A redelivered message (same
-/// partition and offset) is written once; one that arrives after its offset was committed is not written again.
+/// partition and offset) is written once; one that arrives after its offset was committed is not written again. A
+/// silver trade published twice (at two offsets) is written once: a copy whose trade an earlier position already holds
+/// is dropped. The range is read in batches of at most <see cref="OffloadOptions.BatchRows"/> offsets, so memory does
+/// not grow with the backlog; all batches go into one commit.
 /// </summary>
 internal sealed partial class TradeOffloader(OffloadContext context)
 {
@@ -25,22 +29,22 @@ internal sealed partial class TradeOffloader(OffloadContext context)
             return new OffloadResult(table.Name, OffloadOutcome.UpToDate, 0, 0, 0, clock.Elapsed, null, start.From.ToJson());
         }
 
-        await using var appender = iceberg.NewAppender();
-        var rowCounts = ranges.ToDictionary(r => r.Stream, _ => 0L);
-        var topic = table.Schema.IndexOf("kafka_topic");
-        var partition = table.Schema.IndexOf("kafka_partition");
-        var streamed = await context.Hot.StreamAsync(table, HotRows.Select(table, Source(table, ranges)), appender, row =>
+        var files = new List<DataFile>();
+        var done = start.From;
+        foreach (var batch in Batches(ranges, context.Options.BatchRows))
         {
-            var stream = Stream((string)row[topic]!, (long)row[partition]!);
-            rowCounts[stream] = rowCounts.GetValueOrDefault(stream) + 1;
-            return ValueTask.CompletedTask;
-        }, cancellationToken).ConfigureAwait(false);
-        var files = await appender.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            var where = Where(batch);
+            var candidates = $"SELECT * FROM {context.Hot.Table(table)} WHERE {where}";
+            files.AddRange(await context.Hot.ExportAsync(table, iceberg, Source(table, where, done), candidates, cancellationToken).ConfigureAwait(false));
+            done = done.With(batch.ToDictionary(r => r.Stream, r => r.To));
+        }
+
         var next = start.From.With(ranges.ToDictionary(r => r.Stream, r => r.To));
+        var rowCounts = ranges.ToDictionary(r => r.Stream, r => r.To - r.After);
         var committed = await ColdCommit.CommitAsync(context, table, iceberg, start, next, rowCounts, files, null, cancellationToken).ConfigureAwait(false);
         return committed
-            ? new OffloadResult(table.Name, OffloadOutcome.Committed, streamed.Rows, files.Sum(f => f.FileSizeInBytes), files.Count, clock.Elapsed,
-                streamed.NewestTime is { } t ? new DateTimeOffset(t) : null, next.ToJson())
+            ? new OffloadResult(table.Name, OffloadOutcome.Committed, files.Sum(f => f.RecordCount), files.Sum(f => f.FileSizeInBytes), files.Count, clock.Elapsed,
+                HotRows.Newest(table, files) is { } t ? new DateTimeOffset(t) : null, next.ToJson())
             : new OffloadResult(table.Name, OffloadOutcome.Superseded, 0, 0, 0, clock.Elapsed, null, start.From.ToJson());
     }
 
@@ -49,6 +53,9 @@ internal sealed partial class TradeOffloader(OffloadContext context)
     private sealed record OffsetRange(string Topic, long Partition, long After, long To)
     {
         public string Stream => TradeOffloader.Stream(Topic, Partition);
+
+        public string Sql(string column = "kafka_offset", bool fromStart = false) => string.Create(CultureInfo.InvariantCulture,
+            $"(kafka_topic = '{Topic}' AND kafka_partition = {Partition}{(fromStart ? "" : $" AND {column} > {After}")} AND {column} <= {To})");
     }
 
     /// <summary>Per stream, the offsets to offload now: after the watermark, up to what is safely visible.</summary>
@@ -72,15 +79,60 @@ internal sealed partial class TradeOffloader(OffloadContext context)
         return ranges;
     }
 
-    // Sorted in the table's sort order (tight file bounds) and one row per key: Kafka (partition, offset) for bronze,
-    // the trade key for silver; the first ingestion wins, as it does across runs (a later copy is past the watermark).
-    private string Source(ColdTable table, IReadOnlyList<OffsetRange> ranges)
+    /// <summary>
+    /// The ranges cut into batches of at most about <paramref name="size"/> offsets, each taking the same share of every
+    /// stream, so that batches follow ingestion time and each one's exchange-time span stays narrow.
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<OffsetRange>> Batches(IReadOnlyList<OffsetRange> ranges, long size)
     {
-        var where = string.Join(" OR ", ranges.Select(r => string.Create(CultureInfo.InvariantCulture,
-            $"(kafka_topic = '{r.Topic}' AND kafka_partition = {r.Partition} AND kafka_offset > {r.After} AND kafka_offset <= {r.To})")));
+        var total = ranges.Sum(r => r.To - r.After);
+        var count = (total + size - 1) / size;
+        for (long i = 0; i < count; i++)
+        {
+            var batch = new List<OffsetRange>();
+            foreach (var range in ranges)
+            {
+                var share = (range.To - range.After + count - 1) / count;
+                var after = range.After + (i * share);
+                var to = Math.Min(range.To, after + share);
+                if (to > after) { batch.Add(range with { After = after, To = to }); }
+            }
+
+            yield return batch;
+        }
+    }
+
+    private static string Where(IReadOnlyList<OffsetRange> batch) => string.Join(" OR ", batch.Select(r => r.Sql()));
+
+    // Sorted in the table's sort order (tight file bounds) and one row per key: Kafka (partition, offset) for bronze,
+    // the trade key for silver; the first ingestion wins, as it does across batches and runs: a silver trade already at
+    // a position offloaded before (an earlier run or batch) is left out. That lookup reads bronze, which keeps every
+    // message, because silver's ReplacingMergeTree may already have collapsed the first copy into the new one. Copies of
+    // one trade share its exchange time, which bounds the lookup to the batch's time span.
+    private string Source(ColdTable table, string where, Watermark done)
+    {
+        var hot = context.Hot.Table(table);
         var dedupe = table.Layer == ColdLayer.Silver ? table.AuditKey : table.SelectionKey;
         string[] order = [.. table.SortColumns, "ingested_at"];
-        return $"SELECT * FROM {context.Hot.Table(table)} WHERE {where} ORDER BY {string.Join(", ", order)} LIMIT 1 BY {string.Join(", ", dedupe)}";
+        var earlier = done.Positions.Where(p => p.Value >= 0).Select(p => Parse(p.Key, p.Value)).ToList();
+        var seen = table.Layer != ColdLayer.Silver || earlier.Count == 0 ? "" : $"""
+             AND (exchange, symbol, trade_id) NOT IN (
+                SELECT exchange, symbol, trade_id FROM ({string.Join(" UNION ALL ", ColdTables.Bronze.Select(b =>
+                    $"SELECT exchange, symbol, trade_id, kafka_topic, kafka_partition, kafka_offset, exchange_ts_us FROM {context.Hot.Table(b)}"))})
+                WHERE ({string.Join(" OR ", earlier.Select(r => r.Sql(fromStart: true)))})
+                  AND exchange_ts_us >= (SELECT toUnixTimestamp64Micro(min(exchange_ts)) FROM {hot} WHERE {where})
+                  AND exchange_ts_us <= (SELECT toUnixTimestamp64Micro(max(exchange_ts)) FROM {hot} WHERE {where}))
+            """;
+        return $"SELECT * FROM {hot} WHERE ({where}){seen} ORDER BY {string.Join(", ", order)} LIMIT 1 BY {string.Join(", ", dedupe)}";
+    }
+
+    private static OffsetRange Parse(string stream, long position)
+    {
+        var slash = stream.LastIndexOf('/');
+        var topic = stream[..slash];
+        return TopicName().IsMatch(topic)
+            ? new OffsetRange(topic, long.Parse(stream[(slash + 1)..], CultureInfo.InvariantCulture), -1, position)
+            : throw new InvalidDataException($"watermark stream '{stream}' has a topic name K2 cannot quote");
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]

@@ -29,11 +29,10 @@ internal static class OffloadSchedule
 
         services.AddQuartz(quartz =>
         {
-            quartz.ConfigureScheduler(scheduler =>
-            {
-                scheduler.InstanceName = "k2-offload";
-                scheduler.InstanceId = "AUTO";
-            });
+            // One cluster name for every daemon and an instance id of its own: with a shared id the nodes take one another
+            // for a crashed predecessor and the cluster no longer separates them (Quartz 4 keeps "AUTO" as a literal id).
+            quartz.ConfigureScheduler(scheduler => scheduler.InstanceName = "k2-offload");
+            quartz.UseInstanceIdGenerator(new DaemonInstanceId());
             quartz.AddJob<OffloadJob>(job =>
             {
                 job.WithIdentity(OffloadJob.Key);
@@ -59,4 +58,11 @@ internal static class OffloadSchedule
         });
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
     }
+}
+
+/// <summary>A cluster instance id unique to this daemon process: host, process id and start time.</summary>
+internal sealed class DaemonInstanceId : Quartz.Extensibility.IInstanceIdGenerator
+{
+    public ValueTask<string> GenerateInstanceId(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}-{DateTime.UtcNow.Ticks}"));
 }

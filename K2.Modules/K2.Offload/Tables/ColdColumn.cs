@@ -30,6 +30,17 @@ public sealed record ColdColumn(string Name, WireKind Wire, string HotExpression
     });
 
     /// <summary>
+    /// The expression giving the column its Parquet form when ClickHouse writes the data file: timestamps as
+    /// DateTime64(6, 'UTC') (INT64 TIMESTAMP(MICROS, UTC)), decimals as Decimal(28, 18), everything else as on the wire.
+    /// </summary>
+    public string ParquetExpression => Wire switch
+    {
+        WireKind.Micros or WireKind.NullableMicros => $"fromUnixTimestamp64Micro({HotExpression}, 'UTC')",
+        WireKind.Decimal18 => $"CAST({HotExpression} AS Decimal({ColdDecimal.Precision}, {ColdDecimal.Scale}))",
+        _ => HotExpression,
+    };
+
+    /// <summary>
     /// decimal(28,18): the widest the Parquet writer holds exactly (a .NET decimal). Hot values are Decimal(38,18) or
     /// wider; a value that does not fit fails the offload with its column named instead of being rounded.
     /// </summary>

@@ -1,0 +1,29 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using K2.ClickHouse.Schema;
+
+namespace K2.ClickHouse.Gateway;
+
+/// <summary>What both gateways share when writing query results as Parquet files.</summary>
+internal static partial class ParquetExport
+{
+    /// <summary>The folder, absolute; refused if it holds characters <c>file()</c> treats as globs or templates.</summary>
+    public static string CheckedFolder(string folder)
+    {
+        var full = Path.GetFullPath(folder);
+        return SafePath().IsMatch(full) && Directory.Exists(full)
+            ? full
+            : throw new ArgumentException($"export folder '{folder}' must exist and use only letters, digits and . _ - / in its path", nameof(folder));
+    }
+
+    public static string Settings(IReadOnlyDictionary<string, string> settings) => settings.Count == 0
+        ? ""
+        : "SETTINGS " + string.Join(", ", settings.Select(s => string.Create(CultureInfo.InvariantCulture, $"{SqlIdentifier.Checked(s.Key, "setting")} = {Value(s.Value)}")));
+
+    private static string Value(string value) => long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
+        ? number.ToString(CultureInfo.InvariantCulture)
+        : $"'{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}'";
+
+    [GeneratedRegex("^/[A-Za-z0-9._/-]+$")]
+    private static partial Regex SafePath();
+}
