@@ -10,7 +10,7 @@ namespace K2.Daemon.Bench;
 
 /// <summary>
 /// <c>k2 bench publish</c>: normalized trades through the Kafka module's sink (serialize, queue,
-/// idempotent lz4 producer) into the embedded mock cluster, three publishing tasks like the three
+/// idempotent lz4 producer with the module's default settings) into the embedded mock cluster, three publishing tasks like the three
 /// ingestors; throughput until the last acknowledgement and receive→ack latency percentiles.
 /// </summary>
 internal sealed class PublishScenario : IBenchScenario
@@ -61,6 +61,8 @@ internal sealed class PublishScenario : IBenchScenario
                 ["acknowledged"] = Interlocked.Read(ref acked) + 1,
                 ["compression"] = options.Producer.Compression.ToString().ToLowerInvariant(),
                 ["linger_ms"] = options.Producer.LingerMs,
+                ["ack_window"] = options.Producer.AckWindow,
+                ["queue_capacity"] = options.Producer.QueueCapacity,
                 ["partitions"] = string.Join('/', ExchangeNames.All.Select(e => options.Topics.For(e).Partitions)),
                 ["spooled_records"] = publisher.SpooledRecords,
             },

@@ -49,7 +49,5 @@ internal static class KafkaClientConfig
         MessageTimeoutMs = 0,
         QueueBufferingMaxMessages = options.Producer.MaxInFlight + 16_384,
         QueueBufferingMaxKbytes = 2_097_151,
-        EnableDeliveryReports = true,
-        DeliveryReportFields = "status",
     }, options, bootstrapServers);
 }

@@ -9,12 +9,19 @@ public sealed class KafkaOutageTests
 {
     private const string Topic = "market.crypto.trades.binance";
 
-    [Test]
-    public async Task Broker_outage_while_trades_keep_arriving_delivers_every_trade_once_in_order()
+    /// <summary>
+    /// With the ack window above MaxInFlight the spool takes over as soon as the producer holds
+    /// MaxInFlight records; with it below, the producer is paced while the brokers acknowledge, and
+    /// the outage must still end in the spool.
+    /// </summary>
+    [TestCase("100", "5000", TestName = "Broker_outage_while_trades_keep_arriving_delivers_every_trade_once_in_order")]
+    [TestCase("1000", "100", TestName = "Broker_outage_with_a_paced_producer_delivers_every_trade_once_in_order")]
+    public async Task Broker_outage_while_trades_keep_arriving(string maxInFlight, string ackWindow)
     {
         using var cluster = EmbeddedKafkaCluster.Start();
         var trades = SyntheticTrades.Interleaved(symbols: 8, perSymbol: 1000);
-        await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka"), KafkaSettings.Small(), cluster);
+        var settings = KafkaSettings.Small(("Producer:MaxInFlight", maxInFlight), ("Producer:AckWindow", ackWindow));
+        await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka"), settings, cluster);
         var publisher = host.Publisher;
         await Eventually.TrueAsync(() => publisher.TopicsReady, "topics created");
 

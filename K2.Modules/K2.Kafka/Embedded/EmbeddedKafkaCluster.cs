@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using K2.Kafka.Native;
 
 namespace K2.Kafka.Embedded;
 
@@ -32,38 +33,38 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
         var error = new byte[512];
-        var conf = RdKafkaMockNative.ConfNew();
-        RdKafkaMockNative.ConfSet(conf, "log_level", "3", error, (nuint)error.Length);
-        var handle = RdKafkaMockNative.New(RdKafkaMockNative.ProducerType, conf, error, (nuint)error.Length);
+        var conf = RdKafkaNative.ConfNew();
+        RdKafkaNative.ConfSet(conf, "log_level", "3", error, (nuint)error.Length);
+        var handle = RdKafkaNative.New(RdKafkaNative.ProducerType, conf, error, (nuint)error.Length);
         if (handle == IntPtr.Zero)
         {
             throw new InvalidOperationException($"Cannot create the librdkafka handle for the mock cluster: {Decode(error)}");
         }
 
-        var cluster = RdKafkaMockNative.MockClusterNew(handle, brokerCount);
+        var cluster = RdKafkaNative.MockClusterNew(handle, brokerCount);
         if (cluster == IntPtr.Zero)
         {
-            RdKafkaMockNative.Destroy(handle);
+            RdKafkaNative.Destroy(handle);
             throw new InvalidOperationException("librdkafka refused to create a mock cluster");
         }
 
-        var bootstraps = Marshal.PtrToStringUTF8(RdKafkaMockNative.MockClusterBootstraps(cluster))
+        var bootstraps = Marshal.PtrToStringUTF8(RdKafkaNative.MockClusterBootstraps(cluster))
             ?? throw new InvalidOperationException("The mock cluster reported no bootstrap address");
         return new EmbeddedKafkaCluster(handle, cluster, brokerCount, bootstraps);
     }
 
     /// <summary>Creates a topic with explicit partitions (the mock cluster would otherwise auto-create it on first use).</summary>
     public void CreateTopic(string topic, int partitions, int replicationFactor = 1) =>
-        Check(RdKafkaMockNative.MockTopicCreate(Cluster, topic, partitions, Math.Min(replicationFactor, BrokerCount)), $"create topic {topic}");
+        Check(RdKafkaNative.MockTopicCreate(Cluster, topic, partitions, Math.Min(replicationFactor, BrokerCount)), $"create topic {topic}");
 
     /// <summary>Drops a partition's messages before <paramref name="beforeOffset"/> from the cluster's memory; its log then starts there.</summary>
     public void DeleteRecords(string topic, int partition, long beforeOffset) =>
-        Check(RdKafkaMockNative.MockPartitionDeleteRecords(Cluster, topic, partition, beforeOffset), $"delete records of {topic} [{partition}] before offset {beforeOffset}");
+        Check(RdKafkaNative.MockPartitionDeleteRecords(Cluster, topic, partition, beforeOffset), $"delete records of {topic} [{partition}] before offset {beforeOffset}");
 
     /// <summary>Takes a broker down: its connections close and it refuses new ones until <see cref="SetBrokerUp"/>.</summary>
-    public void SetBrokerDown(int brokerId = 1) => Check(RdKafkaMockNative.MockBrokerSetDown(Cluster, brokerId), $"set broker {brokerId} down");
+    public void SetBrokerDown(int brokerId = 1) => Check(RdKafkaNative.MockBrokerSetDown(Cluster, brokerId), $"set broker {brokerId} down");
 
-    public void SetBrokerUp(int brokerId = 1) => Check(RdKafkaMockNative.MockBrokerSetUp(Cluster, brokerId), $"set broker {brokerId} up");
+    public void SetBrokerUp(int brokerId = 1) => Check(RdKafkaNative.MockBrokerSetUp(Cluster, brokerId), $"set broker {brokerId} up");
 
     /// <summary>Takes every broker down (a full outage).</summary>
     public void SetAllBrokersDown()
@@ -96,13 +97,13 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     {
         if (_cluster != IntPtr.Zero)
         {
-            RdKafkaMockNative.MockClusterDestroy(_cluster);
+            RdKafkaNative.MockClusterDestroy(_cluster);
             _cluster = IntPtr.Zero;
         }
 
         if (_handle != IntPtr.Zero)
         {
-            RdKafkaMockNative.Destroy(_handle);
+            RdKafkaNative.Destroy(_handle);
             _handle = IntPtr.Zero;
         }
     }

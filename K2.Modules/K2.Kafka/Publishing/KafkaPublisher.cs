@@ -1,11 +1,12 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Text;
-using System.Threading.Channels;
 using Confluent.Kafka;
 using K2.Core.Time;
 using K2.Core.Trades;
 using K2.Kafka.Embedded;
 using K2.Kafka.Fallback;
+using K2.Kafka.Native;
 using K2.Kafka.Spool;
 using K2.Kafka.Topics;
 using Microsoft.Extensions.Logging;
@@ -26,9 +27,16 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private const int SpoolBatch = 8192;
     private const int ReplayChunk = 4096;
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(20);
+    /// <summary>Longest wait for room before looking again whether the brokers still acknowledge.</summary>
+    private static readonly TimeSpan RoomRecheck = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Acknowledgements this recent mean the brokers keep up; older ones, that they are down or stuck.</summary>
+    private const long AckStallMs = 1000;
     private static readonly byte[][] ExchangeHeader = ExchangeNames.All.OrderBy(e => (int)e).Select(e => Encoding.UTF8.GetBytes(e.ToWire())).ToArray();
-    private static readonly Header[] ExchangeHeaders = ExchangeHeader.Select(value => new Header("exchange", value)).ToArray();
-    private static readonly Header SchemaVersionHeader = new("schema_version", TradeMessageSerializer.SchemaVersionHeader);
+    private static readonly HeaderName ExchangeHeaderName = new("exchange");
+    private static readonly HeaderName SchemaVersionHeaderName = new("schema_version");
+    private static readonly HeaderName ReasonHeaderName = new("reason");
+    private static readonly HeaderName ReceiveTimestampHeaderName = new("receive_ts_us");
     private static readonly Prometheus.Counter.Child[] AckedByKind = KindLabels().Select(k => KafkaMetrics.Acked.WithLabels(k)).ToArray();
     private static readonly Prometheus.Counter.Child[] FailedByKind = KindLabels().Select(k => KafkaMetrics.Failed.WithLabels(k)).ToArray();
 
@@ -37,7 +45,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private readonly string _spoolFolder;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
-    private readonly Channel<OutboundRecord> _queue;
+    private readonly RecordQueue _queue;
     private readonly ConsumerLagMonitor _lag;
     private EmbeddedLogTrimmer? _trimmer;
     private readonly TopicAdministrator _topics;
@@ -47,12 +55,15 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     private readonly Queue<ReplayBatch> _replays = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly JsonLinesFile _undeliverable;
-    private IProducer<byte[], byte[]>? _producer;
+    private readonly long _wakeBelow;
+    private NativeProducer<OutboundRecord>? _producer;
     private DiskSpool? _spool;
     private Task? _pump;
     private Task? _topicCheck;
     private OutboundRecord? _held;
     private long _inFlight;
+    private long _lastDeliveryTicks = long.MinValue / 2;
+    private TaskCompletionSource? _roomWaiter;
     private long _sequence;
     private long _nextHousekeeping;
     private int _warnedPercent;
@@ -69,11 +80,8 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         _spoolFolder = spoolFolder;
         _logger = logger;
         _clock = clock;
-        _queue = Channel.CreateBounded<OutboundRecord>(new BoundedChannelOptions(options.Producer.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new RecordQueue(options.Producer.QueueCapacity);
+        _wakeBelow = Math.Min(options.Producer.AckWindow, options.Producer.MaxInFlight) * 3L / 4;
         _lag = new ConsumerLagMonitor(options, logger);
         _topics = new TopicAdministrator(options, logger);
         _undeliverable = new JsonLinesFile(Path.Combine(spoolFolder, "undeliverable.jsonl"));
@@ -97,7 +105,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     public long InFlight => Interlocked.Read(ref _inFlight);
 
     /// <summary>Whether every accepted record is acknowledged: nothing queued, held, in flight or spooled.</summary>
-    public bool IsDrained => _queue.Reader.Count == 0 && _held is null && InFlight == 0 && SpooledRecords == 0;
+    public bool IsDrained => _queue.Count == 0 && _held is null && InFlight == 0 && SpooledRecords == 0;
 
     public void Start()
     {
@@ -105,13 +113,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         _spool = new DiskSpool(_spoolFolder, _options.Spool.MaxBytes, _options.Spool.SegmentBytes);
         KafkaMetrics.SpoolMaxBytes.Set(_spool.MaxBytes);
         if (_spool.Records > 0) { Log.SpoolFound(_logger, _spool.Records, _spool.Bytes); }
-        _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfig.Producer(_options, servers))
-            .SetErrorHandler((_, error) => Log.ClientError(_logger, error.Reason))
-            .SetLogHandler((_, message) =>
-            {
-                if (message.Level <= SyslogLevel.Warning) { Log.ClientError(_logger, message.Message); }
-            })
-            .Build();
+        _producer = new NativeProducer<OutboundRecord>(KafkaClientConfig.Producer(_options, servers), OnDelivered, reason => Log.ClientError(_logger, reason));
         _topicCheck = Task.Run(() => EnsureTopicsAsync(_stopping.Token));
         _lag.Start(servers);
         if (_bootstrap.Embedded is { } embedded && _options.EmbeddedRetention.Enabled)
@@ -147,13 +149,41 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         return EnqueueAsync(record, cancellationToken);
     }
 
-    private ValueTask EnqueueAsync(OutboundRecord record, CancellationToken cancellationToken) =>
-        _queue.Writer.TryWrite(record) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(record, cancellationToken);
+    private ValueTask EnqueueAsync(OutboundRecord record, CancellationToken cancellationToken) => _queue.WriteAsync(record, cancellationToken);
 
     private byte[] Key(Exchange exchange, string symbol) =>
         _keys.TryGetValue((exchange, symbol), out var key) ? key : _keys.GetOrAdd((exchange, symbol), k => TradeMessageSerializer.Key(k.Item1, k.Item2));
 
     private bool CanSend => _topicsReady && !_lag.Throttled && Interlocked.Read(ref _inFlight) < _options.Producer.MaxInFlight;
+
+    private bool BrokersAcknowledging => Environment.TickCount64 - Volatile.Read(ref _lastDeliveryTicks) < AckStallMs;
+
+    /// <summary>
+    /// How many more records the producer may take now: up to the ack window while the brokers keep
+    /// acknowledging (the producer's buffer stays small and hot in cache; ingest waits on the queue
+    /// instead), up to MaxInFlight when they do not (the rest then goes to the spool).
+    /// </summary>
+    private long Room()
+    {
+        var producer = _options.Producer;
+        var window = Math.Min(producer.AckWindow, producer.MaxInFlight);
+        var inFlight = Interlocked.Read(ref _inFlight);
+        // Within the window the brokers' state does not matter (and reading the clock per record costs).
+        return inFlight < window ? window - inFlight : (BrokersAcknowledging ? window : producer.MaxInFlight) - inFlight;
+    }
+
+    /// <summary>Waits until the producer has room (woken by the next delivery batch) or cannot send at all.</summary>
+    private async ValueTask WaitForRoomAsync()
+    {
+        while (Room() <= 0 && CanSend)
+        {
+            var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _roomWaiter, room);
+            // A delivery batch that came between the check above and publishing the waiter woke nobody.
+            if (Room() > 0) { break; }
+            await room.Task.WaitAsync(RoomRecheck).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
 
     private async Task PumpAsync()
     {
@@ -165,14 +195,13 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         {
             // Ingestors must not wait forever on a queue nobody drains: they get the error instead.
             Log.PumpFailed(_logger, ex);
-            _queue.Writer.TryComplete(ex);
+            _queue.Close(ex);
             throw;
         }
     }
 
     private async Task PumpRecordsAsync()
     {
-        var reader = _queue.Reader;
         var spool = _spool!;
         while (true)
         {
@@ -180,39 +209,27 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
             if (!spool.HasUnread && _held is null)
             {
                 if (_spooling) { _spooling = false; Log.SpoolDrained(_logger); }
-                if (reader.TryRead(out var record))
+                if (_queue.TryRead(out var record))
                 {
+                    await WaitForRoomAsync();
                     if (!(CanSend && TryProduce(record))) { StartSpooling(record); }
                     continue;
                 }
 
-                if (reader.Completion.IsCompleted) { return; }
+                if (_queue.IsCompleted) { return; }
                 Housekeeping(force: true);
-                await WaitForRecordsAsync(reader);
+                await _queue.WaitToReadAsync(IdleWait);
                 continue;
             }
 
-            var appended = SpoolFromQueue(reader);
-            if (reader.Completion.IsCompleted && _held is null && (!CanSend || Environment.TickCount64 > _stopDeadline)) { return; }
+            var appended = SpoolFromQueue();
+            if (_queue.IsCompleted && _held is null && (!CanSend || Environment.TickCount64 > _stopDeadline)) { return; }
             var replayed = CanSend && await ReplayAsync(spool);
             if (replayed) { continue; }
             // Paused on a full spool, or spooling while records trickle in: wait a moment rather than
             // spin, so appends are fsync'd in batches.
             if (_held is not null || appended > 0) { await Task.Delay(IdleWait); }
-            else { await WaitForRecordsAsync(reader); }
-        }
-    }
-
-    private async Task WaitForRecordsAsync(ChannelReader<OutboundRecord> reader)
-    {
-        using var timeout = new CancellationTokenSource(IdleWait);
-        try
-        {
-            await reader.WaitToReadAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Nothing came in; time to look at acknowledgements and the brokers again.
+            else { await _queue.WaitToReadAsync(IdleWait); }
         }
     }
 
@@ -227,7 +244,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
     }
 
     /// <summary>Moves the held record and what the queue holds to the spool (one fsync); returns how many.</summary>
-    private int SpoolFromQueue(ChannelReader<OutboundRecord> reader)
+    private int SpoolFromQueue()
     {
         var spool = _spool!;
         // At shutdown the cap yields: a record past it on disk beats a record lost.
@@ -245,7 +262,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
             appended++;
         }
 
-        while (appended < SpoolBatch && reader.TryRead(out var record))
+        while (appended < SpoolBatch && _queue.TryRead(out var record))
         {
             if (!spool.TryAppend(record, ignoreCap: force))
             {
@@ -267,7 +284,13 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         var any = false;
         while (CanSend && spool.HasUnread)
         {
-            var room = _options.Producer.MaxInFlight - Interlocked.Read(ref _inFlight);
+            var room = Room();
+            if (room <= 0)
+            {
+                await WaitForRoomAsync();
+                continue;
+            }
+
             var batch = new ReplayBatch(spool.Read((int)Math.Min(ReplayChunk, room)));
             _replays.Enqueue(batch);
             foreach (var record in batch.Records)
@@ -283,64 +306,63 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
     private bool TryProduce(OutboundRecord record)
     {
-        var headers = new Headers { ExchangeHeaders[(int)record.Exchange] };
-        switch (record.Kind)
+        Span<byte> receivedAt = stackalloc byte[20];
+        Utf8Formatter.TryFormat(record.ReceiveTimestampUs, receivedAt, out var digits);
+        var second = record.Kind switch
         {
-            case RecordKind.Trade:
-                headers.Add(SchemaVersionHeader);
-                break;
-            case RecordKind.DeadLetter:
-                headers.Add("reason", Encoding.UTF8.GetBytes(record.Reason ?? ""));
-                break;
-        }
-
-        headers.Add("receive_ts_us", TradeMessageSerializer.Digits(record.ReceiveTimestampUs));
-        var message = new Message<byte[], byte[]> { Key = record.Key, Value = record.Value, Headers = headers };
+            RecordKind.Trade => new MessageHeader(SchemaVersionHeaderName, TradeMessageSerializer.SchemaVersionHeader),
+            RecordKind.DeadLetter => new MessageHeader(ReasonHeaderName, Encoding.UTF8.GetBytes(record.Reason ?? "")),
+            _ => default,
+        };
         record.Sequence = ++_sequence;
         Interlocked.Increment(ref _inFlight);
-        try
-        {
-            _producer!.Produce(record.Topic, message, report => OnDelivered(record, report.Error));
-            return true;
-        }
-        catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-        {
-            Interlocked.Decrement(ref _inFlight);
-            return false;
-        }
-        catch (ProduceException<byte[], byte[]> ex)
-        {
-            Interlocked.Decrement(ref _inFlight);
-            Failed(record, ex.Error.Reason);
-            return true;
-        }
+        var error = _producer!.Produce(record.Topic, record.Key, record.Value,
+            new MessageHeader(ExchangeHeaderName, ExchangeHeader[(int)record.Exchange]), second, new MessageHeader(ReceiveTimestampHeaderName, receivedAt[..digits]), record);
+        if (error == 0) { return true; }
+        Interlocked.Decrement(ref _inFlight);
+        if (error == RdKafkaNative.ErrorQueueFull) { return false; }
+        Failed(record, RdKafkaNative.ErrorText(error));
+        return true;
     }
 
-    /// <summary>Runs on the producer's poll thread: count and hand over only.</summary>
-    private void OnDelivered(OutboundRecord record, Error error)
+    /// <summary>Runs on the producer's delivery thread, once per batch of reports: count and hand over only.</summary>
+    private void OnDelivered(ReadOnlySpan<Delivery<OutboundRecord>> deliveries)
     {
-        Interlocked.Decrement(ref _inFlight);
-        if (!error.IsError)
+        Volatile.Write(ref _lastDeliveryTicks, Environment.TickCount64);
+        var now = UnixMicros.Now(_clock);
+        Span<int> acked = stackalloc int[AckedByKind.Length];
+        foreach (var (record, error) in deliveries)
         {
-            AckedByKind[(int)record.Kind].Inc();
-            if (record.Kind == RecordKind.Trade)
+            if (error == 0)
             {
-                var latency = UnixMicros.Now(_clock) - record.ReceiveTimestampUs;
-                KafkaMetrics.ReceiveToAck.Observe(latency / 1e6);
-                AckLatencyObserver?.Invoke(latency);
+                acked[(int)record.Kind]++;
+                if (record.Kind == RecordKind.Trade)
+                {
+                    var latency = now - record.ReceiveTimestampUs;
+                    KafkaMetrics.ReceiveToAck.Observe(latency / 1e6);
+                    AckLatencyObserver?.Invoke(latency);
+                }
+
+                record.Batch?.MarkDone(record.BatchIndex);
             }
-
-            record.Batch?.MarkDone(record.BatchIndex);
-            return;
+            else if (error is RdKafkaNative.ErrorPurgeQueue or RdKafkaNative.ErrorPurgeInFlight)
+            {
+                lock (_purged) { _purged.Add(record); }
+            }
+            else
+            {
+                Failed(record, RdKafkaNative.ErrorText(error));
+            }
         }
 
-        if (error.Code is ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight)
+        for (var kind = 0; kind < acked.Length; kind++)
         {
-            lock (_purged) { _purged.Add(record); }
-            return;
+            if (acked[kind] > 0) { AckedByKind[kind].Inc(acked[kind]); }
         }
 
-        Failed(record, error.Reason);
+        // Wake a pump waiting for room once a quarter of the window is free, not on every batch.
+        var inFlight = Interlocked.Add(ref _inFlight, -deliveries.Length);
+        if (inFlight <= _wakeBelow) { Interlocked.Exchange(ref _roomWaiter, null)?.TrySetResult(); }
     }
 
     private void Failed(OutboundRecord record, string reason)
@@ -376,7 +398,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
         while (_failed.TryDequeue(out var failure)) { SetAside(failure.Record, failure.Reason); }
         KafkaMetrics.InFlight.Set(Interlocked.Read(ref _inFlight));
-        KafkaMetrics.QueueDepth.Set(_queue.Reader.Count);
+        KafkaMetrics.QueueDepth.Set(_queue.Count);
         KafkaMetrics.SpoolBytes.Set(spool.Bytes);
         KafkaMetrics.SpoolRecords.Set(spool.Records);
     }
@@ -456,7 +478,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
         if (Interlocked.Exchange(ref _stopped, 1) == 1 || _pump is null) { return; }
         var deadline = Environment.TickCount64 + _options.Producer.ShutdownFlushSeconds * 1000L;
         _stopDeadline = deadline;
-        _queue.Writer.TryComplete();
+        _queue.Close();
         await _pump;
         await _stopping.CancelAsync();
         if (_topicCheck is not null) { await _topicCheck; }
@@ -472,7 +494,7 @@ internal sealed class KafkaPublisher : ITradeSink, IDeadLetterSink, IAsyncDispos
 
         if (InFlight > 0)
         {
-            ProducerPurge.PurgeAll(producer);
+            producer.PurgeAll();
             var purgeDeadline = Environment.TickCount64 + 10_000;
             while (InFlight > 0 && Environment.TickCount64 < purgeDeadline) { producer.Flush(TimeSpan.FromMilliseconds(100)); }
         }

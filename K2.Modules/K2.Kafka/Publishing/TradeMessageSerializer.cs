@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -62,14 +61,6 @@ internal static class TradeMessageSerializer
         Write(writer, trade);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>Digits of a µs timestamp for the <c>receive_ts_us</c> header.</summary>
-    public static byte[] Digits(long value)
-    {
-        Span<byte> digits = stackalloc byte[20];
-        Utf8Formatter.TryFormat(value, digits, out var written);
-        return digits[..written].ToArray();
     }
 
     private static void Write(Utf8JsonWriter writer, in NormalizedTrade trade)
