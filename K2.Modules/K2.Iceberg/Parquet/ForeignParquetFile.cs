@@ -137,14 +137,14 @@ internal static class ForeignParquetFile
         };
         if (!ok)
         {
-            throw new InvalidDataException($"{path}: column '{column}' has Parquet physical type {physical} / logical type {Describe(logical)}, which does not hold Iceberg {type}");
+            throw new InvalidDataException($"{path}: column '{column}' has Parquet physical type {physical} / logical type {LogicalName(logical)}, which does not hold Iceberg {type}");
         }
     }
 
     private static bool IsInteger(ThriftStruct logical, int bits) =>
         logical.Struct(10) is { } integer && integer.Integer(1) == bits && integer[2] is true;
 
-    private static string Describe(ThriftStruct? logical) => logical is null ? "none" : $"#{logical.Fields.FirstOrDefault().Id}";
+    private static string LogicalName(ThriftStruct? logical) => logical is null ? "none" : $"#{logical.Fields.FirstOrDefault().Id}";
 
     private static DataFile Describe(ThriftStruct footer, IcebergSchema schema, string uri, int specId, PartitionKey partition, long fileSize)
     {
@@ -183,12 +183,12 @@ internal static class ForeignParquetFile
 
         public void Add(ThriftStruct meta)
         {
+            var values = meta.Integer(5) ?? 0;
             _size += meta.Integer(7) ?? 0;
-            _values += meta.Integer(5) ?? 0;
+            _values += values;
             var statistics = meta.Struct(12);
             _nulls = required ? 0 : statistics?.Integer(3) is { } n && _nulls is { } sum ? sum + n : null;
-            var rows = meta.Integer(5) ?? 0;
-            if (statistics?.Integer(3) == rows) { return; }
+            if (statistics?.Integer(3) == values) { return; }
             if (statistics?.Binary(6) is not { } min || statistics.Binary(5) is not { } max) { _bounded = false; return; }
             if (_min is null || Compare(min, _min) < 0) { _min = min; }
             if (_max is null || Compare(max, _max) > 0) { _max = max; }

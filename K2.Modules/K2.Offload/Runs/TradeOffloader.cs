@@ -54,8 +54,9 @@ internal sealed partial class TradeOffloader(OffloadContext context)
     {
         public string Stream => TradeOffloader.Stream(Topic, Partition);
 
-        public string Sql(string column = "kafka_offset", bool fromStart = false) => string.Create(CultureInfo.InvariantCulture,
-            $"(kafka_topic = '{Topic}' AND kafka_partition = {Partition}{(fromStart ? "" : $" AND {column} > {After}")} AND {column} <= {To})");
+        /// <summary>The range as a filter; <paramref name="fromStart"/> takes every offset up to <see cref="To"/>.</summary>
+        public string Sql(bool fromStart = false) => string.Create(CultureInfo.InvariantCulture,
+            $"(kafka_topic = '{Topic}' AND kafka_partition = {Partition}{(fromStart ? "" : $" AND kafka_offset > {After}")} AND kafka_offset <= {To})");
     }
 
     /// <summary>Per stream, the offsets to offload now: after the watermark, up to what is safely visible.</summary>

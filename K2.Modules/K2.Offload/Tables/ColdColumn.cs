@@ -37,7 +37,6 @@ public sealed record ColdColumn(string Name, WireKind Wire, string HotExpression
     {
         WireKind.Micros or WireKind.NullableMicros => $"fromUnixTimestamp64Micro({HotExpression}, 'UTC')",
         WireKind.Decimal18 => $"CAST({HotExpression} AS Decimal({ColdDecimal.Precision}, {ColdDecimal.Scale}))",
-        WireKind.String when HotExpression == $"toString({Name})" => Name,
         _ => HotExpression,
     };
 
@@ -47,7 +46,11 @@ public sealed record ColdColumn(string Name, WireKind Wire, string HotExpression
     /// </summary>
     public static readonly PrimitiveType ColdDecimal = PrimitiveType.Decimal(28, 18);
 
-    public static ColdColumn Text(string name) => new(name, WireKind.String, $"toString({name})");
+    /// <summary>
+    /// A String or LowCardinality(String) hot column, read as it is: both travel as String, and ClickHouse's Parquet
+    /// encoder reuses a low-cardinality column's dictionary.
+    /// </summary>
+    public static ColdColumn Text(string name) => new(name, WireKind.String, name);
 
     public static ColdColumn Long(string name) => new(name, WireKind.Int64, $"toInt64({name})");
 
