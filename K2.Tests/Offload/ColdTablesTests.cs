@@ -29,6 +29,21 @@ public sealed class ColdTablesTests
         else { FluentActions.Invoking(() => TestWarehouses.Query(sql)).Should().Throw<Exception>().WithMessage("*value of v does not fit the cold decimal(28,18) exactly*"); }
     }
 
+    [TestCase("60304.4", "0.0409", "2466.44996")]
+    [TestCase("0.0000000001", "3", "0.0000000003")]
+    [TestCase("0.000000000000000001", "0.5", null)]
+    [TestCase("9999999999", "2", null)]
+    public void A_quote_volume_is_the_hot_product_exactly_or_fails_with_its_column_named(string price, string quantity, string? cold)
+    {
+        // As silver computes it: two 18-decimal values multiplied into Decimal(76, 36).
+        var column = ColdTables.Silver.Columns.Single(c => c.Name == "quote_volume");
+        var sql = $"SELECT toString({column.HotExpression}) FROM (SELECT toDecimal128('{price}', 18) AS price, toDecimal128('{quantity}', 18) AS quantity, " +
+            "CAST(price AS Decimal(76, 18)) * CAST(quantity AS Decimal(76, 18)) AS quote_volume)";
+
+        if (cold is not null) { TestWarehouses.Query(sql).Should().Be(cold); }
+        else { FluentActions.Invoking(() => TestWarehouses.Query(sql)).Should().Throw<Exception>().WithMessage("*value of quote_volume does not fit the cold decimal(28,18) exactly*"); }
+    }
+
     [Test]
     public async Task Every_cold_table_has_every_column_of_its_hot_source_in_order()
     {

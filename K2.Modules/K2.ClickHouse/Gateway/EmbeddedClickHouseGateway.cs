@@ -42,7 +42,7 @@ internal sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouse
     }
 
     /// <summary>The engine runs in this process, so its <c>file()</c> function writes every part in one pass.</summary>
-    public async Task ExportParquetAsync(string sql, string partExpression, int parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
+    public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
     {
         var target = Path.Combine(ParquetExport.CheckedFolder(folder), "{_partition_id}.parquet");
         await ExecuteAsync($"INSERT INTO FUNCTION file('{target}', 'Parquet') PARTITION BY {partExpression}\n{sql}\n{ParquetExport.Settings(settings)}",

@@ -53,14 +53,14 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
         });
 
     /// <summary>The server cannot write to this machine: each part is one query streamed into its local file.</summary>
-    public async Task ExportParquetAsync(string sql, string partExpression, int parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
+    public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
     {
         var checkedFolder = ParquetExport.CheckedFolder(folder);
-        for (var part = 1; part <= parts; part++)
+        foreach (var part in parts.Select(ParquetExport.CheckedPartName))
         {
-            var query = string.Create(CultureInfo.InvariantCulture, $"SELECT * FROM ({sql}) WHERE ({partExpression}) = {part}\n{ParquetExport.Settings(settings)}");
+            var query = $"SELECT * FROM ({sql}) WHERE ({partExpression}) = '{part}'\n{ParquetExport.Settings(settings)}";
             await using var result = await QueryStreamAsync(query, "Parquet", cancellationToken).ConfigureAwait(false);
-            await using var file = File.Create(Path.Combine(checkedFolder, string.Create(CultureInfo.InvariantCulture, $"{part}.parquet")));
+            await using var file = File.Create(Path.Combine(checkedFolder, $"{part}.parquet"));
             await result.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -20,11 +20,12 @@ public interface IClickHouseGateway
 
     /// <summary>
     /// Writes the result of <paramref name="sql"/> as Parquet files in <paramref name="folder"/> on this machine: one
-    /// file <c>&lt;n&gt;.parquet</c> per value n in 1..<paramref name="parts"/> of <paramref name="partExpression"/>, an
-    /// integer expression over the result's columns (a value with no rows may have no file). <paramref name="settings"/>
-    /// are ClickHouse output settings such as the Parquet compression and row-group size.
+    /// file <c>&lt;name&gt;.parquet</c> per name in <paramref name="parts"/>, holding the rows for which
+    /// <paramref name="partExpression"/>, a String expression over the result's columns, gives that name (a name with no
+    /// rows may have no file). Names use only letters, digits, '_' and '-'. <paramref name="settings"/> are ClickHouse
+    /// output settings such as the Parquet compression and row-group size.
     /// </summary>
-    Task ExportParquetAsync(string sql, string partExpression, int parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default);
+    Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Hands memory the engine freed back to the system, after a large query such as an offload batch. An embedded

@@ -16,6 +16,11 @@ internal static partial class ParquetExport
             : throw new ArgumentException($"export folder '{folder}' must exist and use only letters, digits and . _ - / in its path", nameof(folder));
     }
 
+    /// <summary>A part's file name, refused unless it uses only letters, digits, '_' and '-'.</summary>
+    public static string CheckedPartName(string part) => PartName().IsMatch(part)
+        ? part
+        : throw new ArgumentException($"part name '{part}' must use only letters, digits, _ and -", nameof(part));
+
     public static string Settings(IReadOnlyDictionary<string, string> settings) => settings.Count == 0
         ? ""
         : "SETTINGS " + string.Join(", ", settings.Select(s => string.Create(CultureInfo.InvariantCulture, $"{SqlIdentifier.Checked(s.Key, "setting")} = {Value(s.Value)}")));
@@ -23,6 +28,9 @@ internal static partial class ParquetExport
     private static string Value(string value) => long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
         ? number.ToString(CultureInfo.InvariantCulture)
         : $"'{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}'";
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex PartName();
 
     [GeneratedRegex("^/[A-Za-z0-9._/-]+$")]
     private static partial Regex SafePath();

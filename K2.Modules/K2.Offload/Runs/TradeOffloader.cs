@@ -35,7 +35,8 @@ internal sealed partial class TradeOffloader(OffloadContext context)
         {
             var where = Where(batch);
             var candidates = $"SELECT * FROM {context.Hot.Table(table)} WHERE {where}";
-            files.AddRange(await context.Hot.ExportAsync(table, iceberg, Source(table, where, done), candidates, cancellationToken).ConfigureAwait(false));
+            var key = table.Layer == ColdLayer.Silver ? table.AuditKey : table.SelectionKey;
+            files.AddRange(await context.Hot.ExportAsync(table, iceberg, Source(table, where, done), key, candidates, cancellationToken).ConfigureAwait(false));
             done = done.With(batch.ToDictionary(r => r.Stream, r => r.To));
         }
 
@@ -105,16 +106,14 @@ internal sealed partial class TradeOffloader(OffloadContext context)
 
     private static string Where(IReadOnlyList<OffsetRange> batch) => string.Join(" OR ", batch.Select(r => r.Sql()));
 
-    // Sorted in the table's sort order (tight file bounds) and one row per key: Kafka (partition, offset) for bronze,
-    // the trade key for silver; the first ingestion wins, as it does across batches and runs: a silver trade already at
-    // a position offloaded before (an earlier run or batch) is left out. That lookup reads bronze, which keeps every
-    // message, because silver's ReplacingMergeTree may already have collapsed the first copy into the new one. Copies of
-    // one trade share its exchange time, which bounds the lookup to the batch's time span.
+    // The batch's rows, deduplicated by the export on one row per key: Kafka (partition, offset) for bronze, the trade key
+    // for silver; the first ingestion wins, as it does across batches and runs: a silver trade already at a position
+    // offloaded before (an earlier run or batch) is left out here. That lookup reads bronze, which keeps every message,
+    // because silver's ReplacingMergeTree may already have collapsed the first copy into the new one. Copies of one trade
+    // share its exchange time, which bounds the lookup to the batch's time span.
     private string Source(ColdTable table, string where, Watermark done)
     {
         var hot = context.Hot.Table(table);
-        var dedupe = table.Layer == ColdLayer.Silver ? table.AuditKey : table.SelectionKey;
-        string[] order = [.. table.SortColumns, "ingested_at"];
         var earlier = done.Positions.Where(p => p.Value >= 0).Select(p => Parse(p.Key, p.Value)).ToList();
         var seen = table.Layer != ColdLayer.Silver || earlier.Count == 0 ? "" : $"""
              AND (exchange, symbol, trade_id) NOT IN (
@@ -124,7 +123,7 @@ internal sealed partial class TradeOffloader(OffloadContext context)
                   AND exchange_ts_us >= (SELECT toUnixTimestamp64Micro(min(exchange_ts)) FROM {hot} WHERE {where})
                   AND exchange_ts_us <= (SELECT toUnixTimestamp64Micro(max(exchange_ts)) FROM {hot} WHERE {where}))
             """;
-        return $"SELECT * FROM {hot} WHERE ({where}){seen} ORDER BY {string.Join(", ", order)} LIMIT 1 BY {string.Join(", ", dedupe)}";
+        return $"SELECT * FROM {hot} WHERE ({where}){seen}";
     }
 
     private static OffsetRange Parse(string stream, long position)

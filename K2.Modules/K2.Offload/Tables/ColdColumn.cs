@@ -60,7 +60,23 @@ public sealed record ColdColumn(string Name, WireKind Wire, string HotExpression
 
     public static ColdColumn Time(string name) => new(name, WireKind.Micros, $"toUnixTimestamp64Micro(toDateTime64({name}, 6, 'UTC'))");
 
+    /// <summary>
+    /// A decimal that the hot tier computes as <paramref name="left"/> × <paramref name="right"/> at a wider scale (silver's
+    /// quote volume, Decimal(76, 36)). Narrowing a 256-bit decimal divides, which costs ClickHouse about 0.6 CPU-seconds per
+    /// million rows; exchange prices and sizes rarely carry more than 9 decimals, so the product of the two factors cut to
+    /// 9 decimals is tried first and taken when it equals the hot value exactly. Other rows take <see cref="ExactDecimal"/>.
+    /// </summary>
+    public static ColdColumn Product(string name, string left, string right)
+    {
+        var candidate = $"toDecimal128({left}, 9) * toDecimal128({right}, 9)";
+        return new(name, WireKind.Decimal18,
+            $"{candidate} = {name} AND abs({candidate}) < {ColdDecimalLimit} ? {candidate} : ({ExactDecimal(name)})");
+    }
+
     /// <summary>Decimal128(18) of <paramref name="expression"/>, or an error if that would lose digits.</summary>
     public static string ExactDecimal(string expression) =>
-        $"throwIf(toDecimal256({expression}, 36) != toDecimal256(toDecimal128({expression}, 18), 36) OR abs(toDecimal128({expression}, 18)) >= toDecimal128('9999999999.999999999999999999', 18) + toDecimal128('0.000000000000000001', 18), 'value of {expression} does not fit the cold decimal(28,18) exactly') = 0 ? toDecimal128({expression}, 18) : toDecimal128(0, 18)";
+        $"throwIf(toDecimal128({expression}, 18) != {expression} OR abs(toDecimal128({expression}, 18)) >= {ColdDecimalLimit}, 'value of {expression} does not fit the cold decimal(28,18) exactly') = 0 ? toDecimal128({expression}, 18) : toDecimal128(0, 18)";
+
+    /// <summary>10^10: decimal(28,18) holds 10 integer digits.</summary>
+    private const string ColdDecimalLimit = "toDecimal128('10000000000', 18)";
 }

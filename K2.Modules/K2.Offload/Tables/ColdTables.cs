@@ -72,7 +72,7 @@ public static class ColdTables
             ColdColumn.Text("trade_id"),
             ColdColumn.Exact("price"),
             ColdColumn.Exact("quantity"),
-            ColdColumn.Exact("quote_volume"),
+            ColdColumn.Product("quote_volume", "price", "quantity"),
             ColdColumn.Text("side"),
             ColdColumn.Time("exchange_ts"),
             ColdColumn.Time("receive_ts"),

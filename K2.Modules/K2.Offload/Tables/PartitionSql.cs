@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using K2.Iceberg.Spec;
 
 namespace K2.Offload.Tables;
@@ -34,6 +35,36 @@ internal static class PartitionSql
         string s => $"'{s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}'",
         _ => throw new NotSupportedException($"partition value {value} has no ClickHouse literal"),
     };
+
+    /// <summary>
+    /// A String expression naming a row's partition as <see cref="FileName"/> does: the values joined by '_', text as
+    /// upper-case hex of its UTF-8 bytes, so that any value gives a safe file name.
+    /// </summary>
+    public static string FileNameExpression(IReadOnlyList<string> expressions, ColdTable table, IReadOnlyList<PartitionField> fields) => expressions.Count == 0
+        ? $"'{EmptyName}'"
+        : $"concat({string.Join(", '_', ", expressions.Select((e, i) => IsText(table, fields[i]) ? $"hex({e})" : $"toString({e})"))}, '')";
+
+    /// <summary>The file name (without extension) of a partition; see <see cref="FileNameExpression"/>.</summary>
+    public static string FileName(PartitionKey key) => key.Values.Count == 0
+        ? EmptyName
+        : string.Join("_", key.Values.Select(v => v switch
+        {
+            int i => i.ToString(CultureInfo.InvariantCulture),
+            string s => Convert.ToHexString(Encoding.UTF8.GetBytes(s)),
+            _ => throw new NotSupportedException($"partition value {v} has no file name"),
+        }));
+
+    /// <summary>A condition true for rows of the partitions <paramref name="keys"/>.</summary>
+    public static string Filter(IReadOnlyList<string> expressions, IReadOnlyList<PartitionKey> keys)
+    {
+        var row = $"tuple({string.Join(", ", expressions)})";
+        var values = keys.Select(k => $"tuple({string.Join(", ", k.Values.Select(Literal))})").ToList();
+
+        // A one-element list would parse as the tuple itself, whose fields IN would take as the set.
+        return values.Count == 1 ? $"{row} = {values[0]}" : $"{row} IN ({string.Join(", ", values)})";
+    }
+
+    private const string EmptyName = "all";
 
     /// <summary>A value read back from TabSeparated output.</summary>
     public static object Parse(ColdTable table, PartitionField field, string text) => IsText(table, field)
