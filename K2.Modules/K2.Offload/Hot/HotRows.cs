@@ -10,6 +10,12 @@ namespace K2.Offload.Hot;
 /// <summary>What streaming one query into data files wrote.</summary>
 internal sealed record StreamedRows(long Rows, DateTime? NewestTime);
 
+/// <summary>One cold partition of a batch of hot rows and how many rows it holds.</summary>
+internal sealed record ColdPartition(PartitionKey Key, long Rows);
+
+/// <summary>A batch's cold partitions and the span of its time column in Unix microseconds.</summary>
+internal sealed record HotSurvey(IReadOnlyList<ColdPartition> Partitions, long FirstMicros, long LastMicros);
+
 /// <summary>Reads hot rows for a cold table and streams them, batch by batch, into Parquet data files.</summary>
 internal sealed class HotRows(IClickHouseGateway gateway, string database)
 {
@@ -35,33 +41,47 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
         $"FROM (SELECT {string.Join(", ", table.Columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"{c.ParquetExpression} AS c{i}")))} FROM ({source}))";
 
     /// <summary>
-    /// Has ClickHouse write <paramref name="rows"/> (filtered hot rows) as Parquet, one file per cold partition, each
-    /// sorted in the table's sort order with one row per <paramref name="key"/> (the first ingested), and makes each file
-    /// a data file of <paramref name="iceberg"/>. The partitions and their sizes are found first in
-    /// <paramref name="candidates"/>, the same rows before the costlier filters. Partitions are spread over one branch per
-    /// core, each converting, sorting and deduplicating its own rows, because ClickHouse sorts and deduplicates one stream
-    /// per query part. Memory is ClickHouse's for one query: callers bound it by the size of <paramref name="rows"/>.
+    /// The cold partitions of <paramref name="rows"/> with their row counts, and the span of the table's time column; a
+    /// cheap scan of the few columns these need.
     /// </summary>
-    public async Task<IReadOnlyList<DataFile>> ExportAsync(ColdTable table, IcebergTable iceberg, string rows, IReadOnlyList<string> key, string candidates, CancellationToken cancellationToken)
+    public async Task<HotSurvey> SurveyAsync(ColdTable table, string rows, CancellationToken cancellationToken)
     {
         var fields = table.PartitionSpec.Fields;
-        var expressions = fields.Select(f => PartitionSql.Expression(table, f)).ToList();
-        var parts = fields.Count == 0
-            ? [new ColdPartition(PartitionKey.Empty, 0)]
-            : (await gateway.QueryRowsAsync($"SELECT {string.Join(", ", expressions)}, count() FROM ({ParquetSelect(table, candidates)}) GROUP BY ALL", cancellationToken: cancellationToken).ConfigureAwait(false))
-                .Select(row => new ColdPartition(new PartitionKey([.. fields.Select((f, i) => PartitionSql.Parse(table, f, row[i]))]), long.Parse(row[^1], CultureInfo.InvariantCulture))).ToList();
-        if (parts.Count == 0) { return []; }
+        var keys = string.Concat(fields.Select(f => $"{PartitionSql.Expression(table, f)}, "));
+        var time = $"`{table.TimeColumn}`";
+        var found = await gateway.QueryRowsAsync(
+            $"SELECT {keys}count(), toUnixTimestamp64Micro(min({time})), toUnixTimestamp64Micro(max({time})) FROM ({ParquetSelect(table, rows)}) GROUP BY ALL",
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var partitions = found
+            .Select(row => new ColdPartition(new PartitionKey([.. fields.Select((f, i) => PartitionSql.Parse(table, f, row[i]))]), long.Parse(row[^3], CultureInfo.InvariantCulture)))
+            .Where(p => p.Rows > 0).ToList();
+        return partitions.Count == 0
+            ? new HotSurvey([], 0, 0)
+            : new HotSurvey(partitions, found.Min(row => long.Parse(row[^2], CultureInfo.InvariantCulture)), found.Max(row => long.Parse(row[^1], CultureInfo.InvariantCulture)));
+    }
 
+    /// <summary>
+    /// Has ClickHouse write <paramref name="rows"/> (filtered hot rows) as Parquet, one file per cold partition in
+    /// <paramref name="partitions"/>, each sorted in the table's sort order with one row per <paramref name="key"/> (the
+    /// first ingested), and makes each file a data file of <paramref name="iceberg"/>. Partitions are spread over one
+    /// branch per core, each converting, sorting and deduplicating its own rows, because ClickHouse sorts and deduplicates
+    /// one stream per query part. Memory is ClickHouse's for one query: callers bound it by the size of <paramref name="rows"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<DataFile>> ExportAsync(ColdTable table, IcebergTable iceberg, string rows, IReadOnlyList<string> key, IReadOnlyList<ColdPartition> partitions, CancellationToken cancellationToken)
+    {
+        if (partitions.Count == 0) { return []; }
+        var fields = table.PartitionSpec.Fields;
+        var expressions = fields.Select(f => PartitionSql.Expression(table, f)).ToList();
         var order = string.Join(", ", table.SortColumns.Append("ingested_at").Select(c => $"`{c}`"));
         var distinct = string.Join(", ", key.Select(c => $"`{c}`"));
-        var branches = Branches(parts, BranchCount);
+        var branches = Branches(partitions, BranchCount);
         var sql = string.Join("\nUNION ALL\n", branches.Select(branch =>
             $"SELECT * FROM ({ParquetSelect(table, rows)}){(branches.Count == 1 ? "" : $" WHERE {PartitionSql.Filter(expressions, [.. branch.Select(p => p.Key)])}")} ORDER BY {order} LIMIT 1 BY {distinct}"));
 
         var folder = Directory.CreateTempSubdirectory("k2-offload-").FullName;
         try
         {
-            var names = parts.ToDictionary(p => PartitionSql.FileName(p.Key), p => p.Key);
+            var names = partitions.ToDictionary(p => PartitionSql.FileName(p.Key), p => p.Key);
             await gateway.ExportParquetAsync(sql, PartitionSql.FileNameExpression(expressions, table, fields), [.. names.Keys], folder, ParquetSettings, cancellationToken).ConfigureAwait(false);
             var files = new List<DataFile>();
             foreach (var (name, partition) in names)
@@ -81,8 +101,6 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
 
     /// <summary>One branch per core (at most 8): enough to keep ClickHouse's threads busy, few enough that each sorts a sizeable share.</summary>
     private static readonly int BranchCount = Math.Clamp(Environment.ProcessorCount, 1, 8);
-
-    private sealed record ColdPartition(PartitionKey Key, long Rows);
 
     /// <summary>Partitions dealt largest first to the branch with the fewest rows so far.</summary>
     private static List<List<ColdPartition>> Branches(IReadOnlyList<ColdPartition> parts, int count)
