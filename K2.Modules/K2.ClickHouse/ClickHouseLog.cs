@@ -24,4 +24,7 @@ internal static partial class ClickHouseLog
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Starting without all Kafka-engine consumers in their groups; trades published before they join are not ingested by ClickHouse: {Detail}")]
     public static partial void ConsumersNotJoined(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Returning the embedded engine's freed memory failed")]
+    public static partial void MemoryReleaseFailed(ILogger logger, Exception exception);
 }

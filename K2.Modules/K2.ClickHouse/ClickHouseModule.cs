@@ -33,6 +33,7 @@ public static class ClickHouseModule
                 return ChDbEngine.Open(dataPath, libraryPath, options.Embedded.ServerSettings());
             });
             services.AddSingleton<IClickHouseGateway>(sp => new EmbeddedClickHouseGateway(sp.GetRequiredService<ChDbEngine>()));
+            if (options.Embedded.ReleaseMemorySeconds > 0) { services.AddHostedService<EmbeddedMemoryReleaser>(); }
         }
         else
         {

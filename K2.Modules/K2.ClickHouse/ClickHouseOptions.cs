@@ -70,6 +70,13 @@ public sealed class EmbeddedClickHouseOptions
     [Range(0, 10_000, ErrorMessage = "must be 0 to 10000 threads")]
     public int MaxIdleThreads { get; set; } = 16;
 
+    /// <summary>
+    /// Seconds between handing the memory the engine freed back to the system (<c>SYSTEM JEMALLOC PURGE</c>); 0 turns it
+    /// off. Default 10.
+    /// </summary>
+    [Range(0, 3600, ErrorMessage = "must be 0 (off) to 3600 seconds")]
+    public int ReleaseMemorySeconds { get; set; } = 10;
+
     /// <summary>The server settings the engine is started with.</summary>
     public IReadOnlyDictionary<string, string> ServerSettings() => new Dictionary<string, string>
     {

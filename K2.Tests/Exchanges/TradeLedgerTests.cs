@@ -49,6 +49,22 @@ public sealed class TradeLedgerTests
     }
 
     [Test]
+    public void A_symbol_s_window_is_allocated_on_its_first_trade_and_never_grows()
+    {
+        var ledger = new TradeLedger(Exchange.Binance, windowPerSymbol: 4096);
+        ledger.Accept("BTCUSDT", 0, 0, 0);
+
+        var accepted = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var id = 1; id <= 3 * 4096; id++) { accepted += ledger.Accept("BTCUSDT", id, id, 0) ? 1 : 0; }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        accepted.Should().Be(3 * 4096);
+        allocated.Should().Be(0, "filling and sliding the window must not reallocate it");
+        ledger.Accept("BTCUSDT", 3 * 4096, 0, 0).Should().BeFalse();
+    }
+
+    [Test]
     public void Ids_older_than_the_first_seen_are_accepted_once_without_opening_a_gap()
     {
         var ledger = new TradeLedger(Exchange.Coinbase);
