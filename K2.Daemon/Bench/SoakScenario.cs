@@ -47,6 +47,7 @@ internal sealed class SoakScenario : IBenchScenario
         OffloadTally tally;
         RssFigures rss;
         IReadOnlyList<MemoryBreakdown> memory;
+        IReadOnlyList<double[]> rssSeries;
         await using (var sampler = new PeriodicSampler<double>(SamplePeriod(duration), TimeProvider.System, _ => Task.FromResult(ProcessFigures.RssMegabytes())))
         await using (var breakdown = new PeriodicSampler<MemoryBreakdown>(BreakdownPeriod(duration), TimeProvider.System, ct => probe.MeasureAsync(clock.Elapsed, ct)))
         {
@@ -54,6 +55,7 @@ internal sealed class SoakScenario : IBenchScenario
             tally = await OffloadWhileAsync(pipeline, feeding, cancellationToken);
             await feeding;
             rss = RssFigures.From([.. sampler.Since(warmUp).Select(s => s.Value)], warmUp, RssTolerancePercent);
+            rssSeries = [.. sampler.Since(TimeSpan.Zero).Select(s => new[] { Math.Round(s.At.TotalSeconds, 1), s.Value })];
             memory = [.. breakdown.Since(TimeSpan.Zero).Select(s => s.Value)];
         }
 
@@ -90,6 +92,7 @@ internal sealed class SoakScenario : IBenchScenario
                 ["memory_growth_after_warmup_mb"] = MemoryGrowth.After(memory, warmUp),
                 ["dotnet_live_heap_mb"] = heap,
                 ["memory"] = memory,
+                ["rss_samples_s_mb"] = rssSeries,
                 ["offloads_during_run"] = tally.Runs,
                 ["offload_rows_during_run"] = tally.Rows,
                 ["offload_longest_seconds"] = Math.Round(tally.LongestSeconds, 3),
