@@ -47,6 +47,8 @@ internal sealed partial class MemoryProbe : IDisposable
             Megabytes((long)(malloc.Uordblks + malloc.Hblkhd)),
             Megabytes((long)malloc.Fordblks),
             Megabytes(metrics.GetValueOrDefault("MemoryTracking")),
+            Megabytes(metrics.GetValueOrDefault("MergesMutationsMemoryTracking")),
+            Megabytes(await ChDbCountAsync("SELECT toInt64(sum(memory_usage)) FROM system.processes", cancellationToken)),
             metrics.Where(m => m.Key.EndsWith("CacheBytes", StringComparison.Ordinal) && m.Value > 0).ToDictionary(m => m.Key, m => Megabytes(m.Value)),
             metrics.Where(m => m.Key.EndsWith("Thread", StringComparison.Ordinal) || m.Key.EndsWith("Threads", StringComparison.Ordinal)).Where(m => m.Value > 0).ToDictionary(),
             parts,
@@ -57,7 +59,7 @@ internal sealed partial class MemoryProbe : IDisposable
     private async Task<Dictionary<string, long>> ChDbMetricsAsync(CancellationToken cancellationToken)
     {
         var text = System.Text.Encoding.UTF8.GetString(await _engine.QueryAsync(
-            "SELECT metric, value FROM system.metrics WHERE metric IN ('MemoryTracking', 'GlobalThread') OR metric LIKE '%CacheBytes' OR (metric LIKE '%Threads' AND metric NOT LIKE '%Active%' AND metric NOT LIKE '%Scheduled%')", cancellationToken: cancellationToken));
+            "SELECT metric, value FROM system.metrics WHERE metric IN ('MemoryTracking', 'MergesMutationsMemoryTracking', 'GlobalThread') OR metric LIKE '%CacheBytes' OR (metric LIKE '%Threads' AND metric NOT LIKE '%Active%' AND metric NOT LIKE '%Scheduled%')", cancellationToken: cancellationToken));
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('\t'))
             .ToDictionary(f => f[0], f => long.Parse(f[1], CultureInfo.InvariantCulture));

@@ -54,8 +54,11 @@ internal sealed class SoakScenario : IBenchScenario
             var feeding = Task.WhenAll(Shares.Select((s, i) => feeds[i].RunAsync(arguments.Rate * s.Share, duration, cancellationToken)));
             tally = await OffloadWhileAsync(pipeline, feeding, cancellationToken);
             await feeding;
-            rss = RssFigures.From([.. sampler.Since(warmUp).Select(s => s.Value)], warmUp, RssTolerancePercent);
-            rssSeries = [.. sampler.Since(TimeSpan.Zero).Select(s => new[] { Math.Round(s.At.TotalSeconds, 1), s.Value })];
+            var samples = sampler.Since(TimeSpan.Zero);
+            rss = RssFigures.From([.. samples.Where(s => s.At >= warmUp).Select(s => s.Value)], warmUp, RssTolerancePercent);
+
+            // Floored so that a sample keeps its side of the warm-up line.
+            rssSeries = [.. samples.Select(s => new[] { Math.Floor(s.At.TotalSeconds * 10) / 10, s.Value })];
             memory = [.. breakdown.Since(TimeSpan.Zero).Select(s => s.Value)];
         }
 

@@ -64,6 +64,10 @@ public sealed class SoakBenchTests
         rss.GetProperty("first").GetDouble().Should().BeInRange(min, max);
         rss.GetProperty("flat").GetBoolean().Should().Be((max - min) / min * 100 <= rss.GetProperty("tolerance_percent").GetDouble());
         details.GetProperty("rss_flat").GetBoolean().Should().Be(rss.GetProperty("flat").GetBoolean());
+        var series = details.GetProperty("rss_samples_s_mb").EnumerateArray().Select(p => (At: p[0].GetDouble(), Mb: p[1].GetDouble())).ToList();
+        var afterWarmUp = series.Where(p => p.At >= rss.GetProperty("warmup_seconds").GetDouble()).ToList();
+        afterWarmUp.Should().HaveCount(rss.GetProperty("samples").GetInt32(), "the figures are computed from the samples after warm-up");
+        (afterWarmUp.Min(p => p.Mb), afterWarmUp.Max(p => p.Mb)).Should().Be((min, max));
 
         var breakdowns = details.GetProperty("memory").EnumerateArray().ToList();
         breakdowns.Should().HaveCountGreaterThan(2, "the memory breakdown is sampled through the run");
@@ -73,6 +77,8 @@ public sealed class SoakBenchTests
             (sample.GetProperty("rss_anon").GetDouble() + sample.GetProperty("rss_file").GetDouble()).Should().BeApproximately(resident, 1, "resident memory is anonymous plus file-backed");
             sample.GetProperty("malloc_in_use").GetDouble().Should().BePositive();
             sample.GetProperty("chdb_tracked").GetDouble().Should().BePositive("chDB reports its own allocations");
+            sample.GetProperty("chdb_merges_tracked").GetDouble().Should().BeGreaterThanOrEqualTo(0);
+            sample.GetProperty("chdb_queries_tracked").GetDouble().Should().BeGreaterThanOrEqualTo(0);
             sample.GetProperty("threads").GetInt32().Should().BeGreaterThan(sample.GetProperty("threadpool_threads").GetInt32());
         }
 
