@@ -29,6 +29,24 @@ public sealed class LateTradeTests
         await rig.AssertColdEqualsHotAsync();
     }
 
+    [Test]
+    public async Task A_run_writes_one_candle_file_per_partition()
+    {
+        await using var rig = await OffloadRig.StartAsync();
+        await rig.Trades.InsertAsync(300, HotTrades.Day, TimeSpan.FromSeconds(5));
+
+        (await rig.NewRunner().RunAsync()).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
+
+        foreach (var table in ColdTables.Gold)
+        {
+            var files = await (await rig.ColdAsync(table)).ListDataFilesAsync();
+            files.Should().NotBeEmpty(table.Name);
+            files.GroupBy(f => f.Partition).Should().OnlyContain(g => g.Count() == 1, $"{table.Name} gets one file per partition from one run");
+        }
+
+        await rig.AssertColdEqualsHotAsync(ColdTables.Gold);
+    }
+
     private static async Task<string> CandleAsync(OffloadRig rig, ColdTable table, DateTime window)
     {
         var cold = await rig.ColdAsync(table);
