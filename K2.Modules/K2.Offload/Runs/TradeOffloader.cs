@@ -31,13 +31,13 @@ internal sealed partial class TradeOffloader(OffloadContext context)
 
         var files = new List<DataFile>();
         var done = start.From;
+        var key = table.Layer == ColdLayer.Silver ? table.AuditKey : table.SelectionKey;
         foreach (var batch in Batches(ranges, context.Options.BatchRows))
         {
             var where = Where(batch);
-            var candidates = $"SELECT * FROM {context.Hot.Table(table)} WHERE {where}";
-            var key = table.Layer == ColdLayer.Silver ? table.AuditKey : table.SelectionKey;
+            var candidates = $"SELECT * FROM {context.Hot.Table(table)} WHERE ({where})";
             var survey = await context.Hot.SurveyAsync(table, candidates, cancellationToken).ConfigureAwait(false);
-            var rows = await RowsAsync(table, where, done, survey, cancellationToken).ConfigureAwait(false);
+            var rows = await RowsAsync(table, candidates, done, survey, cancellationToken).ConfigureAwait(false);
             files.AddRange(await context.Hot.ExportAsync(table, iceberg, rows, key, survey.Partitions, cancellationToken).ConfigureAwait(false));
             done = done.With(batch.ToDictionary(r => r.Stream, r => r.To));
         }
@@ -114,12 +114,10 @@ internal sealed partial class TradeOffloader(OffloadContext context)
     // because silver's ReplacingMergeTree may already have collapsed the first copy into the new one. Copies of one trade
     // share its exchange time, which bounds the lookup to the batch's time span (from its survey). Such copies are rare, so
     // they are counted first: the export filters on them (a fifth of its time) only when there are some.
-    private async Task<string> RowsAsync(ColdTable table, string where, Watermark done, HotSurvey survey, CancellationToken cancellationToken)
+    private async Task<string> RowsAsync(ColdTable table, string candidates, Watermark done, HotSurvey survey, CancellationToken cancellationToken)
     {
-        var hot = context.Hot.Table(table);
-        var rows = $"SELECT * FROM {hot} WHERE ({where})";
         var earlier = done.Positions.Where(p => p.Value >= 0).Select(p => Parse(p.Key, p.Value)).ToList();
-        if (table.Layer != ColdLayer.Silver || earlier.Count == 0 || survey.Partitions.Count == 0) { return rows; }
+        if (table.Layer != ColdLayer.Silver || earlier.Count == 0 || survey.Partitions.Count == 0) { return candidates; }
 
         var offloaded = $"""
             SELECT exchange, symbol, trade_id FROM ({string.Join(" UNION ALL ", ColdTables.Bronze.Select(b =>
@@ -127,9 +125,9 @@ internal sealed partial class TradeOffloader(OffloadContext context)
             WHERE ({string.Join(" OR ", earlier.Select(r => r.Sql(fromStart: true)))})
               AND exchange_ts_us BETWEEN {survey.FirstMicros.ToString(CultureInfo.InvariantCulture)} AND {survey.LastMicros.ToString(CultureInfo.InvariantCulture)}
             """;
-        var copies = await context.Hot.Gateway.QueryRowsAsync($"SELECT count() FROM {hot} WHERE ({where}) AND (exchange, symbol, trade_id) IN ({offloaded})",
+        var copies = await context.Hot.Gateway.QueryRowsAsync($"SELECT count() FROM ({candidates}) WHERE (exchange, symbol, trade_id) IN ({offloaded})",
             cancellationToken: cancellationToken).ConfigureAwait(false);
-        return copies.Single()[0] == "0" ? rows : $"{rows} AND (exchange, symbol, trade_id) NOT IN ({offloaded})";
+        return copies.Single()[0] == "0" ? candidates : $"{candidates} AND (exchange, symbol, trade_id) NOT IN ({offloaded})";
     }
 
     private static OffsetRange Parse(string stream, long position)
