@@ -16,7 +16,10 @@ public sealed class CandleRewriteTests
         await using var rig = await OffloadRig.StartAsync();
         await rig.Trades.InsertAsync(300, HotTrades.Day, TimeSpan.FromSeconds(5));
         await rig.Trades.RedeliverAsync(20);
-        var runner = rig.NewRunner();
+
+        // A clock that stays put: a minute starting between two runs would move the candle horizon and make the second
+        // run commit an empty snapshot instead of finding nothing to do.
+        var runner = rig.NewRunner(time: new K2.Tests.Maintenance.ManualTime(DateTimeOffset.UtcNow));
         (await runner.RunAsync()).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
         var gold = ColdTables.Gold;
         var inflated = await Task.WhenAll(gold.Select(t => rig.ColdFingerprintAsync(t)));

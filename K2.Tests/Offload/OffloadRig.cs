@@ -36,10 +36,10 @@ internal sealed class OffloadRig : IAsyncDisposable
     public static OffloadOptions Options() => new() { Enabled = true, IngestionMarginSeconds = 0, CandleLatenessSeconds = 60 };
 
     /// <summary>A runner of its own (own warehouse handle, as a second daemon would have) on the same catalog and store.</summary>
-    public OffloadRunner NewRunner(OffloadFaults? faults = null, OffloadOptions? options = null)
+    public OffloadRunner NewRunner(OffloadFaults? faults = null, OffloadOptions? options = null, TimeProvider? time = null)
     {
         var warehouse = TestWarehouses.Reopen(Warehouse);
-        return OffloadRunner.Create(HotTier.Gateway, Hot.Settings.Database, warehouse, options ?? Options(), TimeProvider.System, NullLogger.Instance, faults);
+        return OffloadRunner.Create(HotTier.Gateway, Hot.Settings.Database, warehouse, options ?? Options(), time ?? TimeProvider.System, NullLogger.Instance, faults);
     }
 
     public async Task<IcebergTable> ColdAsync(ColdTable table) => await Warehouse.LoadTableAsync(table.Identifier);
