@@ -32,7 +32,7 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
         using var kafka = EmbeddedKafkaCluster.Start();
-        using var engine = ChDbEngine.Open(Path.Combine(arguments.DataDir, "chdb"));
+        using var engine = ChDbEngine.Open(Path.Combine(arguments.DataDir, "chdb"), serverSettings: new EmbeddedClickHouseOptions().ServerSettings());
         var gateway = new EmbeddedClickHouseGateway(engine);
         var options = new ClickHouseOptions { Database = "bench_ingest" };
         options.Kafka.TopicPrefix = $"bench.{Guid.NewGuid():N}.";

@@ -28,7 +28,7 @@ internal sealed class OffloadBenchScenario : IBenchScenario
 
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
-        using var engine = ChDbEngine.Open(Path.Combine(arguments.DataDir, "chdb"));
+        using var engine = ChDbEngine.Open(Path.Combine(arguments.DataDir, "chdb"), serverSettings: new EmbeddedClickHouseOptions().ServerSettings());
         var gateway = new EmbeddedClickHouseGateway(engine);
 
         // A long-running daemon offloads with compiled code: an untimed offload of a small table in its own database and

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
 
@@ -71,6 +72,24 @@ public sealed class EmbeddedClickHouseOptions
     public int MaxIdleThreads { get; set; } = 16;
 
     /// <summary>
+    /// Threads that run the Kafka engine's consumers (ClickHouse's <c>background_message_broker_schedule_pool_size</c>;
+    /// chDB starts with 2). A queue table keeps its thread for up to a minute while messages keep coming, so with fewer
+    /// threads than exchanges one exchange's trades waited a minute at a time to reach bronze, buffered in the engine's
+    /// memory meanwhile. Default 4: one per exchange and one spare.
+    /// </summary>
+    [Range(3, 256, ErrorMessage = "must be 3–256 threads: at least one per exchange's queue table")]
+    public int KafkaConsumerThreads { get; set; } = 4;
+
+    /// <summary>
+    /// Seconds between removals of the parts that merges replaced (MergeTree's <c>cleanup_delay_period</c>, 30 by
+    /// default, backing off to 300 when there is little to do). Every flush of the Kafka engine writes a part to each of
+    /// eight tables; each replaced part keeps its index and metadata in memory until removed, so at the defaults a
+    /// minute's worth (about 1,800 parts, 30–40 MB) built up and fell away in turn. Default 2, backing off to 10.
+    /// </summary>
+    [Range(1, 300, ErrorMessage = "must be 1–300 seconds")]
+    public int ReplacedPartsCleanupSeconds { get; set; } = 2;
+
+    /// <summary>
     /// Seconds between handing the memory the engine freed back to the system (<c>SYSTEM JEMALLOC PURGE</c>); 0 turns it
     /// off. Default 10.
     /// </summary>
@@ -80,7 +99,11 @@ public sealed class EmbeddedClickHouseOptions
     /// <summary>The server settings the engine is started with.</summary>
     public IReadOnlyDictionary<string, string> ServerSettings() => new Dictionary<string, string>
     {
-        ["max_thread_pool_free_size"] = MaxIdleThreads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["max_thread_pool_free_size"] = MaxIdleThreads.ToString(CultureInfo.InvariantCulture),
+        ["background_message_broker_schedule_pool_size"] = KafkaConsumerThreads.ToString(CultureInfo.InvariantCulture),
+        ["merge_tree.cleanup_delay_period"] = ReplacedPartsCleanupSeconds.ToString(CultureInfo.InvariantCulture),
+        ["merge_tree.max_cleanup_delay_period"] = (5 * ReplacedPartsCleanupSeconds).ToString(CultureInfo.InvariantCulture),
+        ["merge_tree.cleanup_delay_period_random_add"] = "1",
     };
 }
 

@@ -38,6 +38,22 @@ public sealed class ChDbEngineTests
         (held - Rss()).Should().BeGreaterThan(100L << 20, "the engine's allocator kept the sort's memory until asked to return it");
     }
 
+    [Test]
+    public async Task Parts_a_merge_replaced_are_removed_within_seconds()
+    {
+        var db = EmbeddedClickHouse.NewDatabase();
+        Engine.Execute($"CREATE TABLE {db}.t (id UInt64) ENGINE = MergeTree ORDER BY id");
+        for (var i = 0; i < 20; i++) { Engine.Execute($"INSERT INTO {db}.t VALUES ({i})"); }
+        Engine.Execute($"OPTIMIZE TABLE {db}.t FINAL");
+        Engine.QueryText($"SELECT count() FROM system.parts WHERE database = '{db}' AND active").Trim().Should().Be("1", "the merge replaced the twenty inserted parts");
+
+        // The engine's default (30 s, backing off to 300) kept a minute of replaced parts in memory under streaming inserts.
+        await HotTier.WaitUntilAsync(() => Task.FromResult(ReplacedParts(db) == 0), "the replaced parts removed", TimeSpan.FromSeconds(15));
+    }
+
+    private static int ReplacedParts(string db) =>
+        int.Parse(Engine.QueryText($"SELECT count() FROM system.parts WHERE database = '{db}' AND NOT active").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
     private static long Rss() => long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
 
     [Test]

@@ -12,20 +12,20 @@ internal static class TradePublisher
     public static async Task PublishAsync(string topic, IEnumerable<NormalizedTrade> trades)
     {
         using var producer = Producer();
-        var deliveries = new List<Task>();
-        foreach (var trade in trades)
-        {
-            var headers = new Headers
-            {
-                { "exchange", Encoding.UTF8.GetBytes(trade.Exchange.ToWire()) },
-                { "schema_version", "1"u8.ToArray() },
-                { "receive_ts_us", Encoding.UTF8.GetBytes(trade.ReceiveTimestampUs.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
-            };
-            deliveries.Add(producer.ProduceAsync(topic, new Message<string, byte[]> { Key = NormalizedTradeJson.Key(trade), Value = NormalizedTradeJson.Encode(trade), Headers = headers }));
-        }
-
-        await Task.WhenAll(deliveries);
+        await Task.WhenAll(trades.Select(trade => producer.ProduceAsync(topic, Message(trade))));
     }
+
+    public static Message<string, byte[]> Message(NormalizedTrade trade) => new()
+    {
+        Key = NormalizedTradeJson.Key(trade),
+        Value = NormalizedTradeJson.Encode(trade),
+        Headers = new Headers
+        {
+            { "exchange", Encoding.UTF8.GetBytes(trade.Exchange.ToWire()) },
+            { "schema_version", "1"u8.ToArray() },
+            { "receive_ts_us", Encoding.UTF8.GetBytes(trade.ReceiveTimestampUs.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+        },
+    };
 
     public static async Task PublishRawAsync(string topic, string key, string value)
     {
@@ -33,6 +33,6 @@ internal static class TradePublisher
         await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = Encoding.UTF8.GetBytes(value) });
     }
 
-    private static IProducer<string, byte[]> Producer() =>
+    public static IProducer<string, byte[]> Producer() =>
         new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = EmbeddedKafka.BootstrapServers, LingerMs = 5 }).Build();
 }

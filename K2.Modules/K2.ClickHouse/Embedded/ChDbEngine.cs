@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Xml.Linq;
 
 namespace K2.ClickHouse.Embedded;
 
@@ -32,7 +33,11 @@ public sealed class ChDbEngine : IDisposable
     /// Opens (once per process) the engine on <paramref name="dataPath"/>. Later calls with the same
     /// path return the same engine; another path is refused, since chDB keeps one storage path per process.
     /// </summary>
-    /// <param name="serverSettings">Server settings (e.g. <c>max_thread_pool_free_size</c>) for the first open; later opens share that engine.</param>
+    /// <param name="serverSettings">
+    /// Server settings (e.g. <c>max_thread_pool_free_size</c>) for the first open; later opens share that engine. A key
+    /// with a dot (<c>merge_tree.cleanup_delay_period</c>) names a setting in a section, which chDB's command line cannot
+    /// take: those go to a configuration file written next to the data.
+    /// </param>
     public static ChDbEngine Open(string dataPath, string? libraryPath = null, IReadOnlyDictionary<string, string>? serverSettings = null)
     {
         var fullPath = Path.GetFullPath(dataPath);
@@ -54,7 +59,14 @@ public sealed class ChDbEngine : IDisposable
 
             // ClickHouse's own SIGSEGV handler would swallow .NET's NullReferenceException and hang the process.
             ChDbNative.SetSignalHandlersEnabled(0);
-            string[] args = ["k2", $"--path={fullPath}", .. (serverSettings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}")];
+            var settings = serverSettings ?? new Dictionary<string, string>();
+            var sectioned = settings.Where(s => s.Key.Contains('.', StringComparison.Ordinal)).ToList();
+            string[] args =
+            [
+                "k2", $"--path={fullPath}",
+                .. sectioned.Count == 0 ? [] : new[] { $"--config-file={WriteConfigFile(fullPath, sectioned)}" },
+                .. settings.Except(sectioned).Select(s => $"--{s.Key}={s.Value}"),
+            ];
             var argv = args.Select(Marshal.StringToCoTaskMemUTF8).ToArray();
             try
             {
@@ -72,6 +84,19 @@ public sealed class ChDbEngine : IDisposable
                 foreach (var arg in argv) { Marshal.FreeCoTaskMem(arg); }
             }
         }
+    }
+
+    private static string WriteConfigFile(string dataPath, IEnumerable<KeyValuePair<string, string>> sectioned)
+    {
+        var root = new XElement("clickhouse");
+        foreach (var section in sectioned.GroupBy(s => s.Key[..s.Key.IndexOf('.', StringComparison.Ordinal)]))
+        {
+            root.Add(new XElement(section.Key, section.Select(s => new XElement(s.Key[(section.Key.Length + 1)..], s.Value))));
+        }
+
+        var file = Path.Combine(dataPath, "k2-engine-config.xml");
+        root.Save(file);
+        return file;
     }
 
     private IntPtr Connection
