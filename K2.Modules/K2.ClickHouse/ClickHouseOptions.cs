@@ -90,11 +90,11 @@ public sealed class EmbeddedClickHouseOptions
     public int ReplacedPartsCleanupSeconds { get; set; } = 2;
 
     /// <summary>
-    /// Seconds between handing the memory the engine freed back to the system (<c>SYSTEM JEMALLOC PURGE</c>); 0 turns it
-    /// off. Default 10.
+    /// Seconds between handing the memory the engine freed back to the system (<c>SYSTEM JEMALLOC PURGE</c>, well under a
+    /// millisecond); 0 turns it off. Under streaming inserts the freed pages grew by about 2 MB/s between purges. Default 1.
     /// </summary>
     [Range(0, 3600, ErrorMessage = "must be 0 (off) to 3600 seconds")]
-    public int ReleaseMemorySeconds { get; set; } = 10;
+    public int ReleaseMemorySeconds { get; set; } = 1;
 
     /// <summary>The server settings the engine is started with.</summary>
     public IReadOnlyDictionary<string, string> ServerSettings() => new Dictionary<string, string>

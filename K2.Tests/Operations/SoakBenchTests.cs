@@ -62,12 +62,17 @@ public sealed class SoakBenchTests
         min.Should().BePositive();
         rss.GetProperty("last").GetDouble().Should().BeInRange(min, max);
         rss.GetProperty("first").GetDouble().Should().BeInRange(min, max);
-        rss.GetProperty("flat").GetBoolean().Should().Be((max - min) / min * 100 <= rss.GetProperty("tolerance_percent").GetDouble());
-        details.GetProperty("rss_flat").GetBoolean().Should().Be(rss.GetProperty("flat").GetBoolean());
         var series = details.GetProperty("rss_samples_s_mb").EnumerateArray().Select(p => (At: p[0].GetDouble(), Mb: p[1].GetDouble())).ToList();
         var afterWarmUp = series.Where(p => p.At >= rss.GetProperty("warmup_seconds").GetDouble()).ToList();
         afterWarmUp.Should().HaveCount(rss.GetProperty("samples").GetInt32(), "the figures are computed from the samples after warm-up");
         (afterWarmUp.Min(p => p.Mb), afterWarmUp.Max(p => p.Mb)).Should().Be((min, max));
+        var median = rss.GetProperty("median").GetDouble();
+        afterWarmUp.Count(p => p.Mb <= median).Should().BeGreaterThanOrEqualTo((afterWarmUp.Count + 1) / 2, "half the samples lie at or below the median");
+        afterWarmUp.Count(p => p.Mb >= median).Should().BeGreaterThanOrEqualTo((afterWarmUp.Count + 1) / 2, "half the samples lie at or above the median");
+        var deviation = rss.GetProperty("deviation_percent").GetDouble();
+        deviation.Should().BeApproximately(afterWarmUp.Max(p => Math.Abs(p.Mb - median)) / median * 100, 0.01);
+        rss.GetProperty("flat").GetBoolean().Should().Be(deviation <= rss.GetProperty("tolerance_percent").GetDouble());
+        details.GetProperty("rss_flat").GetBoolean().Should().Be(rss.GetProperty("flat").GetBoolean());
 
         var breakdowns = details.GetProperty("memory").EnumerateArray().ToList();
         breakdowns.Should().HaveCountGreaterThan(2, "the memory breakdown is sampled through the run");

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using K2.Core.Native;
 using K2.Core.Trades;
 using K2.Kafka.Topics;
 using Microsoft.Extensions.Logging;
@@ -84,7 +85,7 @@ internal sealed class EmbeddedLogTrimmer : IAsyncDisposable
             retained += high - low;
         }
 
-        if (trimmed > 0) { NativeHeap.ReturnFreePages(); }
+        if (trimmed > 0) { GlibcHeap.ReturnFreePages(); }
         KafkaMetrics.EmbeddedTrimmed.Inc(trimmed);
         KafkaMetrics.EmbeddedRetained.Set(retained);
         return (trimmed, retained);
