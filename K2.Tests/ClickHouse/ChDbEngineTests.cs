@@ -1,6 +1,8 @@
 using System.Text;
+using K2.ClickHouse;
 using K2.ClickHouse.Embedded;
 using K2.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Tests.ClickHouse;
 
@@ -18,7 +20,7 @@ public sealed class ChDbEngineTests
     [Test]
     public void A_burst_of_parallel_work_leaves_at_most_the_configured_idle_threads_behind()
     {
-        var cap = new K2.ClickHouse.EmbeddedClickHouseOptions().MaxIdleThreads;
+        var cap = new EmbeddedClickHouseOptions().MaxIdleThreads;
         Engine.QueryText("SELECT value FROM system.server_settings WHERE name = 'max_thread_pool_free_size'").Trim().Should().Be(cap.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var before = GlobalThreads();
 
@@ -30,13 +32,37 @@ public sealed class ChDbEngineTests
     [Test]
     public async Task Releasing_freed_memory_hands_a_large_query_s_memory_back_to_the_system()
     {
-        await HotTier.Gateway.ExecuteAsync("SELECT count() FROM (SELECT number, toString(number) AS s FROM numbers(4000000) ORDER BY s LIMIT 1 BY s)");
+        await RunLargeSortAsync();
         var held = Rss();
 
         await HotTier.Gateway.ReleaseFreedMemoryAsync();
 
         (held - Rss()).Should().BeGreaterThan(100L << 20, "the engine's allocator kept the sort's memory until asked to return it");
     }
+
+    [Test]
+    public async Task The_memory_releaser_hands_freed_memory_back_within_its_period()
+    {
+        var options = new ClickHouseOptions();
+        await RunLargeSortAsync();
+        var held = Rss();
+
+        using var releaser = new EmbeddedMemoryReleaser(HotTier.Gateway, options, TimeProvider.System, NullLogger<EmbeddedMemoryReleaser>.Instance);
+        await releaser.StartAsync(CancellationToken.None);
+        try
+        {
+            await HotTier.WaitUntilAsync(
+                () => Task.FromResult(held - Rss() > 100L << 20), "the sort's memory returned",
+                TimeSpan.FromSeconds(options.Embedded.ReleaseMemorySeconds + 2));
+        }
+        finally
+        {
+            await releaser.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static Task RunLargeSortAsync() =>
+        HotTier.Gateway.ExecuteAsync("SELECT count() FROM (SELECT number, toString(number) AS s FROM numbers(4000000) ORDER BY s LIMIT 1 BY s)");
 
     [Test]
     public async Task Parts_a_merge_replaced_are_removed_within_seconds()

@@ -59,13 +59,12 @@ public sealed class ChDbEngine : IDisposable
 
             // ClickHouse's own SIGSEGV handler would swallow .NET's NullReferenceException and hang the process.
             ChDbNative.SetSignalHandlersEnabled(0);
-            var settings = serverSettings ?? new Dictionary<string, string>();
-            var sectioned = settings.Where(s => s.Key.Contains('.', StringComparison.Ordinal)).ToList();
+            var bySection = (serverSettings ?? new Dictionary<string, string>()).ToLookup(s => s.Key.Contains('.', StringComparison.Ordinal));
             string[] args =
             [
                 "k2", $"--path={fullPath}",
-                .. sectioned.Count == 0 ? [] : new[] { $"--config-file={WriteConfigFile(fullPath, sectioned)}" },
-                .. settings.Except(sectioned).Select(s => $"--{s.Key}={s.Value}"),
+                .. bySection[true].Any() ? new[] { $"--config-file={WriteConfigFile(fullPath, bySection[true])}" } : [],
+                .. bySection[false].Select(s => $"--{s.Key}={s.Value}"),
             ];
             var argv = args.Select(Marshal.StringToCoTaskMemUTF8).ToArray();
             try
