@@ -1,6 +1,7 @@
 using K2.ClickHouse;
 using K2.Core.Configuration;
 using K2.Core.Health;
+using K2.Core.Hosting;
 using K2.Exchanges;
 using K2.Instruments;
 using K2.Kafka;
@@ -22,8 +23,10 @@ internal static class DaemonHost
     /// <summary>
     /// Returns the host, or null with the configuration problems (one per bad key) when the
     /// configuration is invalid: the caller reports them and exits 2 without starting anything.
+    /// The caller enters the process's working directory (<see cref="EnterWorkingDirectory"/>) before running it.
     /// </summary>
-    public static WebApplication? Create(IReadOnlyDictionary<string, string?>? overrides, out IReadOnlyList<string> problems, Action<IServiceCollection, IConfiguration>? configure = null, bool logToStandardError = false)
+    /// <param name="offload">The offload's hosting: on its schedule, or run by the caller (<c>k2 replay</c>).</param>
+    public static WebApplication? Create(IReadOnlyDictionary<string, string?>? overrides, out IReadOnlyList<string> problems, JobHosting offload = JobHosting.Scheduled, bool logToStandardError = false)
     {
         var contentRoot = DaemonConfiguration.ContentRoot();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -50,6 +53,7 @@ internal static class DaemonHost
         var configuration = builder.Configuration;
         var services = builder.Services;
         services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);
+        services.AddProcessSettings(configuration);
         services.AddSingleton(TimeProvider.System);
 
         // Registration order is start order; the host stops services in reverse, so the Kafka
@@ -59,15 +63,18 @@ internal static class DaemonHost
         services.AddKafka(configuration);
         services.AddClickHouse(configuration);
         services.AddExchanges(configuration);
-        services.AddOffload(configuration);
+        services.AddOffload(configuration, offload);
         services.AddMaintenance(configuration);
-        configure?.Invoke(services, configuration);
 
         services.AddSingleton<IStatusContributor>(new DaemonStatus(ModuleSwitches(services)));
 
         problems = services.GetConfigurationProblems().All;
         return problems.Count > 0 ? null : builder.Build();
     }
+
+    /// <summary>Moves the process into the working directory of <paramref name="app"/>'s configuration (<see cref="ProcessOptions.WorkingDirectory"/>).</summary>
+    public static void EnterWorkingDirectory(WebApplication app) =>
+        ProcessSettings.EnterWorkingDirectory(app.Services.GetRequiredService<ProcessOptions>(), app.Configuration);
 
     /// <summary>Each switchable module's name and whether it is enabled, from its bound options.</summary>
     private static Dictionary<string, bool> ModuleSwitches(IServiceCollection services) =>

@@ -1,5 +1,5 @@
-using K2.Core.Native;
+using K2.Daemon;
 using K2.Daemon.Cli;
 
-GlibcHeap.LimitArenas(2);
+ProcessSettings.ApplyAtStart();
 return await K2CommandLine.InvokeAsync(args);

@@ -26,7 +26,7 @@ internal static class AuditCommand
                 {
                     try
                     {
-                        var report = await runner.AuditOnlyAsync(parse.GetValue(table), cancellationToken);
+                        var report = await runner.AuditAsync(parse.GetValue(table), cancellationToken);
                         Print(report, Console.Out, parse.GetValue(all));
                         return report.Failed ? ExitCodes.Failure : ExitCodes.Ok;
                     }

@@ -49,17 +49,22 @@ internal static class DdlCommand
             var services = Services(configuration, out var problems);
             if (services is null) { return ExitCodes.ReportConfigurationProblems(problems); }
             await using var provider = services;
+            ProcessSettings.EnterWorkingDirectory(provider.GetRequiredService<ProcessOptions>(), configuration);
             return await RunAsync(provider, chosen[0], parse.GetValue(from), parse.GetValue(to), Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
 
-    /// <summary>The ClickHouse module (and Kafka, for the default brokers) outside the daemon; null when configuration is invalid.</summary>
+    /// <summary>
+    /// The ClickHouse module (and Kafka, for the default brokers) outside the daemon, with the host's process settings;
+    /// null when configuration is invalid.
+    /// </summary>
     internal static ServiceProvider? Services(IConfiguration configuration, out IReadOnlyList<string> problems)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
+        services.AddProcessSettings(configuration);
         services.AddKafka(configuration);
         services.AddClickHouse(configuration);
         problems = services.GetConfigurationProblems().All;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
+using K2.Core.Hosting;
 using K2.Maintenance;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,8 +29,8 @@ internal static class MaintenanceCommand
         return command;
     }
 
-    /// <summary>The maintenance runner outside the daemon, on the hot tier of <c>k2 ddl</c> and the Iceberg section.</summary>
-    internal static async Task<int> WithRunnerAsync(Func<MaintenanceRunner, Task<int>> action)
+    /// <summary>The maintenance outside the daemon, on the hot tier of <c>k2 ddl</c> and the Iceberg section.</summary>
+    internal static async Task<int> WithRunnerAsync(Func<IMaintenanceOnDemand, Task<int>> action)
     {
         var configuration = DaemonConfiguration.Build();
         var hot = DdlCommand.Services(configuration, out var problems);
@@ -41,15 +42,16 @@ internal static class MaintenanceCommand
             services.AddSingleton(TimeProvider.System);
             services.AddSingleton(hot.GetRequiredService<IClickHouseGateway>());
             services.AddSingleton(hot.GetRequiredService<HotTierSettings>());
-            MaintenanceModule.AddRunner(services, configuration);
+            services.AddMaintenance(configuration, JobHosting.OnDemand);
             var maintenanceProblems = services.GetConfigurationProblems();
             if (maintenanceProblems.Any) { return ExitCodes.ReportConfigurationProblems(maintenanceProblems.All); }
             await using var provider = services.BuildServiceProvider();
-            return await action(provider.GetRequiredService<MaintenanceRunner>());
+            ProcessSettings.EnterWorkingDirectory(hot.GetRequiredService<ProcessOptions>(), configuration);
+            return await action(provider.GetRequiredService<IMaintenanceOnDemand>());
         }
     }
 
-    internal static async Task<int> RunAsync(MaintenanceRunner runner, string? table, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(IMaintenanceOnDemand runner, string? table, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         MaintenanceRunResult run;
         try

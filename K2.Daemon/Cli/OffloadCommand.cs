@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using K2.ClickHouse;
 using K2.Core.Configuration;
+using K2.Core.Hosting;
 using K2.Kafka;
 using K2.Offload;
 using K2.Offload.Runs;
@@ -35,10 +36,12 @@ internal static class OffloadCommand
                 return ExitCodes.Failure;
             }
 
-            var services = Services(DaemonConfiguration.Build(), out var problems);
+            var configuration = DaemonConfiguration.Build();
+            var services = Services(configuration, out var problems);
             if (services is null) { return ExitCodes.ReportConfigurationProblems(problems); }
             await using var provider = services;
-            var results = await provider.GetRequiredService<OffloadRunner>().RunAsync(only is null ? null : [only], cancellationToken);
+            ProcessSettings.EnterWorkingDirectory(provider.GetRequiredService<ProcessOptions>(), configuration);
+            var results = await provider.GetRequiredService<IOffloadOnDemand>().RunAsync(only is null ? null : [only], cancellationToken);
             await WriteAsync(results, Console.Out);
             return results.Any(r => r.Outcome == OffloadOutcome.Failed) ? ExitCodes.Failure : ExitCodes.Ok;
         });
@@ -47,8 +50,9 @@ internal static class OffloadCommand
 
     internal static ServiceProvider? Services(IConfiguration configuration, out IReadOnlyList<string> problems)
     {
-        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System).AddKafka(configuration).AddClickHouse(configuration);
-        OffloadModule.AddRunner(services, configuration);
+        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System).AddKafka(configuration).AddClickHouse(configuration)
+            .AddOffload(configuration, JobHosting.OnDemand);
+        services.AddProcessSettings(configuration);
         problems = services.GetConfigurationProblems().All;
         if (problems.Count == 0 && services.All(d => d.ServiceType != typeof(K2.ClickHouse.Gateway.IClickHouseGateway)))
         {

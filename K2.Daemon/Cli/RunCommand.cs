@@ -19,6 +19,7 @@ internal static class RunCommand
 
         try
         {
+            DaemonHost.EnterWorkingDirectory(app);
             await app.RunAsync();
             return ExitCodes.Ok;
         }

@@ -2,8 +2,8 @@ using System.Globalization;
 using K2.ClickHouse.Embedded;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Schema;
+using K2.Core.Hosting;
 using K2.Core.Trades;
-using K2.Kafka.Publishing;
 using K2.Offload;
 using K2.Offload.Runs;
 using K2.Offload.Tables;
@@ -15,9 +15,10 @@ namespace K2.Daemon.Replay;
 /// <summary>
 /// The daemon host with every part embedded in one folder — Kafka cluster, chDB hot tier, SQLite catalog and the
 /// warehouse at <c>DIR/warehouse</c> — and no exchange connections: frames are fed by the caller through the
-/// trade sink. Used by <c>k2 replay</c> and <c>k2 bench soak</c>.
+/// trade sink (<see cref="ITradeSink"/> in <see cref="Services"/>), and the offload runs when the caller says. Used by
+/// <c>k2 replay</c>, and public for the soak benchmark, which runs the whole pipeline the same way.
 /// </summary>
-internal sealed class EmbeddedPipeline : IAsyncDisposable
+public sealed class EmbeddedPipeline : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _dataDir;
@@ -30,24 +31,31 @@ internal sealed class EmbeddedPipeline : IAsyncDisposable
         Database = app.Services.GetRequiredService<HotTierSettings>().Database;
     }
 
+    /// <summary>The host's services: every module's public services and seams.</summary>
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The hot tier's gateway.</summary>
     public IClickHouseGateway Gateway { get; }
 
+    /// <summary>The hot tier's ClickHouse database.</summary>
     public string Database { get; }
 
+    /// <summary>The local Iceberg warehouse, <c>DIR/warehouse</c>.</summary>
     public string Warehouse => Path.Combine(_dataDir, "warehouse");
 
+    /// <summary>Starts the pipeline in <paramref name="dataDir"/> (created when missing), which becomes the working directory.</summary>
     /// <param name="settings">Overrides on top of the embedded ones, e.g. the offload's ingestion margin.</param>
+    /// <exception cref="ReplayException">The configuration is invalid.</exception>
     public static async Task<EmbeddedPipeline> StartAsync(string dataDir, IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(dataDir);
         var overrides = Overrides(dataDir);
         foreach (var (key, value) in settings) { overrides[key] = value; }
-        var app = DaemonHost.Create(overrides, out var problems, (services, configuration) => OffloadModule.AddRunner(services, configuration), logToStandardError: true)
+        var app = DaemonHost.Create(overrides, out var problems, offload: JobHosting.OnDemand, logToStandardError: true)
             ?? throw new ReplayException("invalid configuration: " + string.Join("; ", problems));
         try
         {
+            DaemonHost.EnterWorkingDirectory(app);
             await app.StartAsync(cancellationToken);
         }
         catch
@@ -59,22 +67,15 @@ internal sealed class EmbeddedPipeline : IAsyncDisposable
         return new EmbeddedPipeline(app, dataDir);
     }
 
-    public async Task WaitUntilPublishedAsync(CancellationToken cancellationToken)
-    {
-        var publisher = Services.GetRequiredService<KafkaPublisher>();
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (!publisher.IsDrained)
-        {
-            if (DateTime.UtcNow > deadline) { throw new ReplayException("the Kafka publisher did not drain within 2 minutes"); }
-            await Task.Delay(50, cancellationToken);
-        }
-    }
-
     /// <summary>Unique trades (symbol, trade id) in one exchange's bronze table.</summary>
     public async Task<long> UniqueBronzeTradesAsync(Exchange exchange, CancellationToken cancellationToken) =>
         await CountAsync($"SELECT uniqExact(symbol, trade_id) FROM {Database}.{HotTierMigrations.BronzeTable(exchange)}", cancellationToken);
 
-    /// <summary>Waits until each exchange's bronze table holds at least the expected unique trades.</summary>
+    /// <summary>
+    /// Waits until each exchange's bronze table holds at least the expected unique trades: they have then been
+    /// published, consumed from Kafka and, by the materialized views, written to silver and the candles.
+    /// </summary>
+    /// <exception cref="ReplayException">Not within <paramref name="timeout"/>.</exception>
     public async Task WaitUntilConsumedAsync(IReadOnlyDictionary<Exchange, long> expected, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -96,10 +97,11 @@ internal sealed class EmbeddedPipeline : IAsyncDisposable
         // Silver and the candles are filled by materialized views in the same insert as bronze.
     }
 
-    /// <summary>One offload run of all ten tables; throws naming the tables that failed.</summary>
+    /// <summary>One offload run of all ten tables.</summary>
+    /// <exception cref="ReplayException">A table failed; the message names each with its error.</exception>
     public async Task<IReadOnlyList<OffloadResult>> OffloadAsync(CancellationToken cancellationToken)
     {
-        var offloads = await Services.GetRequiredService<OffloadRunner>().RunAsync(cancellationToken: cancellationToken);
+        var offloads = await Services.GetRequiredService<IOffloadOnDemand>().RunAsync(cancellationToken: cancellationToken);
         var failed = offloads.Where(o => o.Error is not null).ToArray();
         if (failed.Length > 0)
         {
@@ -121,6 +123,7 @@ internal sealed class EmbeddedPipeline : IAsyncDisposable
             : 0;
     }
 
+    /// <summary>A scalar count from the hot tier.</summary>
     public async Task<long> CountAsync(string sql, CancellationToken cancellationToken) =>
         long.Parse((await Gateway.QueryTextAsync(sql, cancellationToken: cancellationToken)).Trim(), CultureInfo.InvariantCulture);
 

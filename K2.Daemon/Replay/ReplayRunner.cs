@@ -26,7 +26,6 @@ internal sealed class ReplayRunner(IReadOnlyList<ReplayInput> inputs, string dat
         var options = services.GetRequiredService<ExchangesOptions>();
         var fed = await Task.WhenAll(inputs.Select(i => replayer.ReplayAsync(i.Exchange, i.Path, instruments, options, speed, cancellationToken)));
 
-        await pipeline.WaitUntilPublishedAsync(cancellationToken);
         await pipeline.WaitUntilConsumedAsync(fed.GroupBy(f => f.Exchange).ToDictionary(g => g.Key, g => (long)g.Sum(f => f.Trades)), consumeTimeout, cancellationToken);
         await pipeline.OffloadAsync(cancellationToken);
 
@@ -41,4 +40,5 @@ internal sealed class ReplayRunner(IReadOnlyList<ReplayInput> inputs, string dat
     }
 }
 
-internal sealed class ReplayException(string message) : Exception(message);
+/// <summary>The embedded pipeline could not do what was asked: its message says what and why.</summary>
+public sealed class ReplayException(string message) : Exception(message);

@@ -23,15 +23,9 @@ public static class ClickHouseModule
         {
             var dataPath = K2Paths.UnderDataDir(configuration, options.Embedded.DataPath, "clickhouse");
             var libraryPath = string.IsNullOrWhiteSpace(options.Embedded.LibraryPath) ? null : K2Paths.Resolve(configuration, options.Embedded.LibraryPath);
-            services.AddSingleton(_ =>
-            {
-                // chDB's icebergLocal reads local files only under the process's working directory (it
-                // ignores user_files_path); the local warehouse lives in the data folder, so work there.
-                var dataDir = K2Paths.DataDir(configuration);
-                Directory.CreateDirectory(dataDir);
-                Directory.SetCurrentDirectory(dataDir);
-                return ChDbEngine.Open(dataPath, libraryPath, options.Embedded.ServerSettings());
-            });
+            // chDB's icebergLocal reads local files only under the process's working directory (it ignores
+            // user_files_path): the host puts the process in the data folder (Process:WorkingDirectory).
+            services.AddSingleton(_ => ChDbEngine.Open(dataPath, libraryPath, options.Embedded.ServerSettings()));
             services.AddSingleton<IClickHouseGateway>(sp => new EmbeddedClickHouseGateway(sp.GetRequiredService<ChDbEngine>()));
             if (options.Embedded.ReleaseMemorySeconds > 0) { services.AddHostedService<EmbeddedMemoryReleaser>(); }
         }

@@ -13,7 +13,7 @@ namespace K2.Maintenance;
 /// </summary>
 internal sealed partial class MaintenanceRunner(
     IcebergWarehouse warehouse, HotColdAuditor auditor, AuditLog auditLog, MaintenanceOptions options, MaintenanceState state,
-    TimeProvider time, ILogger<MaintenanceRunner> logger)
+    TimeProvider time, ILogger<MaintenanceRunner> logger) : IMaintenanceOnDemand
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
@@ -29,7 +29,7 @@ internal sealed partial class MaintenanceRunner(
             var started = time.GetUtcNow();
             var results = new List<TableMaintenance>();
             foreach (var table in tables) { results.Add(await MaintainAsync(table, cancellationToken).ConfigureAwait(false)); }
-            var (audit, auditFailure) = await AuditAsync(tables, cancellationToken).ConfigureAwait(false);
+            var (audit, auditFailure) = await AuditRunAsync(tables, cancellationToken).ConfigureAwait(false);
             var run = new MaintenanceRunResult(started, time.GetUtcNow(), results, audit, auditFailure);
             MaintenanceMetrics.Record(run);
             state.Completed(run);
@@ -44,7 +44,7 @@ internal sealed partial class MaintenanceRunner(
     }
 
     /// <summary>Only the audit (<c>k2 audit --run</c>), written to the log like a run's.</summary>
-    public async Task<AuditReport> AuditOnlyAsync(string? tableName, CancellationToken cancellationToken)
+    public async Task<AuditReport> AuditAsync(string? tableName, CancellationToken cancellationToken)
     {
         await warehouse.Catalog.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var report = await auditor.AuditAsync(Select(tableName), options.AuditWindowHours, cancellationToken).ConfigureAwait(false);
@@ -88,7 +88,7 @@ internal sealed partial class MaintenanceRunner(
         }
     }
 
-    private async Task<(AuditReport?, string?)> AuditAsync(IReadOnlyList<ColdTable> tables, CancellationToken cancellationToken)
+    private async Task<(AuditReport?, string?)> AuditRunAsync(IReadOnlyList<ColdTable> tables, CancellationToken cancellationToken)
     {
         try
         {

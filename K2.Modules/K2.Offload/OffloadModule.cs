@@ -2,6 +2,7 @@ using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
 using K2.Core.Health;
+using K2.Core.Hosting;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
 using K2.Offload.Runs;
@@ -14,21 +15,19 @@ namespace K2.Offload;
 
 public static class OffloadModule
 {
-    /// <summary>The offload job (<c>Modules:Offload:Enabled</c>); needs the ClickHouse module.</summary>
-    public static IServiceCollection AddOffload(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// The offload of the hot tier to the cold Iceberg tables; needs the ClickHouse module (its gateway and settings)
+    /// and registers the Iceberg section when nothing has. <see cref="JobHosting.Scheduled"/> (the daemon): the job on
+    /// <c>Modules:Offload:Schedule</c> when <c>Modules:Offload:Enabled</c>. <see cref="JobHosting.OnDemand"/>: no
+    /// schedule, run through <see cref="IOffloadOnDemand"/>. Either way <see cref="IOffloadOnDemand"/> and
+    /// <see cref="ICandleRewrite"/> are the module's public services; an <see cref="IMemoryPolicy"/> registered by the
+    /// host is told when each run ends.
+    /// </summary>
+    public static IServiceCollection AddOffload(this IServiceCollection services, IConfiguration configuration, JobHosting hosting = JobHosting.Scheduled)
     {
         var options = services.AddValidatedOptions<OffloadOptions>(configuration, OffloadOptions.SectionName);
-        if (!options.Enabled) { return services; }
+        if (hosting == JobHosting.Scheduled && !options.Enabled) { return services; }
 
-        AddRunner(services, configuration, options);
-        OffloadSchedule.Add(services, configuration, options);
-        return services;
-    }
-
-    /// <summary>The runner without the schedule, for <c>k2 offload --once</c>.</summary>
-    internal static OffloadOptions AddRunner(IServiceCollection services, IConfiguration configuration, OffloadOptions? options = null)
-    {
-        options ??= services.AddValidatedOptions<OffloadOptions>(configuration, OffloadOptions.SectionName);
         if (services.All(d => d.ServiceType != typeof(IcebergWarehouse))) { services.AddIceberg(configuration); }
         services.AddSingleton(sp => OffloadRunner.Create(
             sp.GetRequiredService<IClickHouseGateway>(),
@@ -36,8 +35,12 @@ public static class OffloadModule
             sp.GetRequiredService<IcebergWarehouse>(),
             options,
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Offload")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Offload"),
+            memory: sp.GetService<IMemoryPolicy>()));
+        services.AddSingleton<IOffloadOnDemand>(sp => sp.GetRequiredService<OffloadRunner>());
+        services.AddSingleton<ICandleRewrite>(sp => sp.GetRequiredService<OffloadRunner>());
         services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<OffloadRunner>().Board);
-        return options;
+        if (hosting == JobHosting.Scheduled) { OffloadSchedule.Add(services, configuration, options); }
+        return services;
     }
 }

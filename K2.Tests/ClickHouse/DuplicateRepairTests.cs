@@ -2,7 +2,7 @@ using System.Text;
 using K2.ClickHouse.Operations;
 using K2.ClickHouse.Schema;
 using K2.Core.Trades;
-using K2.Daemon.Bench;
+using K2.Kafka.Publishing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Tests.ClickHouse;
@@ -89,7 +89,7 @@ public sealed class DuplicateRepairTests
         foreach (var group in trades.GroupBy(t => t.Exchange))
         {
             var rows = new StringBuilder();
-            foreach (var trade in group) { rows.Append(Encoding.UTF8.GetString(NormalizedTradeJson.Encode(trade))).Append('\n'); }
+            foreach (var trade in group) { rows.Append(Encoding.UTF8.GetString(TradeMessageSerializer.Value(trade))).Append('\n'); }
             await HotTier.Gateway.InsertAsync(hotTier.Table(HotTierMigrations.BronzeTable(group.Key)), "JSONEachRow", Encoding.UTF8.GetBytes(rows.ToString()));
         }
     }

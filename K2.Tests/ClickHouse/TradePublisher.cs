@@ -1,7 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using K2.Core.Trades;
-using K2.Daemon.Bench;
+using K2.Kafka.Publishing;
 using K2.Tests.Support;
 
 namespace K2.Tests.ClickHouse;
@@ -17,8 +17,8 @@ internal static class TradePublisher
 
     public static Message<string, byte[]> Message(NormalizedTrade trade) => new()
     {
-        Key = NormalizedTradeJson.Key(trade),
-        Value = NormalizedTradeJson.Encode(trade),
+        Key = Encoding.UTF8.GetString(TradeMessageSerializer.Key(trade.Exchange, trade.Symbol)),
+        Value = TradeMessageSerializer.Value(trade),
         Headers = new Headers
         {
             { "exchange", Encoding.UTF8.GetBytes(trade.Exchange.ToWire()) },

@@ -32,10 +32,19 @@ public sealed class K2Process : IDisposable
     /// <summary>
     /// Starts <c>k2 &lt;arguments&gt;</c> with the repository as content root (K2_HOME) unless the
     /// environment says otherwise. SIGINT is reset to its default so Ctrl-C can be tested even
-    /// when the test runner itself was started with SIGINT ignored.
+    /// when the test runner itself was started with SIGINT ignored. <c>k2 bench …</c> runs the
+    /// benchmark binary, as the checkout's <c>./k2</c> does.
     /// </summary>
     public static K2Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
+        var verbAndOptions = arguments.ToList();
+        var binary = "k2.dll";
+        if (verbAndOptions is ["bench", ..])
+        {
+            binary = "K2.Bench.dll";
+            verbAndOptions.RemoveAt(0);
+        }
+
         var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
@@ -45,8 +54,8 @@ public sealed class K2Process : IDisposable
         };
         info.ArgumentList.Add("--default-signal=INT");
         info.ArgumentList.Add("dotnet");
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "k2.dll"));
-        foreach (var argument in arguments) { info.ArgumentList.Add(argument); }
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, binary));
+        foreach (var argument in verbAndOptions) { info.ArgumentList.Add(argument); }
         info.Environment["K2_HOME"] = TestPaths.RepoRoot;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) { info.Environment[key] = value; }
         return new K2Process(Process.Start(info) ?? throw new InvalidOperationException("cannot start k2"));

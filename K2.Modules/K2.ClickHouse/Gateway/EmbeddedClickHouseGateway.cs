@@ -4,8 +4,11 @@ using K2.ClickHouse.Schema;
 
 namespace K2.ClickHouse.Gateway;
 
-/// <summary>The gateway over the in-process chDB engine.</summary>
-internal sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGateway
+/// <summary>
+/// The gateway over the in-process chDB engine. The module registers one over its engine; public for code that opens
+/// the engine itself on a folder of its own (the benchmarks).
+/// </summary>
+public sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGateway
 {
     public string Kind => "embedded";
 

@@ -12,8 +12,13 @@ namespace K2.Core.Configuration;
 /// unknown key and failed validation is reported on its own, naming the key and what is allowed.
 /// (ConfigurationBinder stops at the first conversion failure and ignores unknown keys.)
 /// </summary>
-internal static class OptionsBinder
+public static class OptionsBinder
 {
+    /// <summary>
+    /// A new <typeparamref name="T"/> bound from <paramref name="section"/> and validated (data annotations and
+    /// <see cref="IValidatableObject"/>); each problem is added to <paramref name="problems"/> under its key. For options
+    /// read outside a service collection; modules use <see cref="ValidatedOptionsExtensions.AddValidatedOptions{T}"/>.
+    /// </summary>
     public static T Bind<T>(IConfigurationSection section, ConfigurationProblems problems) where T : class, new()
     {
         var instance = new T();

@@ -13,7 +13,7 @@ namespace K2.Exchanges.Pipeline;
 /// parser, normalizer and dedup (no REST backfill): unique trades to <c>output</c> as JSON lines,
 /// one line per rejected frame to <c>errors</c>; a bad line never stops the run.
 /// </summary>
-internal static class CaptureNormalizer
+public static class CaptureNormalizer
 {
     public static void Run(Exchange exchange, InstrumentSet instruments, TextReader input, Stream output, TextWriter errors, TimeProvider clock, CoinbaseSideMeaning coinbaseSide = CoinbaseSideMeaning.Maker)
     {

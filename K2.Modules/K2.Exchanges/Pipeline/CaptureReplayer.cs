@@ -14,7 +14,7 @@ namespace K2.Exchanges.Pipeline;
 /// path — pipeline, then <see cref="FrameDispatch"/> into the trade sink and the dead-letter path —
 /// optionally paced at a multiple of the capture's own pace (from the trades' exchange times).
 /// </summary>
-internal sealed class CaptureReplayer(ITradeSink sink, IDeadLetterSink deadLetters, TimeProvider clock, ILogger logger)
+public sealed class CaptureReplayer(ITradeSink sink, IDeadLetterSink deadLetters, TimeProvider clock, ILogger logger)
 {
     public sealed record Result(Exchange Exchange, string Path, int Lines, int Frames, int Trades, int Duplicates, int Rejected, int GapsOpen, int GapsLost);
 

@@ -10,9 +10,10 @@ namespace K2.Kafka.Publishing;
 /// <summary>
 /// The normalized trade message of docs/normalized-trade-message.md: key <c>exchange|symbol</c> and a
 /// JSON value with the fields in the documented order. One reusable buffer per thread; the only
-/// allocations are the exact-size key and value arrays the producer needs.
+/// allocations are the exact-size key and value arrays the producer needs. Public as the message contract's encoder,
+/// for the benchmarks' synthetic load of the hot tier.
 /// </summary>
-internal static class TradeMessageSerializer
+public static class TradeMessageSerializer
 {
     public const int SchemaVersion = 1;
 

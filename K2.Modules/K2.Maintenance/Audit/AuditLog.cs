@@ -5,15 +5,17 @@ namespace K2.Maintenance.Audit;
 
 /// <summary>
 /// <c>maintenance_audit_log</c> in the Iceberg catalog's database (PostgreSQL in production, SQLite embedded): the
-/// reference's columns plus the (exchange, symbol, hour) of a row and the figures on both sides.
+/// reference's columns plus the (exchange, symbol, hour) of a row and the figures on both sides. Public for
+/// <c>k2 audit</c>, which shows the latest audit from the catalog alone, without the hot tier.
 /// </summary>
-internal sealed class AuditLog(SqlCatalog catalog)
+public sealed class AuditLog(SqlCatalog catalog)
 {
     public const string TableName = "maintenance_audit_log";
 
     private const string Columns = "run_id, run_timestamp, iceberg_table, ch_source, layer, audit_window_hours, window_start, window_end, exchange, symbol, hour_start, "
         + "ch_row_count, iceberg_row_count, delta, delta_pct, ch_figures, iceberg_figures, status, notes";
 
+    /// <summary>Creates the table when it does not exist.</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
         var (id, time) = catalog.Database == CatalogDatabase.Postgres ? ("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ") : ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT");
@@ -43,7 +45,7 @@ internal sealed class AuditLog(SqlCatalog catalog)
             """], cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task WriteAsync(AuditReport report, int windowHours, CancellationToken cancellationToken)
+    internal async Task WriteAsync(AuditReport report, int windowHours, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using K2.Offload;
 using K2.Offload.Runs;
 using K2.Offload.Tables;
 using Microsoft.Extensions.Logging;
@@ -6,18 +7,19 @@ namespace K2.Maintenance.Audit;
 
 /// <summary>
 /// Where the audit asks for a window of a cold table to be offloaded again (gold candles revised after their offload).
-/// With the offload runner in the daemon, the window is rewritten from the hot tier at once; without it the request is logged.
+/// With the offload in the process (its <see cref="ICandleRewrite"/>), the window is rewritten from the hot tier at once;
+/// without it the request is logged.
 /// </summary>
 public interface IReoffloadRequests
 {
     Task RequestAsync(ColdTable table, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }
 
-internal sealed class OffloadReoffloadRequests(OffloadRunner runner) : IReoffloadRequests
+internal sealed class OffloadReoffloadRequests(ICandleRewrite rewrite) : IReoffloadRequests
 {
     public async Task RequestAsync(ColdTable table, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var result = await runner.RunTableAsync(table, cancellationToken, (from, to)).ConfigureAwait(false);
+        var result = await rewrite.RewriteAsync(table, from, to, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == OffloadOutcome.Failed)
         {
             throw new InvalidOperationException($"re-offload of {table.Name} [{from:o}, {to:o}) failed: {result.Error}");

@@ -11,10 +11,14 @@ public sealed record CompactionResult(int FilesBefore, long BytesBefore, int Fil
 /// Rewrites each planned group of small files into files near the target size (rows read back through the Iceberg
 /// library) and commits all groups as one <c>replace</c> snapshot. A concurrent append is rebased by the library's
 /// retry; if a concurrent commit removed a file being replaced, the commit is refused and this run aborts cleanly
-/// (its new files are deleted), so no row is ever lost or doubled.
+/// (its new files are deleted), so no row is ever lost or doubled. Public for <c>k2 bench compaction</c>, which measures it
+/// alone; the maintenance run is its user in the daemon.
 /// </summary>
-internal sealed partial class TableCompactor(IcebergWarehouse warehouse, long targetBytes, int minSmallFiles, ILogger logger)
+/// <param name="targetBytes">Size the rewritten files aim at; files below it are the small ones (<c>Modules:Maintenance:TargetFileSizeBytes</c>).</param>
+/// <param name="minSmallFiles">A partition is compacted only from this many small files on (<c>Modules:Maintenance:MinSmallFiles</c>).</param>
+public sealed partial class TableCompactor(IcebergWarehouse warehouse, long targetBytes, int minSmallFiles, ILogger logger)
 {
+    /// <summary>Compacts <paramref name="table"/>'s current snapshot; a table with nothing to compact is left as it is.</summary>
     public async Task<CompactionResult> CompactAsync(IcebergTable table, CancellationToken cancellationToken)
     {
         await table.RefreshAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using K2.ClickHouse.Gateway;
+using K2.Core.Hosting;
 using K2.Iceberg.Tables;
 using K2.Offload.Hot;
 using K2.Offload.Tables;
@@ -12,7 +13,7 @@ namespace K2.Offload.Runs;
 /// One offload run: the three bronze tables concurrently, then silver, then the six candle tables concurrently. A
 /// table that fails is logged, counted and retried next run; the others go on.
 /// </summary>
-internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board)
+internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board, IMemoryPolicy? memory = null) : IOffloadOnDemand, ICandleRewrite
 {
     private bool _started;
 
@@ -21,12 +22,13 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board)
     public OffloadBoard Board => board;
 
     /// <summary>A runner reading the hot tier in <paramref name="database"/> and writing to <paramref name="warehouse"/>.</summary>
+    /// <param name="memory">The host's memory policy, told when a run ends; none in tests.</param>
     public static OffloadRunner Create(IClickHouseGateway gateway, string database, IcebergWarehouse warehouse, OffloadOptions options,
-        TimeProvider time, ILogger logger, OffloadFaults? faults = null) =>
+        TimeProvider time, ILogger logger, OffloadFaults? faults = null, IMemoryPolicy? memory = null) =>
         new(new OffloadContext(new HotRows(gateway, database), warehouse, new WatermarkStore(warehouse.Catalog), options, time, logger)
         {
             Faults = faults ?? new OffloadFaults(),
-        }, new OffloadBoard(time));
+        }, new OffloadBoard(time), memory);
 
     public async Task<IReadOnlyList<OffloadResult>> RunAsync(IReadOnlyCollection<ColdTable>? only = null, CancellationToken cancellationToken = default)
     {
@@ -43,14 +45,16 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board)
         if (Selected(ColdTables.Silver)) { results.Add(await RunTableAsync(ColdTables.Silver, cancellationToken).ConfigureAwait(false)); }
         results.AddRange(await Task.WhenAll(ColdTables.Gold.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
         await context.Hot.Gateway.ReleaseFreedMemoryAsync(cancellationToken).ConfigureAwait(false);
-
-        // A run allocates Parquet pages, manifests and row buffers that are garbage once it ends, every 15 minutes: an
-        // aggressive collection compacts them away and returns the pages instead of holding them until the next run.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        memory?.LargeJobFinished();
         OffloadLog.RunDone(context.Logger, Guid.NewGuid().ToString("N")[..8], results.Count(r => r.Outcome == OffloadOutcome.Committed),
             results.Count(r => r.Outcome == OffloadOutcome.Failed), results.Count, clock.Elapsed.TotalSeconds);
         return results;
     }
+
+    public Task<OffloadResult> RewriteAsync(ColdTable candles, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        candles.Layer == ColdLayer.Gold
+            ? RunTableAsync(candles, cancellationToken, (from, to))
+            : throw new ArgumentException($"{candles.Name} is not a candle table: only candle windows are rewritten", nameof(candles));
 
     /// <param name="rewrite">For a candle table: already offloaded windows in this range are rewritten from the hot tier.</param>
     public async Task<OffloadResult> RunTableAsync(ColdTable table, CancellationToken cancellationToken, (DateTimeOffset From, DateTimeOffset To)? rewrite = null)

@@ -10,7 +10,7 @@ using K2.Core.Trades;
 using K2.Kafka.Embedded;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// <c>k2 bench clickhouse-ingest</c>: synthetic normalized trades published to the embedded Kafka cluster

@@ -4,7 +4,7 @@ using K2.Core.Trades;
 using K2.Daemon.Replay;
 using K2.Offload.Tables;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// What the soak generated against what landed: unique trades per stage (none lost) and rows per unique trade in the

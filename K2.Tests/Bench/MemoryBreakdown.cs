@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// Where the process's memory is at one moment: resident set split into anonymous memory and mapped files (libchdb's

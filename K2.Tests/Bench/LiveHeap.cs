@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// The .NET heap's live data at the end of a soak, after full collections: in all, and what the soak's feeds held —

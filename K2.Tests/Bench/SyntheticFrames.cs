@@ -1,7 +1,7 @@
 using System.Globalization;
 using K2.Core.Trades;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// One exchange's live stream, made up: WebSocket text frames in the exchange's own wire format (Binance combined-stream

@@ -1,14 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using K2.Iceberg;
-using K2.Iceberg.Parquet;
-using K2.Iceberg.Storage;
-using K2.Iceberg.Tables;
 using K2.Maintenance.Compaction;
 using K2.Offload.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// <c>k2 bench compaction</c>: a day of 15-minute offloads (96 small files per partition) of silver trades in a local
@@ -26,11 +22,8 @@ internal sealed class CompactionScenario : IBenchScenario
 
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
-        var root = Path.Combine(arguments.DataDir, "compaction");
-        Directory.CreateDirectory(root);
-        var warehouse = new IcebergWarehouse(IcebergModule.SqliteCatalog("k2", Path.Combine(root, "catalog.db")),
-            new LocalObjectStore(Path.Combine(root, "warehouse")), new WriterSettings(128L << 20, 250_000), TimeProvider.System);
-        await warehouse.StartAsync(cancellationToken);
+        var (services, warehouse) = await BenchServices.StartWarehouseAsync(Path.Combine(arguments.DataDir, "compaction"), "k2", cancellationToken);
+        await using var owner = services;
         var cold = ColdTables.Silver;
         var table = await warehouse.CreateTableAsync(cold.Identifier, cold.Schema, cold.PartitionSpec, cold.SortOrder, cancellationToken: cancellationToken);
         var perCommit = Math.Max(arguments.Records / Commits, 1);

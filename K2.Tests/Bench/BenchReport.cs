@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>The JSON figures a scenario prints. Absent figures are omitted.</summary>
 internal sealed class BenchReport

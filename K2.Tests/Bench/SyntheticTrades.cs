@@ -1,6 +1,6 @@
 using K2.Core.Trades;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>Deterministic synthetic trades: a decimal random walk per symbol, a few ms apart, both sides.</summary>
 internal static class SyntheticTrades

@@ -1,13 +1,9 @@
 using System.Diagnostics;
-using K2.Iceberg;
 using K2.Iceberg.Catalog;
-using K2.Iceberg.Parquet;
 using K2.Iceberg.Spec;
-using K2.Iceberg.Storage;
-using K2.Iceberg.Tables;
 using K2.Offload.Tables;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// <c>k2 bench iceberg-write</c>: synthetic rows of the cold silver table (its real schema and partitioning, lists
@@ -27,9 +23,8 @@ internal sealed class IcebergWriteScenario : IBenchScenario
 
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
-        var warehouse = new IcebergWarehouse(IcebergModule.SqliteCatalog("bench", Path.Combine(arguments.DataDir, "catalog.db")),
-            new LocalObjectStore(Path.Combine(arguments.DataDir, "warehouse")), new WriterSettings(128L << 20, 250_000), TimeProvider.System);
-        await warehouse.StartAsync(cancellationToken);
+        var (services, warehouse) = await BenchServices.StartWarehouseAsync(arguments.DataDir, "bench", cancellationToken);
+        await using var owner = services;
         var silver = ColdTables.Silver;
         var table = await warehouse.CreateTableAsync(new TableIdentifier("bench", $"silver_{Guid.NewGuid():N}"), silver.Schema,
             silver.PartitionSpec, silver.SortOrder, cancellationToken: cancellationToken);

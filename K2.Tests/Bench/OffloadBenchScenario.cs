@@ -4,17 +4,14 @@ using K2.ClickHouse;
 using K2.ClickHouse.Embedded;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Schema;
-using K2.Iceberg;
-using K2.Iceberg.Parquet;
-using K2.Iceberg.Storage;
-using K2.Iceberg.Tables;
+using K2.Core.Hosting;
+using K2.Core.Trades;
 using K2.Offload;
 using K2.Offload.Runs;
-using K2.Core.Trades;
 using K2.Offload.Tables;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// <c>k2 bench offload --records N</c>: N synthetic trades written to bronze (the hot views fill silver) in embedded ClickHouse, silver offloaded to a local warehouse
@@ -35,7 +32,7 @@ internal sealed class OffloadBenchScenario : IBenchScenario
         // warehouse runs every code path once first.
         var warmUp = new HotTierSettings(new ClickHouseOptions { Database = "bench_warm_up" }, "localhost:9092");
         await LoadAsync(gateway, warmUp, WarmUpRecords, cancellationToken);
-        await OffloadAsync(gateway, warmUp.Database, Path.Combine(arguments.DataDir, "warm-up"), cancellationToken);
+        await OffloadAsync(gateway, warmUp, Path.Combine(arguments.DataDir, "warm-up"), cancellationToken);
 
         var settings = new HotTierSettings(new ClickHouseOptions { Database = "bench" }, "localhost:9092");
         var loading = Stopwatch.StartNew();
@@ -50,7 +47,7 @@ internal sealed class OffloadBenchScenario : IBenchScenario
         var peakReset = ProcessFigures.ResetPeakRss();
 
         var clock = Stopwatch.StartNew();
-        var result = await OffloadAsync(gateway, settings.Database, arguments.DataDir, cancellationToken);
+        var result = await OffloadAsync(gateway, settings, arguments.DataDir, cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
 
         return new BenchReport
@@ -98,20 +95,22 @@ internal sealed class OffloadBenchScenario : IBenchScenario
         }
     }
 
-    /// <summary>Offloads silver from <paramref name="database"/> to a local warehouse with a SQLite catalog in <paramref name="folder"/>.</summary>
-    private static async Task<OffloadResult> OffloadAsync(EmbeddedClickHouseGateway gateway, string database, string folder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Offloads silver from the database of <paramref name="hot"/> to a local warehouse with a SQLite catalog in
+    /// <paramref name="folder"/>, through the offload module as <c>k2 offload --once</c> composes it.
+    /// </summary>
+    private static async Task<OffloadResult> OffloadAsync(EmbeddedClickHouseGateway gateway, HotTierSettings hot, string folder, CancellationToken cancellationToken)
     {
-        var options = new IcebergOptions();
-        Directory.CreateDirectory(folder);
-        var catalog = IcebergModule.SqliteCatalog("k2", Path.Combine(folder, "catalog.db"));
-        var warehouse = new IcebergWarehouse(catalog, new LocalObjectStore(Path.Combine(folder, "warehouse")),
-            new WriterSettings(options.TargetFileSizeBytes, options.RowGroupRows), TimeProvider.System);
-        var runner = OffloadRunner.Create(gateway, database, warehouse, new OffloadOptions { Enabled = true, IngestionMarginSeconds = 0 },
-            TimeProvider.System, NullLogger.Instance);
-        var result = (await runner.RunAsync([ColdTables.Silver], cancellationToken)).Single();
+        var settings = BenchServices.LocalWarehouse(folder, "k2");
+        settings["Modules:Offload:IngestionMarginSeconds"] = "0";
+        await using var services = BenchServices.Build(settings, (s, configuration) => s
+            .AddSingleton<IClickHouseGateway>(gateway)
+            .AddSingleton(hot)
+            .AddOffload(configuration, JobHosting.OnDemand));
+        var result = (await services.GetRequiredService<IOffloadOnDemand>().RunAsync([ColdTables.Silver], cancellationToken)).Single();
         return result.Outcome == OffloadOutcome.Committed
             ? result
-            : throw new InvalidOperationException($"offload of {database} did not commit: {result.Outcome} {result.Error}");
+            : throw new InvalidOperationException($"offload of {hot.Database} did not commit: {result.Outcome} {result.Error}");
     }
 
     private const long LoadBatch = 1_000_000;

@@ -1,4 +1,4 @@
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>How much each part of a <see cref="MemoryBreakdown"/> grew from the first sample after warm-up to the last (MiB; messages for the mock cluster).</summary>
 internal static class MemoryGrowth

@@ -8,7 +8,7 @@ using K2.Offload.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// <c>k2 bench soak --minutes N [--rate R]</c>: synthetic Binance, Kraken and Coinbase streams (every symbol of
@@ -63,7 +63,6 @@ internal sealed class SoakScenario : IBenchScenario
         }
 
         var fedSeconds = clock.Elapsed.TotalSeconds;
-        await pipeline.WaitUntilPublishedAsync(cancellationToken);
         await pipeline.WaitUntilConsumedAsync(feeds.ToDictionary(f => f.Exchange, f => f.Generated), ConsumeTimeout, cancellationToken);
         var drainSeconds = clock.Elapsed.TotalSeconds - fedSeconds;
 

@@ -1,7 +1,7 @@
 using K2.Core.Trades;
 using K2.Kafka.Publishing;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// A normalized trade as the Kafka message of docs/normalized-trade-message.md (schema_version 1), for

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// Resident set size after warm-up, computed from the samples: flat when every sample lies within the tolerance of

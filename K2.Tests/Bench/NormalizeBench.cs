@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using K2.Core.Trades;
+using K2.Exchanges;
 using K2.Exchanges.Parsing;
 using K2.Exchanges.Pipeline;
 using K2.Instruments;
+using Microsoft.Extensions.Logging.Abstractions;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// <c>k2 bench normalize</c>: parse + normalize throughput and allocated bytes per frame of each exchange's
@@ -33,25 +35,24 @@ internal sealed class NormalizeBench : IBenchScenario
         var totalSeconds = 0.0;
         foreach (var exchange in ExchangeNames.All)
         {
-            var parser = TradeParsers.Factory(exchange)(SymbolTable.From(exchange, instruments));
+            var parser = ExchangeParser.For(exchange, instruments);
             var frames = Enumerable.Range(0, DistinctFrames).Select(i => Encoding.UTF8.GetBytes(Frame(exchange, i))).ToArray();
-            var trades = new List<ParsedTrade>();
-            var invalid = frames.Count(frame => parser.Parse(frame, 1, trades).Kind != FrameKind.Trades);
+            var invalid = frames.Count(frame => !parser.Parse(frame, 1));
             if (invalid > 0) { throw new InvalidOperationException($"{invalid} synthetic {exchange.ToWire()} frames did not parse as trades"); }
-            var result = Measure(frames, arguments.Records, (frame, output) => parser.Parse(frame, 1, output));
+            var result = Measure(frames, arguments.Records, frame => parser.Parse(frame, 1));
             details[exchange.ToWire()] = result.ToDetails();
             totalFrames += result.Frames;
             totalAllocated += result.AllocatedBytes;
             totalSeconds += result.Seconds;
         }
 
-        var pipeline = new FramePipeline(SymbolTable.From(Exchange.Binance, instruments), TradeParsers.Factory(Exchange.Binance), new TradeLedger(Exchange.Binance), TimeProvider.System);
+        var feed = new FrameFeed(Exchange.Binance, instruments, new ExchangesOptions(), Discard.Instance, Discard.Instance, TimeProvider.System, NullLogger.Instance);
         var binanceFrames = Enumerable.Range(0, DistinctFrames).Select(i => Encoding.UTF8.GetBytes(Frame(Exchange.Binance, i))).ToArray();
         var unique = new List<NormalizedTrade>();
-        var full = Measure(binanceFrames, arguments.Records, (frame, _) =>
+        var full = Measure(binanceFrames, arguments.Records, frame =>
         {
             unique.Clear();
-            pipeline.Process(frame, 1, unique);
+            feed.Normalize(frame, 1, unique);
         });
         details["binance_with_dedup_and_gap_ledger"] = full.ToDetails();
         details["load_average_1m"] = LoadAverage();
@@ -66,7 +67,7 @@ internal sealed class NormalizeBench : IBenchScenario
         });
     }
 
-    private delegate void FrameAction(ReadOnlySpan<byte> frame, List<ParsedTrade> output);
+    private delegate void FrameAction(ReadOnlySpan<byte> frame);
 
     /// <param name="CpuSeconds">Process CPU time spent: on a shared machine, frames per CPU second is the per-core figure.</param>
     private readonly record struct Result(long Frames, double Seconds, double CpuSeconds, long AllocatedBytes)
@@ -85,21 +86,12 @@ internal sealed class NormalizeBench : IBenchScenario
     /// <summary>Frames are cycled with a rising trade id so dedup sees every frame as new.</summary>
     private static Result Measure(byte[][] frames, long count, FrameAction action)
     {
-        var output = new List<ParsedTrade>(16);
-        for (var i = 0; i < frames.Length; i++)
-        {
-            output.Clear();
-            action(frames[i], output);
-        }
+        for (var i = 0; i < frames.Length; i++) { action(frames[i]); }
 
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var cpuBefore = Environment.CpuUsage.TotalTime;
         var watch = Stopwatch.StartNew();
-        for (long i = 0; i < count; i++)
-        {
-            output.Clear();
-            action(frames[i % frames.Length], output);
-        }
+        for (long i = 0; i < count; i++) { action(frames[i % frames.Length]); }
 
         watch.Stop();
         var cpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
@@ -134,5 +126,15 @@ internal sealed class NormalizeBench : IBenchScenario
             Exchange.Kraken => $"{{\"channel\":\"trade\",\"type\":\"update\",\"data\":[{{\"symbol\":\"BTC/USD\",\"side\":\"{(i % 2 == 0 ? "buy" : "sell")}\",\"price\":{DecimalText.Format(priceValue)},\"qty\":{quantity},\"ord_type\":\"limit\",\"trade_id\":{id},\"timestamp\":\"{rfc3339}\"}}]}}",
             _ => $"{{\"channel\":\"market_trades\",\"client_id\":\"\",\"timestamp\":\"{rfc3339}\",\"sequence_num\":{i},\"events\":[{{\"type\":\"update\",\"trades\":[{{\"trade_id\":\"{id}\",\"product_id\":\"BTC-USD\",\"price\":\"{DecimalText.Format(priceValue)}\",\"size\":\"{DecimalText.Format(quantityValue)}\",\"side\":\"{(i % 2 == 0 ? "BUY" : "SELL")}\",\"time\":\"{rfc3339}\"}}]}}]}}",
         };
+    }
+
+    /// <summary>The sinks after the measured path: trades and dead letters are dropped.</summary>
+    private sealed class Discard : ITradeSink, IDeadLetterSink
+    {
+        public static readonly Discard Instance = new();
+
+        public ValueTask PublishAsync(Exchange exchange, ReadOnlyMemory<byte> rawFrame, IReadOnlyList<NormalizedTrade> trades, long receiveTimestampUs, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask PublishAsync(DeadLetter letter, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>
 /// One <c>k2 bench &lt;name&gt;</c> scenario. Scenarios are found by reflection: a new one is a class

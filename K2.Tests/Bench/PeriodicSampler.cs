@@ -1,4 +1,4 @@
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>Takes a sample at a fixed period, from the start until disposed; a failing sample ends the sampling and is rethrown on dispose.</summary>
 internal sealed class PeriodicSampler<T> : IAsyncDisposable

@@ -6,7 +6,7 @@ using K2.Daemon.Replay;
 using K2.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace K2.Daemon.Bench;
+namespace K2.Bench;
 
 /// <summary>Measures a <see cref="MemoryBreakdown"/> of this process running the embedded pipeline.</summary>
 internal sealed partial class MemoryProbe : IDisposable

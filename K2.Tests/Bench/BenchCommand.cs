@@ -1,14 +1,17 @@
 using System.CommandLine;
-using K2.Daemon.Bench;
+using K2.Daemon.Cli;
 
-namespace K2.Daemon.Cli;
+namespace K2.Bench;
 
-/// <summary><c>k2 bench &lt;scenario&gt; [--records N] [--minutes M] [--rate R] [--data-dir DIR]</c>: prints JSON figures.</summary>
+/// <summary>
+/// <c>k2 bench &lt;scenario&gt; [--records N] [--minutes M] [--rate R] [--data-dir DIR]</c>: prints JSON figures. The
+/// checkout's <c>./k2</c> runs this binary for <c>bench</c>; the daemon binary has no benchmarks.
+/// </summary>
 internal static class BenchCommand
 {
-    public static Command Create()
+    public static RootCommand Create()
     {
-        var command = new Command("bench", "Measure a part of the pipeline on synthetic data and print JSON figures");
+        var command = new RootCommand("Measure a part of the pipeline on synthetic data and print JSON figures");
         var scenarios = typeof(IBenchScenario).Assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBenchScenario).IsAssignableFrom(t))
             .Select(t => (IBenchScenario)Activator.CreateInstance(t)!)
