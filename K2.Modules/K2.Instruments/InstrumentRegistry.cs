@@ -4,7 +4,7 @@ using Prometheus;
 namespace K2.Instruments;
 
 /// <summary>Holds the last good <see cref="InstrumentSet"/>; an invalid reload keeps it and is reported.</summary>
-internal sealed partial class InstrumentRegistry(InstrumentSet initial, string path, ILogger<InstrumentRegistry> logger) : IInstrumentRegistry
+internal sealed class InstrumentRegistry(InstrumentSet initial, string path, ILogger<InstrumentRegistry> logger) : IInstrumentRegistry
 {
     private static readonly Counter Reloads = Metrics.CreateCounter(
         "k2_instruments_reloads_total", "Reloads of instruments.yaml by result (applied, unchanged, invalid).", "result");
@@ -41,7 +41,7 @@ internal sealed partial class InstrumentRegistry(InstrumentSet initial, string p
         {
             Reloads.WithLabels("invalid").Inc();
             Valid.Set(0);
-            LogInvalidEdit(logger, Path, string.Join("; ", ex.Problems));
+            Log.InvalidEdit(logger, Path, string.Join("; ", ex.Problems));
             return null;
         }
 
@@ -67,7 +67,7 @@ internal sealed partial class InstrumentRegistry(InstrumentSet initial, string p
         }
 
         Reloads.WithLabels("applied").Inc();
-        LogApplied(logger, Path, change.Added.Count, change.Removed.Count, next.All.Count);
+        Log.Reloaded(logger, Path, change.Added.Count, change.Removed.Count, next.All.Count);
         foreach (var subscriber in subscribers)
         {
             try
@@ -76,7 +76,7 @@ internal sealed partial class InstrumentRegistry(InstrumentSet initial, string p
             }
             catch (Exception ex)
             {
-                LogSubscriberFailed(logger, ex);
+                Log.SubscriberFailed(logger, ex);
             }
         }
 
@@ -93,15 +93,6 @@ internal sealed partial class InstrumentRegistry(InstrumentSet initial, string p
 
         return set;
     }
-
-    [LoggerMessage(1001, LogLevel.Error, "Ignoring invalid edit of {Path}; keeping the last good instruments: {Problems}")]
-    private static partial void LogInvalidEdit(ILogger logger, string path, string problems);
-
-    [LoggerMessage(1002, LogLevel.Information, "Reloaded {Path}: {Added} added, {Removed} removed, {Total} instruments")]
-    private static partial void LogApplied(ILogger logger, string path, int added, int removed, int total);
-
-    [LoggerMessage(1003, LogLevel.Error, "An instrument-change subscriber failed")]
-    private static partial void LogSubscriberFailed(ILogger logger, Exception exception);
 
     private sealed class Subscription(InstrumentRegistry owner, Action<InstrumentChange> onChange) : IDisposable
     {

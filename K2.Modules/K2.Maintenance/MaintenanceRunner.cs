@@ -11,7 +11,7 @@ namespace K2.Maintenance;
 /// One maintenance run: per cold table compaction → snapshot expiry → orphan cleanup (a failed step is logged and the
 /// other steps and tables go on), then the hot-vs-cold audit of all of them, written to maintenance_audit_log.
 /// </summary>
-internal sealed partial class MaintenanceRunner(
+internal sealed class MaintenanceRunner(
     IcebergWarehouse warehouse, HotColdAuditor auditor, AuditLog auditLog, MaintenanceOptions options, MaintenanceState state,
     TimeProvider time, ILogger<MaintenanceRunner> logger) : IMaintenanceOnDemand
 {
@@ -33,7 +33,7 @@ internal sealed partial class MaintenanceRunner(
             var run = new MaintenanceRunResult(started, time.GetUtcNow(), results, audit, auditFailure);
             MaintenanceMetrics.Record(run);
             state.Completed(run);
-            Log.Finished(logger, run.Outcome, results.Count, run.FailedSteps, audit?.Count(AuditStatus.Ok) ?? 0, audit?.Count(AuditStatus.Warning) ?? 0,
+            Log.RunFinished(logger, run.Outcome, results.Count, run.FailedSteps, audit?.Count(AuditStatus.Ok) ?? 0, audit?.Count(AuditStatus.Warning) ?? 0,
                 audit?.Count(AuditStatus.MissingData) ?? 0, audit?.Count(AuditStatus.Error) ?? 0);
             return run;
         }
@@ -102,14 +102,5 @@ internal sealed partial class MaintenanceRunner(
             Log.StepFailed(logger, "audit", "all tables", ex);
             return (null, ex.Message);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(7010, LogLevel.Error, "Maintenance step {Step} failed on {Table}; the run goes on")]
-        public static partial void StepFailed(ILogger logger, string step, string table, Exception exception);
-
-        [LoggerMessage(7011, LogLevel.Information, "Maintenance run {Outcome}: {Tables} table(s), {FailedSteps} failed step(s); audit ok={Ok} warning={Warning} missing_data={Missing} error={Error}")]
-        public static partial void Finished(ILogger logger, string outcome, int tables, int failedSteps, int ok, int warning, int missing, int error);
     }
 }

@@ -73,7 +73,7 @@ internal sealed class PublishScenario : IBenchScenario
             Details = new Dictionary<string, object>
             {
                 ["acknowledged"] = (long)(after.Value(Acked) - before.Value(Acked)),
-                ["latency"] = $"p50_ms/p99_ms interpolated within the buckets of {ReceiveToAck}, as Prometheus's histogram_quantile does",
+                ["latency"] = $"p50_ms/p99_ms interpolated within the buckets of {ReceiveToAck}, as Prometheus histogram_quantile does",
                 ["warm_up_records"] = warmUp,
                 ["compression"] = options.Producer.Compression.ToString().ToLowerInvariant(),
                 ["linger_ms"] = options.Producer.LingerMs,

@@ -51,9 +51,7 @@ public sealed class ChDbEngineTests
         await releaser.StartAsync(CancellationToken.None);
         try
         {
-            await HotTier.WaitUntilAsync(
-                () => Task.FromResult(held - Rss() > 100L << 20), "the sort's memory returned",
-                TimeSpan.FromSeconds(options.Embedded.ReleaseMemorySeconds + 2));
+            await Eventually.Holds(() => Task.FromResult(held - Rss() > 100L << 20), TimeSpan.FromSeconds(options.Embedded.ReleaseMemorySeconds + 2), "the sort's memory returned");
         }
         finally
         {
@@ -74,7 +72,7 @@ public sealed class ChDbEngineTests
         Engine.QueryText($"SELECT count() FROM system.parts WHERE database = '{db}' AND active").Trim().Should().Be("1", "the merge replaced the twenty inserted parts");
 
         // The engine's default (30 s, backing off to 300) kept a minute of replaced parts in memory under streaming inserts.
-        await HotTier.WaitUntilAsync(() => Task.FromResult(ReplacedParts(db) == 0), "the replaced parts removed", TimeSpan.FromSeconds(15));
+        await Eventually.Holds(() => Task.FromResult(ReplacedParts(db) == 0), TimeSpan.FromSeconds(15), "the replaced parts removed");
     }
 
     private static int ReplacedParts(string db) =>

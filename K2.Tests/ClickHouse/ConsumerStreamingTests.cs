@@ -63,7 +63,7 @@ public sealed class ConsumerStreamingTests
         var total = publishedAt[^1].PerExchange;
         foreach (var exchange in templates.Keys)
         {
-            await HotTier.WaitUntilAsync(async () => await hotTier.CountAsync(HotTierMigrations.BronzeTable(exchange)) == total, $"all {total} {exchange.ToWire()} trades in bronze");
+            await Eventually.Holds(async () => await hotTier.CountAsync(HotTierMigrations.BronzeTable(exchange)) == total, TimeSpan.FromSeconds(45), $"all {total} {exchange.ToWire()} trades in bronze");
         }
     }
 }

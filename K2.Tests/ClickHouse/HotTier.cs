@@ -39,16 +39,5 @@ internal sealed class HotTier : IAsyncDisposable
     public async Task<long> CountAsync(string table, string where = "1") =>
         long.Parse(await Gateway.QueryScalarAsync($"SELECT count() FROM {Table(table)} WHERE {where}"), System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Polls until <paramref name="condition"/> holds or the deadline passes.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) { Assert.Fail($"timed out waiting for {what}"); }
-            await Task.Delay(100);
-        }
-    }
-
     public async ValueTask DisposeAsync() => await Gateway.ExecuteAsync($"DROP DATABASE IF EXISTS {Settings.Database} SYNC");
 }

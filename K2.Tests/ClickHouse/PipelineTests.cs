@@ -43,19 +43,15 @@ public sealed class PipelineTests
         foreach (var exchange in ExchangeNames.All)
         {
             var expected = _trades.Count(t => t.Exchange == exchange) + (exchange == Exchange.Kraken ? 1 : 0);
-            await HotTier.WaitUntilAsync(
-                async () => long.Parse(await HotTier.Gateway.QueryScalarAsync($"SELECT uniqExact(symbol, trade_id) FROM {_hotTier.Table(HotTierMigrations.SilverTable)} WHERE exchange = '{exchange.ToWire()}'"), CultureInfo.InvariantCulture) >= expected,
-                $"all {exchange} trades in silver");
+            await Eventually.Holds(async () => long.Parse(await HotTier.Gateway.QueryScalarAsync($"SELECT uniqExact(symbol, trade_id) FROM {_hotTier.Table(HotTierMigrations.SilverTable)} WHERE exchange = '{exchange.ToWire()}'"), CultureInfo.InvariantCulture) >= expected, TimeSpan.FromSeconds(45), $"all {exchange} trades in silver");
         }
 
-        await HotTier.WaitUntilAsync(async () => await _hotTier.CountAsync(HotTierMigrations.ErrorsTable) >= 1, "the bad message in the errors table");
+        await Eventually.Holds(async () => await _hotTier.CountAsync(HotTierMigrations.ErrorsTable) >= 1, TimeSpan.FromSeconds(45), "the bad message in the errors table");
 
         // The views commit table by table: silver can be visible a moment before the candles built from it.
         foreach (var interval in CandleInterval.All)
         {
-            await HotTier.WaitUntilAsync(
-                async () => long.Parse(await HotTier.Gateway.QueryScalarAsync($"SELECT sum(trade_count) FROM {_hotTier.Table(interval.Table)}"), CultureInfo.InvariantCulture) >= _trades.Count,
-                $"all trades counted in {interval.Table}");
+            await Eventually.Holds(async () => long.Parse(await HotTier.Gateway.QueryScalarAsync($"SELECT sum(trade_count) FROM {_hotTier.Table(interval.Table)}"), CultureInfo.InvariantCulture) >= _trades.Count, TimeSpan.FromSeconds(45), $"all trades counted in {interval.Table}");
         }
     }
 

@@ -30,20 +30,3 @@ internal sealed class CollectingSink : ITradeSink, IDeadLetterSink
         return ValueTask.CompletedTask;
     }
 }
-
-internal static class Eventually
-{
-    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes.</summary>
-    public static Task HoldsAsync(Func<bool> condition, string what, TimeSpan? timeout = null) => HoldsAsync(condition, () => what, timeout);
-
-    /// <summary>As above; <paramref name="what"/> is evaluated on timeout, so it can report the final state.</summary>
-    public static async Task HoldsAsync(Func<bool> condition, Func<string> what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) { Assert.Fail($"timed out waiting until {what()}"); }
-            await Task.Delay(10);
-        }
-    }
-}

@@ -3,6 +3,7 @@ using K2.Exchanges.Parsing;
 using K2.Exchanges.Pipeline;
 using K2.Exchanges.Sessions;
 using K2.Instruments;
+using K2.Tests.Support;
 
 namespace K2.Tests.Exchanges;
 
@@ -19,7 +20,7 @@ public sealed class GapAndShardTests
         await using var harness = await IngestorHarness.StartAsync(Exchange.Kraken, IngestorHarness.FakeFor(Exchange.Kraken, timeline));
         await harness.WaitForTradesAsync(expected.Length);
 
-        await Eventually.HoldsAsync(() => harness.Ingestor.Gaps().Count > 0 && harness.Ingestor.Gaps().All(g => g.Status != GapStatus.Open), () => $"every Kraken gap was verified ({string.Join("; ", harness.Ingestor.Gaps())})");
+        await Eventually.Holds(() => harness.Ingestor.Gaps().Count > 0 && harness.Ingestor.Gaps().All(g => g.Status != GapStatus.Open), TimeSpan.FromSeconds(15), () => $"every Kraken gap was verified ({string.Join("; ", harness.Ingestor.Gaps())})");
 
         harness.Ingestor.Gaps().Should().ContainSingle().Which.Should().Match<Gap>(g =>
             g.Symbol == "ETH/USD" && g.FirstMissing == 61442311 && g.LastMissing == 61442311 && g.Status == GapStatus.Absent,
@@ -75,8 +76,8 @@ public sealed class GapAndShardTests
         await File.WriteAllTextAsync(harness.InstrumentsPath, IngestorHarness.InstrumentsYaml(Exchange.Kraken, ["XBT/USD", "SOL/USD"]));
         harness.Registry.Reload().Should().NotBeNull("the registry notifies the ingestor of the change");
 
-        await Eventually.HoldsAsync(() => harness.Fake.ClientMessages.Any(m => m.Contains("\"unsubscribe\"", StringComparison.Ordinal) && m.Contains("ETH/USD", StringComparison.Ordinal)), "ETH/USD was unsubscribed");
-        await Eventually.HoldsAsync(() => harness.Fake.ClientMessages.Count(m => m.Contains("\"subscribe\"", StringComparison.Ordinal)) == 2, () => $"SOL/USD was subscribed: {string.Join(" | ", harness.Fake.ClientMessages)}");
+        await Eventually.Holds(() => harness.Fake.ClientMessages.Any(m => m.Contains("\"unsubscribe\"", StringComparison.Ordinal) && m.Contains("ETH/USD", StringComparison.Ordinal)), TimeSpan.FromSeconds(15), "ETH/USD was unsubscribed");
+        await Eventually.Holds(() => harness.Fake.ClientMessages.Count(m => m.Contains("\"subscribe\"", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(15), () => $"SOL/USD was subscribed: {string.Join(" | ", harness.Fake.ClientMessages)}");
         harness.Fake.ClientMessages.Last(m => m.Contains("\"subscribe\"", StringComparison.Ordinal)).Should().Contain("SOL/USD").And.NotContain("XBT").And.NotContain("BTC/USD");
         fake.ConnectionsAccepted.Should().Be(1, "the other symbols' stream was not dropped");
         harness.Ingestor.Groups.Single().Select(s => s.Wire).Should().BeEquivalentTo("BTC/USD", "SOL/USD");

@@ -86,7 +86,7 @@ internal sealed class IngestorHarness : IAsyncDisposable
     public async Task WaitForTradesAsync(int count)
     {
         await Fake.Finished.WaitAsync(TimeSpan.FromSeconds(20));
-        await Eventually.HoldsAsync(() => Sink.Trades.Count >= count, () => $"{count} trades arrived (have {Sink.Trades.Count})");
+        await Eventually.Holds(() => Sink.Trades.Count >= count, TimeSpan.FromSeconds(15), () => $"{count} trades arrived (have {Sink.Trades.Count})");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using K2.Core.Trades;
 using K2.Exchanges.Pipeline;
 using K2.Tests.Exchanges.Fakes;
+using K2.Tests.Support;
 
 namespace K2.Tests.Exchanges;
 
@@ -37,7 +38,7 @@ public sealed class LiveIngestionTests
     {
         var fake = IngestorHarness.FakeFor(Exchange.Binance);
         var sink = new CollectingSink();
-        fake.DropAt(20, missed: 6, () => Eventually.HoldsAsync(() => sink.Trades.Count >= 19, "the client read the frames before the drop"));
+        fake.DropAt(20, missed: 6, () => Eventually.Holds(() => sink.Trades.Count >= 19, TimeSpan.FromSeconds(15), "the client read the frames before the drop"));
         var expected = FixtureTrades.Of(Exchange.Binance);
         await using var harness = await IngestorHarness.StartAsync(Exchange.Binance, fake, sink: sink);
 
@@ -45,7 +46,7 @@ public sealed class LiveIngestionTests
 
         FixtureTrades.ShouldMatch(harness.Sink.Trades, Exchange.Binance, expected, inIdOrder: false);
         fake.ConnectionsAccepted.Should().Be(2);
-        await Eventually.HoldsAsync(() => harness.Ingestor.Gaps().Count > 0 && harness.Ingestor.Gaps().All(g => g.Status == GapStatus.Filled), "every gap is filled");
+        await Eventually.Holds(() => harness.Ingestor.Gaps().Count > 0 && harness.Ingestor.Gaps().All(g => g.Status == GapStatus.Filled), TimeSpan.FromSeconds(15), "every gap is filled");
         harness.Ingestor.Gaps().Sum(g => g.LastMissing - g.FirstMissing + 1).Should().Be(6, "the six missed trades opened gaps");
     }
 
@@ -56,7 +57,7 @@ public sealed class LiveIngestionTests
         var fake = IngestorHarness.FakeFor(exchange);
         var sink = new CollectingSink();
         var before = FixtureTrades.Lines(exchange).Take(12).Sum(line => FixtureTrades.OfLine(exchange, line).Count());
-        fake.DropAt(12, missed: 4, () => Eventually.HoldsAsync(() => sink.Trades.Count >= before, "the client read the frames before the drop"));
+        fake.DropAt(12, missed: 4, () => Eventually.Holds(() => sink.Trades.Count >= before, TimeSpan.FromSeconds(15), "the client read the frames before the drop"));
         var expected = FixtureTrades.Of(exchange);
         await using var harness = await IngestorHarness.StartAsync(exchange, fake, o => o.BackfillEnabled = false, sink: sink);
 
@@ -124,7 +125,7 @@ public sealed class LiveIngestionTests
         await using var harness = await IngestorHarness.StartAsync(exchange, fake);
 
         await harness.WaitForTradesAsync(expected.Count);
-        await Eventually.HoldsAsync(() => harness.Sink.DeadLetters.Count >= bad.Length, $"{bad.Length} dead letters arrived");
+        await Eventually.Holds(() => harness.Sink.DeadLetters.Count >= bad.Length, TimeSpan.FromSeconds(15), $"{bad.Length} dead letters arrived");
 
         FixtureTrades.ShouldMatch(harness.Sink.Trades, exchange, expected);
         harness.Sink.DeadLetters.Should().HaveCount(bad.Length);

@@ -82,7 +82,7 @@ public sealed class InstrumentsHotReloadTests
     {
         var before = _registry.Current;
         await File.WriteAllTextAsync(_path, "exchanges:\n  binance:\n    symbols: [BTCUSDT, BTCUSDT]\n");
-        await Wait.Until(() => ReadGauge("k2_instruments_file_valid") == 0, Within, "invalid edit noticed");
+        await Eventually.Holds(() => ReadGauge("k2_instruments_file_valid") == 0, Within, "invalid edit noticed");
 
         _registry.Current.Should().BeSameAs(before);
         _changes.Should().BeEmpty();
@@ -95,7 +95,7 @@ public sealed class InstrumentsHotReloadTests
 
     private async Task<InstrumentChange> NextChange()
     {
-        await Wait.Until(() => { lock (_changes) { return _changes.Count > 0; } }, Within, "instrument change");
+        await Eventually.Holds(() => { lock (_changes) { return _changes.Count > 0; } }, Within, "instrument change");
         lock (_changes) { return _changes[0]; }
     }
 

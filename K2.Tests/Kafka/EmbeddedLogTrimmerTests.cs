@@ -28,7 +28,7 @@ public sealed class EmbeddedLogTrimmerTests
             ("LagThrottle:ConsumerGroups:0", Group), ("Producer:MaxInFlight", "5000"),
             ("EmbeddedRetention:IntervalSeconds", "1"), ("EmbeddedRetention:RawMessagesPerPartition", RawKept.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka-trim"), settings, cluster);
-        await Eventually.TrueAsync(() => host.Publisher.TopicsReady, "topics created");
+        await Eventually.Holds(() => host.Publisher.TopicsReady, TimeSpan.FromSeconds(30), "topics created");
         var trades = SyntheticTrades.Interleaved(symbols: 8, perSymbol: 100);
         for (var at = 0; at < trades.Count; at += 10)
         {
@@ -36,16 +36,16 @@ public sealed class EmbeddedLogTrimmerTests
             await host.Trades.PublishAsync(Exchange.Binance, Encoding.UTF8.GetBytes($"frame {at}"), frame, frame[0].ReceiveTimestampUs, CancellationToken.None);
         }
 
-        await Eventually.TrueAsync(() => host.Publisher.IsDrained, "everything published");
+        await Eventually.Holds(() => host.Publisher.IsDrained, TimeSpan.FromSeconds(30), "everything published");
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = Group, EnableAutoCommit = false }).Build();
         var raw = Partitions(consumer, RawTopic, 2);
-        await Eventually.TrueAsync(() => raw.All(p => Ends(consumer, p) is var (low, high) && low == Math.Max(0, high - RawKept)), "raw partitions trimmed to their newest messages");
+        await Eventually.Holds(() => raw.All(p => Ends(consumer, p) is var (low, high) && low == Math.Max(0, high - RawKept)), TimeSpan.FromSeconds(30), "raw partitions trimmed to their newest messages");
         var normalized = Partitions(consumer, Topic, 4);
         normalized.Select(p => Ends(consumer, p).Low).Should().AllBeEquivalentTo(0L, "the group has committed nothing yet");
 
         var committed = normalized.Select(p => new TopicPartitionOffset(p, Ends(consumer, p).High / 2)).ToList();
         consumer.Commit(committed);
-        await Eventually.TrueAsync(() => committed.All(c => Ends(consumer, c.TopicPartition).Low == c.Offset.Value), "normalized partitions trimmed up to the commit");
+        await Eventually.Holds(() => committed.All(c => Ends(consumer, c.TopicPartition).Low == c.Offset.Value), TimeSpan.FromSeconds(30), "normalized partitions trimmed up to the commit");
 
         var unread = committed.Sum(c => Ends(consumer, c.TopicPartition).High - c.Offset.Value);
         var read = Kcat.ReadAll(cluster.BootstrapServers, Topic);

@@ -3,6 +3,7 @@ using Confluent.Kafka.Admin;
 using K2.Kafka;
 using K2.Kafka.Topics;
 using Microsoft.Extensions.Logging.Abstractions;
+using K2.Tests.Support;
 
 namespace K2.Tests.Kafka;
 
@@ -25,7 +26,7 @@ public sealed class ExternalTopicRetentionTests
             try { await admin.DeleteTopicsAsync([topic]); }
             catch (DeleteTopicsException) { }
 
-            await Eventually.TrueAsync(() => !admin.GetMetadata(topic, TimeSpan.FromSeconds(5)).Topics.Any(t => t.Error.Code == ErrorCode.NoError), "old topic gone");
+            await Eventually.Holds(() => !admin.GetMetadata(topic, TimeSpan.FromSeconds(5)).Topics.Any(t => t.Error.Code == ErrorCode.NoError), TimeSpan.FromSeconds(30), "old topic gone");
             await admin.CreateTopicsAsync([new TopicSpecification
             {
                 Name = topic,

@@ -18,7 +18,7 @@ public sealed class KafkaLagThrottleTests
             ("LagThrottle:ConsumerGroups:0", Group), ("LagThrottle:MaxLagMessages", "100"), ("LagThrottle:PollIntervalMs", "50"));
         await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka"), settings, cluster);
         var publisher = host.Publisher;
-        await Eventually.TrueAsync(() => publisher.TopicsReady, "topics created");
+        await Eventually.Holds(() => publisher.TopicsReady, TimeSpan.FromSeconds(30), "topics created");
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
         {
             BootstrapServers = cluster.BootstrapServers, GroupId = Group, EnableAutoCommit = false, AutoOffsetReset = AutoOffsetReset.Earliest,
@@ -28,14 +28,14 @@ public sealed class KafkaLagThrottleTests
 
         var trades = SyntheticTrades.Interleaved(symbols: 8, perSymbol: 250);
         await SyntheticTrades.PublishAsync(host.Trades, trades);
-        await Eventually.TrueAsync(() => publisher.LagThrottled, "publishing held back by the group's lag");
-        await Eventually.TrueAsync(() => publisher.InFlight == 0, "what was sent is acknowledged");
+        await Eventually.Holds(() => publisher.LagThrottled, TimeSpan.FromSeconds(30), "publishing held back by the group's lag");
+        await Eventually.Holds(() => publisher.InFlight == 0, TimeSpan.FromSeconds(30), "what was sent is acknowledged");
         var published = partitions.Sum(p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value);
         published.Should().BeLessThan(trades.Count / 2, "the rest waits in the spool while the group lags");
         publisher.SpooledRecords.Should().BeGreaterThan(0);
 
         consumer.Commit(partitions.Select(p => new TopicPartitionOffset(p, consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High)));
-        await Eventually.TrueAsync(() => CatchUp(consumer, partitions) && publisher.IsDrained, "the group caught up and everything was published");
+        await Eventually.Holds(() => CatchUp(consumer, partitions) && publisher.IsDrained, TimeSpan.FromSeconds(30), "the group caught up and everything was published");
         await host.StopAsync();
 
         SyntheticTrades.ShouldHoldExactlyOnceInOrder(Kcat.ReadAll(cluster.BootstrapServers, Topic), trades);

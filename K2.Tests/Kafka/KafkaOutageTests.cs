@@ -23,17 +23,17 @@ public sealed class KafkaOutageTests
         var settings = KafkaSettings.Small(("Producer:MaxInFlight", maxInFlight), ("Producer:AckWindow", ackWindow));
         await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka"), settings, cluster);
         var publisher = host.Publisher;
-        await Eventually.TrueAsync(() => publisher.TopicsReady, "topics created");
+        await Eventually.Holds(() => publisher.TopicsReady, TimeSpan.FromSeconds(30), "topics created");
 
         await SyntheticTrades.PublishAsync(host.Trades, trades[..2000]);
         cluster.SetAllBrokersDown();
         await SyntheticTrades.PublishAsync(host.Trades, trades[2000..5000]);
-        await Eventually.TrueAsync(() => publisher.SpooledRecords > 0, "records spooled during the outage");
+        await Eventually.Holds(() => publisher.SpooledRecords > 0, TimeSpan.FromSeconds(30), "records spooled during the outage");
 
         var rest = SyntheticTrades.PublishAsync(host.Trades, trades[5000..]);
         cluster.SetAllBrokersUp();
         await rest;
-        await Eventually.TrueAsync(() => publisher.IsDrained, "spool replayed and everything acknowledged");
+        await Eventually.Holds(() => publisher.IsDrained, TimeSpan.FromSeconds(30), "spool replayed and everything acknowledged");
         await host.StopAsync();
 
         SyntheticTrades.ShouldHoldExactlyOnceInOrder(Kcat.ReadAll(cluster.BootstrapServers, Topic), trades);
@@ -49,9 +49,9 @@ public sealed class KafkaOutageTests
 
         await using (var first = await KafkaModuleHost.StartAsync(dataDir, settings, cluster))
         {
-            await Eventually.TrueAsync(() => first.Publisher.TopicsReady, "topics created");
+            await Eventually.Holds(() => first.Publisher.TopicsReady, TimeSpan.FromSeconds(30), "topics created");
             await SyntheticTrades.PublishAsync(first.Trades, trades[..1000]);
-            await Eventually.TrueAsync(() => first.Publisher.IsDrained, "first part acknowledged");
+            await Eventually.Holds(() => first.Publisher.IsDrained, TimeSpan.FromSeconds(30), "first part acknowledged");
             cluster.SetAllBrokersDown();
             await SyntheticTrades.PublishAsync(first.Trades, trades[1000..2000]);
         }
@@ -60,7 +60,7 @@ public sealed class KafkaOutageTests
         second.Publisher.SpooledRecords.Should().Be(1000, "what the first publisher could not deliver waits in the spool");
         await SyntheticTrades.PublishAsync(second.Trades, trades[2000..]);
         cluster.SetAllBrokersUp();
-        await Eventually.TrueAsync(() => second.Publisher.IsDrained, "spool replayed after the restart", seconds: 60);
+        await Eventually.Holds(() => second.Publisher.IsDrained, TimeSpan.FromSeconds(60), "spool replayed after the restart");
         await second.StopAsync();
 
         SyntheticTrades.ShouldHoldExactlyOnceInOrder(Kcat.ReadAll(cluster.BootstrapServers, Topic), trades);
@@ -77,14 +77,14 @@ public sealed class KafkaOutageTests
         var publisher = host.Publisher;
 
         var publishing = SyntheticTrades.PublishAsync(host.Trades, trades);
-        await Eventually.TrueAsync(() => publisher.IsPaused, "ingest paused on the full spool");
+        await Eventually.Holds(() => publisher.IsPaused, TimeSpan.FromSeconds(30), "ingest paused on the full spool");
         publishing.IsCompleted.Should().BeFalse("PublishAsync waits while the spool is full");
         host.Get<IEnumerable<IReadinessCheck>>().Single(c => c.Name == "kafka").Check().IsReady.Should().BeFalse();
         publisher.SpooledBytes.Should().BeLessThanOrEqualTo(1048576).And.BeGreaterThan(1048576 * 9 / 10);
 
         cluster.SetAllBrokersUp();
         await publishing.WaitAsync(TimeSpan.FromSeconds(60));
-        await Eventually.TrueAsync(() => publisher.IsDrained, "spool replayed", seconds: 60);
+        await Eventually.Holds(() => publisher.IsDrained, TimeSpan.FromSeconds(60), "spool replayed");
         publisher.IsPaused.Should().BeFalse();
         await host.StopAsync();
 

@@ -15,7 +15,7 @@ public sealed class KafkaPublishingTests
     {
         var frames = FixtureFrames.All();
         await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka"), new Dictionary<string, string?> { ["Mode"] = "Embedded" });
-        await Eventually.TrueAsync(() => host.Publisher.TopicsReady, "topics created");
+        await Eventually.Holds(() => host.Publisher.TopicsReady, TimeSpan.FromSeconds(30), "topics created");
         foreach (var frame in frames)
         {
             await host.Trades.PublishAsync(frame.Exchange, frame.Raw, frame.Trades, frame.ReceiveTimestampUs, CancellationToken.None);
@@ -54,7 +54,7 @@ public sealed class KafkaPublishingTests
             return new DeadLetter(exchange, m.Why, m.Raw, 1_771_338_600_000_000 + i);
         }).ToList();
         await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka"), new Dictionary<string, string?> { ["Mode"] = "Embedded" });
-        await Eventually.TrueAsync(() => host.Publisher.TopicsReady, "topics created");
+        await Eventually.Holds(() => host.Publisher.TopicsReady, TimeSpan.FromSeconds(30), "topics created");
         foreach (var letter in letters) { await host.DeadLetters.PublishAsync(letter, CancellationToken.None); }
         await host.StopAsync();
 
@@ -68,7 +68,7 @@ public sealed class KafkaPublishingTests
     {
         var dataDir = TestPaths.NewScratchFolder("kafka");
         await using var host = await KafkaModuleHost.StartAsync(dataDir, new Dictionary<string, string?> { ["Mode"] = "Embedded" });
-        await Eventually.TrueAsync(() => host.Publisher.TopicsReady, "topics created");
+        await Eventually.Holds(() => host.Publisher.TopicsReady, TimeSpan.FromSeconds(30), "topics created");
         var frame = FixtureFrames.All().First(f => f.Exchange == Exchange.Kraken);
         var huge = new byte[2 * 1024 * 1024];
         Array.Fill(huge, (byte)'x');

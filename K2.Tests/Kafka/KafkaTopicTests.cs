@@ -15,7 +15,7 @@ public sealed class KafkaTopicTests
         cluster.CreateTopic("market.crypto.trades.kraken", 3);
         var settings = KafkaSettings.Small(("Topics:Exchanges:coinbase:PublishRaw", "false"));
         await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka"), settings, cluster);
-        await Eventually.TrueAsync(() => host.Publisher.TopicsReady, "topics checked");
+        await Eventually.Holds(() => host.Publisher.TopicsReady, TimeSpan.FromSeconds(30), "topics checked");
 
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).Build();
         var partitions = admin.GetMetadata(TimeSpan.FromSeconds(5)).Topics.ToDictionary(t => t.Topic, t => t.Partitions.Count);

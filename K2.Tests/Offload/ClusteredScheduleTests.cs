@@ -15,8 +15,7 @@ public sealed partial class ClusteredScheduleTests
         using var first = StartDaemon(jobStore);
         using var second = StartDaemon(jobStore);
 
-        await Wait.Until(() => Task.FromResult(Runs(first).Count + Runs(second).Count >= 2 || first.HasExited || second.HasExited),
-            TimeSpan.FromMinutes(4), "two scheduled offload runs (one per minute)");
+        await Eventually.Holds(() => Task.FromResult(Runs(first).Count + Runs(second).Count >= 2 || first.HasExited || second.HasExited), TimeSpan.FromMinutes(4), "two scheduled offload runs (one per minute)");
         first.HasExited.Should().BeFalse(first.StandardError);
         second.HasExited.Should().BeFalse(second.StandardError);
         await using (var connection = new NpgsqlConnection(jobStore))

@@ -16,7 +16,7 @@ public sealed class DaemonProcessTests
         using var daemon = K2Process.Start(["run"], environment);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
 
-        await Wait.Until(async () =>
+        await Eventually.Holds(async () =>
         {
             if (daemon.HasExited) { Assert.Fail($"k2 run exited {daemon.ExitCode}: {daemon.StandardError}{daemon.StandardOutput}"); }
             try { return (await http.GetAsync("/healthz")).IsSuccessStatusCode; }

@@ -38,7 +38,7 @@ public sealed class SecretHandlingTests
         };
 
         using var daemon = K2Process.Start(["run"], environment);
-        await Wait.Until(() => daemon.HasExited || daemon.StandardOutput.Length + daemon.StandardError.Length > 20_000, TimeSpan.FromSeconds(45), "log output");
+        await Eventually.Holds(() => daemon.HasExited || daemon.StandardOutput.Length + daemon.StandardError.Length > 20_000, TimeSpan.FromSeconds(45), "log output");
         if (!daemon.HasExited)
         {
             // Let the failing connections retry and log a while before stopping.

@@ -26,7 +26,7 @@ public sealed class StatusCommandTests
         };
         using var daemon = K2Process.Start(["run"], environment);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await Wait.Until(async () =>
+        await Eventually.Holds(async () =>
         {
             if (daemon.HasExited) { Assert.Fail(daemon.StandardError); }
             try { return (await http.GetAsync("/healthz")).IsSuccessStatusCode; }

@@ -22,7 +22,7 @@ internal sealed class EmbeddedMemoryReleaser(IClickHouseGateway gateway, ClickHo
             }
             catch (ClickHouseGatewayException ex)
             {
-                ClickHouseLog.MemoryReleaseFailed(logger, ex);
+                Log.MemoryReleaseFailed(logger, ex);
             }
         }
     }

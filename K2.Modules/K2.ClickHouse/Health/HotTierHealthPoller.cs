@@ -21,7 +21,7 @@ internal sealed class HotTierHealthPoller(
             }
             catch (Exception ex) when (ex is ClickHouseGatewayException or Confluent.Kafka.KafkaException)
             {
-                ClickHouseLog.HealthPollFailed(logger, ex);
+                Log.HealthPollFailed(logger, ex);
                 health.Polled($"health poll failed: {ex.Message}");
             }
         }

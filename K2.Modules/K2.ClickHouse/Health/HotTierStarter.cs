@@ -24,7 +24,7 @@ internal sealed class HotTierStarter(
         try
         {
             var result = await schema.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            ClickHouseLog.SchemaReady(logger, result.ServerVersion, result.Applied.Count, result.ConsumersCreated.Count);
+            Log.SchemaReady(logger, result.ServerVersion, result.Applied.Count, result.ConsumersCreated.Count);
             if (result.ConsumersCreated.Count > 0) { await WaitForConsumersAsync(cancellationToken).ConfigureAwait(false); }
             health.SchemaApplied($"{gateway.Kind} ClickHouse {result.ServerVersion}, database {schema.Settings.Database}");
         }
@@ -49,7 +49,7 @@ internal sealed class HotTierStarter(
         }
         catch (TimeoutException ex)
         {
-            ClickHouseLog.ConsumersNotJoined(logger, ex.Message);
+            Log.ConsumersNotJoined(logger, ex.Message);
         }
     }
 

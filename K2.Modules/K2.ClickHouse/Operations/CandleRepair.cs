@@ -44,7 +44,7 @@ public sealed class CandleRepair(IClickHouseGateway gateway, HotTierSettings set
             written += long.Parse(count, CultureInfo.InvariantCulture);
         }
 
-        ClickHouseLog.CandlesRepaired(logger, from, to, written, CandleInterval.All.Count);
+        Log.CandlesRepaired(logger, from, to, written, CandleInterval.All.Count);
         return written;
     }
 }

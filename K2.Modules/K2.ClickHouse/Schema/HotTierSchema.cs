@@ -55,7 +55,7 @@ public sealed class HotTierSchema(IClickHouseGateway gateway, HotTierSettings se
                 if (checksum != migration.Checksum)
                 {
                     changed.Add(migration);
-                    ClickHouseLog.MigrationChanged(logger, migration.Version, migration.Name, checksum, migration.Checksum);
+                    Log.MigrationChanged(logger, migration.Version, migration.Name, checksum, migration.Checksum);
                 }
 
                 continue;
@@ -72,7 +72,7 @@ public sealed class HotTierSchema(IClickHouseGateway gateway, HotTierSettings se
                 },
                 cancellationToken).ConfigureAwait(false);
             applied.Add(migration);
-            ClickHouseLog.MigrationApplied(logger, migration.Version, migration.Name, settings.Database);
+            Log.MigrationApplied(logger, migration.Version, migration.Name, settings.Database);
         }
 
         var consumers = await ReconcileConsumersAsync(cancellationToken).ConfigureAwait(false);
@@ -111,7 +111,7 @@ public sealed class HotTierSchema(IClickHouseGateway gateway, HotTierSettings se
             }
 
             created.Add(exchange);
-            ClickHouseLog.ConsumerCreated(logger, exchange.ToWire(), settings.Topic(exchange), settings.ConsumerGroup(exchange));
+            Log.ConsumerCreated(logger, exchange.ToWire(), settings.Topic(exchange), settings.ConsumerGroup(exchange));
         }
 
         return created;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
 using K2.Iceberg.Spec;
+using static K2.Iceberg.Parquet.ParquetThrift;
 using IcebergSchema = K2.Iceberg.Spec.Schema;
 
 namespace K2.Iceberg.Parquet;
@@ -50,11 +51,11 @@ internal static class ForeignParquetFile
     /// <summary>Pre-order walk of the footer's schema elements (root first), matched to the Iceberg columns by name.</summary>
     private static void StampFieldIds(ThriftStruct footer, IcebergSchema schema, string path)
     {
-        var elements = footer.List<ThriftStruct>(2);
+        var elements = footer.List<ThriftStruct>(FileMetaData.Schema);
         if (elements.Count == 0) { throw new InvalidDataException($"{path}: the Parquet footer has no schema"); }
         var next = 1;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var child = 0; child < (elements[0].Integer(5) ?? 0); child++)
+        for (var child = 0; child < (elements[0].Integer(SchemaElement.NumChildren) ?? 0); child++)
         {
             var element = At(elements, next, path);
             var name = Name(element);
@@ -62,7 +63,7 @@ internal static class ForeignParquetFile
             if (index.f is null || !seen.Add(name)) { throw new InvalidDataException($"{path}: column '{name}' is not in the table schema (or appears twice)"); }
             var column = index.f;
             CheckRepetition(element, column.Required, column.Name, path);
-            element.SetI32(9, column.Id);
+            element.SetI32(SchemaElement.FieldId, column.Id);
             next++;
             switch (column.Type)
             {
@@ -74,17 +75,17 @@ internal static class ForeignParquetFile
                     var item = At(elements, next++, path);
                     CheckRepetition(item, list.ElementRequired, $"{column.Name}.element", path);
                     CheckPrimitive(item, list.Element, $"{column.Name}.element", path);
-                    item.SetI32(9, list.ElementId);
+                    item.SetI32(SchemaElement.FieldId, list.ElementId);
                     break;
                 case MapType map:
                     Group(elements, next++, 2, column.Name, path);
                     var key = At(elements, next++, path);
                     CheckPrimitive(key, map.Key, $"{column.Name}.key", path);
-                    key.SetI32(9, map.KeyId);
+                    key.SetI32(SchemaElement.FieldId, map.KeyId);
                     var value = At(elements, next++, path);
                     CheckRepetition(value, map.ValueRequired, $"{column.Name}.value", path);
                     CheckPrimitive(value, map.Value, $"{column.Name}.value", path);
-                    value.SetI32(9, map.ValueId);
+                    value.SetI32(SchemaElement.FieldId, map.ValueId);
                     break;
             }
         }
@@ -102,37 +103,39 @@ internal static class ForeignParquetFile
     private static ThriftStruct Group(IReadOnlyList<ThriftStruct> elements, int index, int children, string column, string path)
     {
         var group = At(elements, index, path);
-        return group.Integer(3) == 2 && group.Integer(5) == children
+        return group.Integer(SchemaElement.RepetitionType) == Repetition.Repeated && group.Integer(SchemaElement.NumChildren) == children
             ? group
             : throw new InvalidDataException($"{path}: column '{column}' is not a 3-level Parquet list/map");
     }
 
-    private static string Name(ThriftStruct element) => Encoding.UTF8.GetString(element.Binary(4) ?? []);
+    private static string Name(ThriftStruct element) => Encoding.UTF8.GetString(element.Binary(SchemaElement.Name) ?? []);
 
     // A REQUIRED Parquet column satisfies an optional Iceberg field (it only never holds null); the reverse would not.
     private static void CheckRepetition(ThriftStruct element, bool required, string column, string path)
     {
-        if (required && element.Integer(3) != 0) { throw new InvalidDataException($"{path}: column '{column}' must be REQUIRED in Parquet: the Iceberg field is required"); }
+        if (required && element.Integer(SchemaElement.RepetitionType) != Repetition.Required) { throw new InvalidDataException($"{path}: column '{column}' must be REQUIRED in Parquet: the Iceberg field is required"); }
     }
 
     private static void CheckPrimitive(ThriftStruct element, PrimitiveType type, string column, string path)
     {
-        var physical = element.Integer(1);
-        var logical = element.Struct(10);
+        var physical = element.Integer(SchemaElement.Type);
+        var logical = element.Struct(SchemaElement.LogicalType);
         var ok = type.Kind switch
         {
-            PrimitiveKind.Boolean => physical == 0,
-            PrimitiveKind.Int => physical == 1 && (logical is null || IsInteger(logical, 32)),
-            PrimitiveKind.Long => physical == 2 && (logical is null || IsInteger(logical, 64)),
-            PrimitiveKind.Float => physical == 4,
-            PrimitiveKind.Double => physical == 5,
-            PrimitiveKind.Date => physical == 1 && logical?.Struct(6) is not null,
-            PrimitiveKind.Timestamp or PrimitiveKind.TimestampTz => physical == 2 && logical?.Struct(8) is { } ts
-                && ts[1] is bool utc && utc == (type.Kind == PrimitiveKind.TimestampTz) && ts.Struct(2)?.Struct(2) is not null,
-            PrimitiveKind.String => physical == 6 && (logical?.Struct(1) is not null || element.Integer(6) == 0),
-            PrimitiveKind.Binary => physical == 6 && logical is null,
-            PrimitiveKind.Decimal => physical is 1 or 2 or 6 or 7 && logical?.Struct(5) is { } d
-                && d.Integer(1) == type.Scale && d.Integer(2) == type.Precision,
+            PrimitiveKind.Boolean => physical == PhysicalType.Boolean,
+            PrimitiveKind.Int => physical == PhysicalType.Int32 && (logical is null || IsInteger(logical, 32)),
+            PrimitiveKind.Long => physical == PhysicalType.Int64 && (logical is null || IsInteger(logical, 64)),
+            PrimitiveKind.Float => physical == PhysicalType.Float,
+            PrimitiveKind.Double => physical == PhysicalType.Double,
+            PrimitiveKind.Date => physical == PhysicalType.Int32 && logical?.Struct(LogicalType.Date) is not null,
+            PrimitiveKind.Timestamp or PrimitiveKind.TimestampTz => physical == PhysicalType.Int64 && logical?.Struct(LogicalType.Timestamp) is { } ts
+                && ts[TimestampType.IsAdjustedToUtc] is bool utc && utc == (type.Kind == PrimitiveKind.TimestampTz)
+                && ts.Struct(TimestampType.Unit)?.Struct(TimeUnit.Micros) is not null,
+            PrimitiveKind.String => physical == PhysicalType.ByteArray
+                && (logical?.Struct(LogicalType.String) is not null || element.Integer(SchemaElement.ConvertedType) == ConvertedType.Utf8),
+            PrimitiveKind.Binary => physical == PhysicalType.ByteArray && logical is null,
+            PrimitiveKind.Decimal => physical is PhysicalType.Int32 or PhysicalType.Int64 or PhysicalType.ByteArray or PhysicalType.FixedLenByteArray
+                && logical?.Struct(LogicalType.Decimal) is { } d && d.Integer(DecimalType.Scale) == type.Scale && d.Integer(DecimalType.Precision) == type.Precision,
             _ => false,
         };
         if (!ok)
@@ -142,7 +145,7 @@ internal static class ForeignParquetFile
     }
 
     private static bool IsInteger(ThriftStruct logical, int bits) =>
-        logical.Struct(10) is { } integer && integer.Integer(1) == bits && integer[2] is true;
+        logical.Struct(LogicalType.Integer) is { } integer && integer.Integer(IntType.BitWidth) == bits && integer[IntType.IsSigned] is true;
 
     private static string LogicalName(ThriftStruct? logical) => logical is null ? "none" : $"#{logical.Fields.FirstOrDefault().Id}";
 
@@ -150,14 +153,14 @@ internal static class ForeignParquetFile
     {
         var byName = schema.Fields.Where(f => f.Type is PrimitiveType).ToDictionary(f => f.Name, StringComparer.Ordinal);
         var metrics = new Dictionary<int, ColumnStatistics>();
-        foreach (var rowGroup in footer.List<ThriftStruct>(4))
+        foreach (var rowGroup in footer.List<ThriftStruct>(FileMetaData.RowGroups))
         {
-            foreach (var chunk in rowGroup.List<ThriftStruct>(1))
+            foreach (var chunk in rowGroup.List<ThriftStruct>(RowGroup.Columns))
             {
-                var meta = chunk.Struct(3);
-                var columnPath = meta?.List<byte[]>(3);
+                var meta = chunk.Struct(ColumnChunk.MetaData);
+                var columnPath = meta?.List<byte[]>(ColumnMetaData.PathInSchema);
                 if (meta is null || columnPath is not { Count: 1 } || !byName.TryGetValue(Encoding.UTF8.GetString(columnPath[0]), out var column)) { continue; }
-                if (!metrics.TryGetValue(column.Id, out var statistics)) { metrics[column.Id] = statistics = new ColumnStatistics((PrimitiveType)column.Type, meta.Integer(1), column.Required); }
+                if (!metrics.TryGetValue(column.Id, out var statistics)) { metrics[column.Id] = statistics = new ColumnStatistics((PrimitiveType)column.Type, meta.Integer(ColumnMetaData.Type), column.Required); }
                 statistics.Add(meta);
             }
         }
@@ -165,7 +168,7 @@ internal static class ForeignParquetFile
         Dictionary<int, long> sizes = [], values = [], nulls = [];
         Dictionary<int, byte[]> lower = [], upper = [];
         foreach (var (id, statistics) in metrics) { statistics.AddTo(id, sizes, values, nulls, lower, upper); }
-        return new DataFile(uri, specId, partition, footer.Integer(3) ?? 0, fileSize, sizes, values, nulls, lower, upper, []);
+        return new DataFile(uri, specId, partition, footer.Integer(FileMetaData.NumRows) ?? 0, fileSize, sizes, values, nulls, lower, upper, []);
     }
 
     /// <summary>
@@ -183,13 +186,13 @@ internal static class ForeignParquetFile
 
         public void Add(ThriftStruct meta)
         {
-            var values = meta.Integer(5) ?? 0;
-            _size += meta.Integer(7) ?? 0;
+            var values = meta.Integer(ColumnMetaData.NumValues) ?? 0;
+            _size += meta.Integer(ColumnMetaData.TotalCompressedSize) ?? 0;
             _values += values;
-            var statistics = meta.Struct(12);
-            _nulls = required ? 0 : statistics?.Integer(3) is { } n && _nulls is { } sum ? sum + n : null;
-            if (statistics?.Integer(3) == values) { return; }
-            if (statistics?.Binary(6) is not { } min || statistics.Binary(5) is not { } max) { _bounded = false; return; }
+            var statistics = meta.Struct(ColumnMetaData.Statistics);
+            _nulls = required ? 0 : statistics?.Integer(Statistics.NullCount) is { } n && _nulls is { } sum ? sum + n : null;
+            if (statistics?.Integer(Statistics.NullCount) == values) { return; }
+            if (statistics?.Binary(Statistics.MinValue) is not { } min || statistics.Binary(Statistics.MaxValue) is not { } max) { _bounded = false; return; }
             if (_min is null || Compare(min, _min) < 0) { _min = min; }
             if (_max is null || Compare(max, _max) > 0) { _max = max; }
         }
@@ -221,8 +224,8 @@ internal static class ForeignParquetFile
 
         private BigInteger Unscaled(byte[] value) => physical switch
         {
-            1 => BinaryPrimitives.ReadInt32LittleEndian(value),
-            2 => BinaryPrimitives.ReadInt64LittleEndian(value),
+            PhysicalType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(value),
+            PhysicalType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(value),
             _ => new BigInteger(value, isUnsigned: false, isBigEndian: true),
         };
 

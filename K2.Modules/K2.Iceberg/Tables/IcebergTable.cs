@@ -254,13 +254,4 @@ public sealed partial class IcebergTable
     {
         foreach (var uri in uris) { await Store.DeleteAsync(uri, CancellationToken.None).ConfigureAwait(false); }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(5001, LogLevel.Information, "Iceberg commit conflict on {Table} (attempt {Attempt}); retrying on the new metadata")]
-        public static partial void CommitConflict(ILogger logger, string table, int attempt);
-
-        [LoggerMessage(5002, LogLevel.Information, "Iceberg table {Table} committed snapshot {SnapshotId} ({Location})")]
-        public static partial void Committed(ILogger logger, string table, long snapshotId, string location);
-    }
 }

@@ -12,7 +12,7 @@ namespace K2.Iceberg.Tables;
 /// The entry point to K2's Iceberg tables: a SQL catalog plus an object store holding the warehouse.
 /// Tables live at <c>&lt;warehouse&gt;/&lt;namespace&gt;/&lt;table&gt;</c>.
 /// </summary>
-public sealed partial class IcebergWarehouse(SqlCatalog catalog, IObjectStore store, WriterSettings writerSettings, TimeProvider time, ILogger<IcebergWarehouse>? logger = null)
+public sealed class IcebergWarehouse(SqlCatalog catalog, IObjectStore store, WriterSettings writerSettings, TimeProvider time, ILogger<IcebergWarehouse>? logger = null)
 {
     private static readonly IReadOnlyDictionary<string, string> DefaultProperties = new Dictionary<string, string>
     {
@@ -99,14 +99,5 @@ public sealed partial class IcebergWarehouse(SqlCatalog catalog, IObjectStore st
         }
 
         return deleted;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(5000, LogLevel.Information, "Iceberg table {Table} created at {Location}")]
-        public static partial void Created(ILogger logger, string table, string location);
-
-        [LoggerMessage(5003, LogLevel.Warning, "Iceberg table {Table}: deleted uncommitted metadata file {File} left by an interrupted commit")]
-        public static partial void UncommittedDeleted(ILogger logger, string table, string file);
     }
 }

@@ -12,7 +12,7 @@ namespace K2.Maintenance.Audit;
 /// (exchange, symbol, hour), row counts for all tables, trade-id range and Σ price × quantity for trade tables,
 /// candle sums for gold. Cold tables are read by ClickHouse's own Iceberg reader, so the check covers what readers see.
 /// </summary>
-internal sealed partial class HotColdAuditor(
+internal sealed class HotColdAuditor(
     IClickHouseGateway gateway, HotTierSettings hot, IcebergWarehouse warehouse, ColdSourceSql coldSql, AuditThresholds thresholds,
     IReoffloadRequests reoffload, TimeProvider time, ILogger logger)
 {
@@ -32,7 +32,7 @@ internal sealed partial class HotColdAuditor(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Log.TableFailed(logger, table.Name, ex);
+                Log.AuditTableFailed(logger, table.Name, ex);
                 rows.Add(new AuditRow(table.Name, table.HotTable, Layer(table), null, null, null, 0, 0, null, null, null, AuditStatus.Error,
                     $"audit failed: {ex.GetType().Name}: {ex.Message}"));
             }
@@ -105,10 +105,4 @@ internal sealed partial class HotColdAuditor(
     }
 
     private static string Layer(ColdTable table) => table.Layer.ToString().ToLowerInvariant();
-
-    private static partial class Log
-    {
-        [LoggerMessage(7021, LogLevel.Error, "Audit of {Table} failed; recorded as error")]
-        public static partial void TableFailed(ILogger logger, string table, Exception exception);
-    }
 }

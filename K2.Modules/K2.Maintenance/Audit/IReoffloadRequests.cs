@@ -27,17 +27,11 @@ internal sealed class OffloadReoffloadRequests(ICandleRewrite rewrite) : IReoffl
     }
 }
 
-internal sealed partial class LoggedReoffloadRequests(ILogger<LoggedReoffloadRequests> logger) : IReoffloadRequests
+internal sealed class LoggedReoffloadRequests(ILogger<LoggedReoffloadRequests> logger) : IReoffloadRequests
 {
     public Task RequestAsync(ColdTable table, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        Log.Requested(logger, table.Name, from, to);
+        Log.ReoffloadRequested(logger, table.Name, from, to);
         return Task.CompletedTask;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(7020, LogLevel.Warning, "Audit: {Table} needs a re-offload of [{From:o}, {To:o}) (revised candles); no offload job has taken the request")]
-        public static partial void Requested(ILogger logger, string table, DateTimeOffset from, DateTimeOffset to);
     }
 }

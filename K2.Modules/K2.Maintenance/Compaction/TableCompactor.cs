@@ -16,7 +16,7 @@ public sealed record CompactionResult(int FilesBefore, long BytesBefore, int Fil
 /// </summary>
 /// <param name="targetBytes">Size the rewritten files aim at; files below it are the small ones (<c>Modules:Maintenance:TargetFileSizeBytes</c>).</param>
 /// <param name="minSmallFiles">A partition is compacted only from this many small files on (<c>Modules:Maintenance:MinSmallFiles</c>).</param>
-public sealed partial class TableCompactor(IcebergWarehouse warehouse, long targetBytes, int minSmallFiles, ILogger logger)
+public sealed class TableCompactor(IcebergWarehouse warehouse, long targetBytes, int minSmallFiles, ILogger logger)
 {
     /// <summary>Compacts <paramref name="table"/>'s current snapshot; a table with nothing to compact is left as it is.</summary>
     public async Task<CompactionResult> CompactAsync(IcebergTable table, CancellationToken cancellationToken)
@@ -37,7 +37,7 @@ public sealed partial class TableCompactor(IcebergWarehouse warehouse, long targ
         catch (CommitValidationException ex)
         {
             await DeleteAsync(added).ConfigureAwait(false);
-            Log.Aborted(logger, table.Identifier.ToString(), ex.Message);
+            Log.CompactionAborted(logger, table.Identifier.ToString(), ex.Message);
             return Unchanged(await table.ListDataFilesAsync(cancellationToken).ConfigureAwait(false), aborted: true);
         }
         catch
@@ -79,13 +79,4 @@ public sealed partial class TableCompactor(IcebergWarehouse warehouse, long targ
 
     private static CompactionResult Unchanged(IReadOnlyList<DataFile> files, bool aborted) =>
         new(files.Count, files.Sum(f => f.FileSizeInBytes), files.Count, files.Sum(f => f.FileSizeInBytes), 0, aborted);
-
-    private static partial class Log
-    {
-        [LoggerMessage(7001, LogLevel.Information, "Compacted {Table}: {Replaced} small files into {Added} in {Groups} group(s), one replace snapshot")]
-        public static partial void Compacted(ILogger logger, string table, int replaced, int added, int groups);
-
-        [LoggerMessage(7002, LogLevel.Warning, "Compaction of {Table} aborted cleanly (its new files deleted): {Reason}")]
-        public static partial void Aborted(ILogger logger, string table, string reason);
-    }
 }

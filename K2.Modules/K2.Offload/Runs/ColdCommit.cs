@@ -47,7 +47,7 @@ internal static class ColdCommit
         }
         catch (CommitValidationException ex)
         {
-            OffloadLog.Superseded(context.Logger, table.Name, ex.Message);
+            Log.Superseded(context.Logger, table.Name, ex.Message);
             foreach (var file in files) { await context.Warehouse.Store.DeleteAsync(file.Path, CancellationToken.None).ConfigureAwait(false); }
             return false;
         }

@@ -28,7 +28,7 @@ internal sealed record OffloadContext(
         if (behind.Count > 0)
         {
             // The snapshot is the truth: the rows it holds were committed with this watermark.
-            OffloadLog.WatermarkRepaired(Logger, table.Name, recorded.ToJson(), committed.ToJson());
+            Log.WatermarkRepaired(Logger, table.Name, recorded.ToJson(), committed.ToJson());
             await Watermarks.RepairAsync(table.Name, new Watermark(behind), Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
 

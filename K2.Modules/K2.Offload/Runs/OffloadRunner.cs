@@ -46,7 +46,7 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board, 
         results.AddRange(await Task.WhenAll(ColdTables.Gold.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
         await context.Hot.Gateway.ReleaseFreedMemoryAsync(cancellationToken).ConfigureAwait(false);
         memory?.LargeJobFinished();
-        OffloadLog.RunDone(context.Logger, Guid.NewGuid().ToString("N")[..8], results.Count(r => r.Outcome == OffloadOutcome.Committed),
+        Log.RunDone(context.Logger, Guid.NewGuid().ToString("N")[..8], results.Count(r => r.Outcome == OffloadOutcome.Committed),
             results.Count(r => r.Outcome == OffloadOutcome.Failed), results.Count, clock.Elapsed.TotalSeconds);
         return results;
     }
@@ -67,11 +67,11 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board, 
             result = table.Layer == ColdLayer.Gold
                 ? await new CandleOffloader(context).RunAsync(table, cancellationToken, rewrite).ConfigureAwait(false)
                 : await new TradeOffloader(context).RunAsync(table, cancellationToken).ConfigureAwait(false);
-            OffloadLog.TableDone(context.Logger, table.Name, result.Outcome.ToString(), result.Rows, result.Bytes, result.Files, result.Duration.TotalSeconds, result.Watermark);
+            Log.TableDone(context.Logger, table.Name, result.Outcome.ToString(), result.Rows, result.Bytes, result.Files, result.Duration.TotalSeconds, result.Watermark);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            OffloadLog.TableFailed(context.Logger, table.Name, ex);
+            Log.TableFailed(context.Logger, table.Name, ex);
             result = new OffloadResult(table.Name, OffloadOutcome.Failed, 0, 0, 0, clock.Elapsed, null, "", ex.Message);
         }
 

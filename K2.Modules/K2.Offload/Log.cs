@@ -2,7 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace K2.Offload;
 
-internal static partial class OffloadLog
+/// <summary>The offload module's log events (ids 6000–6999).</summary>
+internal static partial class Log
 {
     [LoggerMessage(6000, LogLevel.Information, "Offload of {Table}: {Outcome}, {Rows} rows, {Bytes} bytes in {Files} files, {Seconds:F2} s, watermark {Watermark}")]
     public static partial void TableDone(ILogger logger, string table, string outcome, long rows, long bytes, int files, double seconds, string watermark);
