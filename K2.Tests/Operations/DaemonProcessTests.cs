@@ -8,10 +8,11 @@ public sealed class DaemonProcessTests
     public async Task Run_with_embedded_defaults_serves_health_and_metrics_and_stops_on_ctrl_c()
     {
         var port = ExternalProcess.FreeTcpPort();
+        var dataDir = TestPaths.NewScratchFolder("daemon-data");
         var environment = new Dictionary<string, string>
         {
             ["K2__Observability__Listen"] = $"127.0.0.1:{port}",
-            ["K2__Storage__DataDir"] = TestPaths.NewScratchFolder("daemon-data"),
+            ["K2__Storage__DataDir"] = dataDir,
         };
         using var daemon = K2Process.Start(["run"], environment);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
@@ -30,6 +31,7 @@ public sealed class DaemonProcessTests
         var ready = await http.GetAsync("/readyz");
         ((int)ready.StatusCode).Should().BeOneOf(200, 503);
         (await ready.Content.ReadAsStringAsync()).Should().Contain("\"clickhouse\"").And.Contain("\"kafka\"");
+        new DirectoryInfo($"/proc/{daemon.Id}/cwd").LinkTarget.Should().Be(Path.GetFullPath(dataDir), "the host works in the data folder by default (Process:WorkingDirectory)");
 
         daemon.Interrupt();
         daemon.WaitForExit(TimeSpan.FromSeconds(5)).Should().BeTrue("Ctrl-C must stop the daemon within 5 s");
@@ -56,6 +58,16 @@ public sealed class DaemonProcessTests
         lines.Should().Contain(l => l.Contains("Modules:Kafka:EmbeddedBrokers") && l.Contains("between 1 and 5"));
         lines.Should().Contain(l => l.Contains("Modules:ClickHouse:Mode") && l.Contains("'Cloud'") && l.Contains("Embedded, Http"));
         lines.Should().Contain(l => l.Contains("Observability:Listen") && l.Contains("'everywhere'"));
+        daemon.StandardOutput.Should().NotContain("Now listening", "nothing starts half-configured");
+    }
+
+    [Test]
+    public void A_bad_process_setting_stops_the_daemon_with_exit_code_2_naming_the_key()
+    {
+        using var daemon = K2Process.Run(["run"], new Dictionary<string, string> { ["K2__Process__GlibcArenas"] = "-1" });
+
+        daemon.ExitCode.Should().Be(2);
+        daemon.StandardError.Should().Contain("Process:GlibcArenas (env K2__Process__GlibcArenas): must be between 0 (glibc's default) and 64 arenas");
         daemon.StandardOutput.Should().NotContain("Now listening", "nothing starts half-configured");
     }
 
