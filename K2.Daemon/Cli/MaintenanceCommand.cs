@@ -37,6 +37,7 @@ internal static class MaintenanceCommand
         if (hot is null) { return ExitCodes.ReportConfigurationProblems(problems); }
         await using (hot)
         {
+            ProcessSettings.EnterWorkingDirectory(hot.GetRequiredService<ProcessOptions>(), configuration);
             var services = new ServiceCollection();
             services.AddLogging();
             services.AddSingleton(TimeProvider.System);
@@ -46,7 +47,6 @@ internal static class MaintenanceCommand
             var maintenanceProblems = services.GetConfigurationProblems();
             if (maintenanceProblems.Any) { return ExitCodes.ReportConfigurationProblems(maintenanceProblems.All); }
             await using var provider = services.BuildServiceProvider();
-            ProcessSettings.EnterWorkingDirectory(hot.GetRequiredService<ProcessOptions>(), configuration);
             return await action(provider.GetRequiredService<IMaintenanceOnDemand>());
         }
     }
