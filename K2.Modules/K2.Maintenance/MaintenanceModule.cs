@@ -58,5 +58,6 @@ public static class MaintenanceModule
                 sp.GetRequiredService<IReoffloadRequests>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HotColdAuditor>>());
         });
         services.TryAddSingleton<MaintenanceRunner>();
+        foreach (var feature in AuditServerFeatures.All) { services.AddSingleton(feature); }
     }
 }

@@ -4,6 +4,7 @@ using K2.Core.Configuration;
 using K2.Core.Health;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
+using K2.Offload.Hot;
 using K2.Offload.Runs;
 using K2.Offload.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +39,7 @@ public static class OffloadModule
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Offload")));
         services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<OffloadRunner>().Board);
+        foreach (var feature in OffloadServerFeatures.All) { services.AddSingleton(feature); }
         return options;
     }
 }
