@@ -6,7 +6,7 @@
 # mode, which runs from a checkout with ./k2 run; in the image the daemon reaches a ClickHouse server over
 # HTTP, and Modules:ClickHouse:Mode=Embedded fails at start naming the missing library.
 #
-# The tests run this file's restore and publish commands (DeploymentFilesTests): keep each on one RUN line.
+# The tests replay this build stage, COPY and RUN lines as written (DockerImagePublishTests): keep each command on one line.
 FROM mcr.microsoft.com/dotnet/sdk:10.0.401 AS build
 ARG TARGETARCH=amd64
 WORKDIR /src
