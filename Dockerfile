@@ -6,7 +6,8 @@
 # mode, which runs from a checkout with ./k2 run; in the image the daemon reaches a ClickHouse server over
 # HTTP, and Modules:ClickHouse:Mode=Embedded fails at start naming the missing library.
 #
-# The tests replay this build stage, COPY and RUN lines as written (DockerImagePublishTests): keep each command on one line.
+# The tests replay this build stage, its COPY and RUN lines as written but for the publish folder /app
+# (DockerImagePublishTests).
 FROM mcr.microsoft.com/dotnet/sdk:10.0.401 AS build
 ARG TARGETARCH=amd64
 WORKDIR /src
