@@ -23,6 +23,21 @@ internal static class DaemonConfiguration
         return File.Exists(Path.Combine(current, "appsettings.json")) ? current : AppContext.BaseDirectory;
     }
 
+    /// <summary>
+    /// A problem line when <c>K2_HOME</c> names a folder without appsettings.json: that is a broken deployment (a
+    /// systemd install missing /etc/k2/appsettings.json, a mount that failed), and running on the embedded defaults
+    /// instead would look healthy while writing nowhere the operator expects.
+    /// </summary>
+    public static string? HomeProblem()
+    {
+        var home = Environment.GetEnvironmentVariable("K2_HOME");
+        if (string.IsNullOrWhiteSpace(home)) { return null; }
+        var settings = Path.Combine(Path.GetFullPath(home), "appsettings.json");
+        return File.Exists(settings)
+            ? null
+            : $"K2_HOME={home}: {settings} does not exist; with K2_HOME set the configuration must be there (K2 does not fall back to embedded defaults). Install it or unset K2_HOME.";
+    }
+
     public static string EnvironmentName() =>
         Environment.GetEnvironmentVariable("K2_ENVIRONMENT")
         ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is missing: Debian packages (PostgreSQL 15, kcat,
-# promtool), s3rver from npm, and libchdb. Quick when everything is already there.
+# promtool and amtool, docker-compose for `docker-compose config`, systemd-analyze for the unit checks),
+# s3rver from npm, and libchdb. Quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,8 +9,10 @@ need_apt=()
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] || need_apt+=(postgresql-15)
 command -v kcat >/dev/null || need_apt+=(kcat)
 command -v promtool >/dev/null || need_apt+=(prometheus)
+command -v amtool >/dev/null || need_apt+=(prometheus-alertmanager)
 command -v npm >/dev/null || need_apt+=(npm)
 command -v docker-compose >/dev/null || need_apt+=(docker-compose)
+command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need_apt[*]} (run as root, or: sudo apt-get install ${need_apt[*]})" >&2
@@ -19,10 +22,12 @@ if ((${#need_apt[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-  # The prometheus package starts a server; the tests only need promtool.
-  if [[ " ${need_apt[*]} " == *" prometheus "* ]]; then
-    (systemctl stop prometheus 2>/dev/null || service prometheus stop 2>/dev/null || pkill -x prometheus) >/dev/null 2>&1 || true
-  fi
+  # The prometheus packages start servers; the tests only need promtool and amtool.
+  for server in prometheus prometheus-alertmanager; do
+    if [[ " ${need_apt[*]} " == *" ${server} "* ]]; then
+      (systemctl stop "${server}" 2>/dev/null || service "${server}" stop 2>/dev/null || pkill -x "${server}") >/dev/null 2>&1 || true
+    fi
+  done
 fi
 
 npm_dir="${XDG_CACHE_HOME:-$HOME/.cache}/k2/npm"

@@ -29,6 +29,14 @@ internal static class K2CommandLine
             // The generic host handles SIGINT/SIGTERM itself and stops gracefully.
             ProcessTerminationTimeout = null,
         };
-        return Create().Parse(args).InvokeAsync(configuration);
+        var parse = Create().Parse(args);
+
+        // Every verb reads the configuration; --help, --version and parse errors do not.
+        if (parse.Action is { } action && action == parse.CommandResult.Command.Action && DaemonConfiguration.HomeProblem() is { } problem)
+        {
+            return Task.FromResult(ExitCodes.ReportConfigurationProblems([problem]));
+        }
+
+        return parse.InvokeAsync(configuration);
     }
 }

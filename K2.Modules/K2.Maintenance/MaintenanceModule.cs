@@ -59,5 +59,6 @@ public static class MaintenanceModule
         });
         services.TryAddSingleton<MaintenanceRunner>();
         services.TryAddSingleton<IMaintenanceOnDemand>(sp => sp.GetRequiredService<MaintenanceRunner>());
+        foreach (var feature in AuditServerFeatures.All) { services.AddSingleton(feature); }
     }
 }

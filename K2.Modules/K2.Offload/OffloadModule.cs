@@ -5,6 +5,7 @@ using K2.Core.Health;
 using K2.Core.Hosting;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
+using K2.Offload.Hot;
 using K2.Offload.Runs;
 using K2.Offload.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -40,6 +41,7 @@ public static class OffloadModule
         services.AddSingleton<IOffloadOnDemand>(sp => sp.GetRequiredService<OffloadRunner>());
         services.AddSingleton<ICandleRewrite>(sp => sp.GetRequiredService<OffloadRunner>());
         services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<OffloadRunner>().Board);
+        foreach (var feature in OffloadServerFeatures.All) { services.AddSingleton(feature); }
         if (hosting == JobHosting.Scheduled) { OffloadSchedule.Add(services, configuration, options); }
         return services;
     }

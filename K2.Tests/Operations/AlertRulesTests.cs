@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using K2.Daemon;
 using K2.Tests.Support;
+using YamlDotNet.RepresentationModel;
 
 namespace K2.Tests.Operations;
 
@@ -45,6 +46,26 @@ public sealed partial class AlertRulesTests
     }
 
     [Test]
+    public void Every_alert_rule_has_a_firing_and_a_not_firing_unit_test()
+    {
+        var alerts = Directory.GetFiles(Rules, "*.yml")
+            .SelectMany(file => Sequence(Load(file), "groups").SelectMany(group => Sequence(group, "rules")))
+            .Select(rule => Scalar(rule, "alert"))
+            .OfType<string>()
+            .ToList();
+        var cases = Directory.GetFiles(RuleTests, "*.test.yml")
+            .SelectMany(file => Sequence(Load(file), "tests").SelectMany(test => Sequence(test, "alert_rule_test")))
+            .Select(check => (Alert: Scalar(check, "alertname"), Fires: Sequence(check, "exp_alerts").Any()))
+            .ToList();
+
+        alerts.Should().HaveCountGreaterThanOrEqualTo(18);
+        var untested = alerts
+            .Where(alert => !cases.Contains((alert, true)) || !cases.Contains((alert, false)))
+            .Select(alert => $"{alert} (firing case: {cases.Contains((alert, true))}, not-firing case: {cases.Contains((alert, false))})");
+        string.Join("; ", untested).Should().BeEmpty("every alert rule needs a promtool case where it fires and one where it stays quiet");
+    }
+
+    [Test]
     public void Rules_and_dashboards_use_only_metrics_of_the_catalogue()
     {
         var catalogue = MetricsCatalogue.Collect().Select(e => e.Name).ToHashSet();
@@ -61,6 +82,19 @@ public sealed partial class AlertRulesTests
             }
         }
     }
+
+    private static YamlMappingNode Load(string file)
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(File.ReadAllText(file)));
+        return (YamlMappingNode)yaml.Documents[0].RootNode;
+    }
+
+    private static IEnumerable<YamlMappingNode> Sequence(YamlNode node, string key) =>
+        node is YamlMappingNode map && map.Children.TryGetValue(key, out var value) && value is YamlSequenceNode sequence ? sequence.Children.OfType<YamlMappingNode>() : [];
+
+    private static string? Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(key, out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
 
     [GeneratedRegex(@"\.\./rules/([A-Za-z0-9_.-]+\.yml)")]
     private static partial Regex RuleFileReference();

@@ -11,6 +11,9 @@ public sealed class DeploymentFilesTests
         ["K2_S3_ACCESS_KEY"] = "x",
         ["K2_S3_SECRET_KEY"] = "x",
         ["GRAFANA_ADMIN_PASSWORD"] = "x",
+        ["POSTGRES_ADMIN_PASSWORD"] = "x",
+        ["MINIO_ROOT_USER"] = "x",
+        ["MINIO_ROOT_PASSWORD"] = "x",
     };
 
     [Test]
@@ -22,12 +25,23 @@ public sealed class DeploymentFilesTests
     }
 
     [Test]
+    public void The_compose_file_with_the_development_overrides_is_valid()
+    {
+        var (exitCode, output) = ComposeConfig(Secrets, "docker-compose.yml", "docker-compose.dev.yml");
+
+        exitCode.Should().Be(0, output);
+    }
+
+    [Test]
     public void The_compose_file_refuses_to_start_without_its_secrets()
     {
-        var (exitCode, output) = ComposeConfig(Secrets.Where(s => s.Key != "K2_CLICKHOUSE_PASSWORD").ToDictionary());
+        foreach (var secret in Secrets.Keys)
+        {
+            var (exitCode, output) = ComposeConfig(Secrets.Where(s => s.Key != secret).ToDictionary());
 
-        exitCode.Should().NotBe(0);
-        output.Should().Contain("set K2_CLICKHOUSE_PASSWORD");
+            exitCode.Should().NotBe(0, $"{secret} is missing");
+            output.Should().Contain($"set {secret}");
+        }
     }
 
     [Test]
@@ -38,7 +52,101 @@ public sealed class DeploymentFilesTests
         unit.Should().Contain("User=k2").And.Contain("ExecStart=/usr/bin/dotnet /opt/k2/k2.dll run").And.Contain("KillSignal=SIGTERM");
     }
 
-    private static (int ExitCode, string Output) ComposeConfig(Dictionary<string, string> environment)
+    [Test]
+    public void The_systemd_unit_creates_its_user_requires_its_configuration_and_outlasts_the_graceful_shutdown()
+    {
+        var unit = SystemdUnit();
+
+        unit["DynamicUser"].Should().Equal("yes");
+        unit["StateDirectory"].Should().Equal("k2");
+        unit["Environment"].Should().Contain(["K2_HOME=/etc/k2", "K2__Storage__DataDir=/var/lib/k2"]);
+        unit["AssertPathExists"].Should().Equal("/etc/k2/appsettings.json");
+        unit["RestartPreventExitStatus"].Should().Equal("2");
+        TimeSpan.FromSeconds(int.Parse(unit["TimeoutStopSec"].Single(), System.Globalization.CultureInfo.InvariantCulture))
+            .Should().BeGreaterThan(TimeSpan.FromSeconds(30), "the host allows 30 s for the graceful shutdown");
+    }
+
+    [Test]
+    public void The_systemd_unit_is_hardened_but_keeps_what_the_runtime_needs()
+    {
+        var unit = SystemdUnit();
+
+        foreach (var directive in new[]
+        {
+            "NoNewPrivileges", "PrivateDevices", "PrivateTmp", "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs",
+            "ProtectControlGroups", "RestrictNamespaces", "LockPersonality", "RestrictRealtime", "RestrictSUIDSGID",
+        })
+        {
+            unit.Should().ContainKey(directive).WhoseValue.Should().Equal(["yes"], directive);
+        }
+
+        unit["ProtectSystem"].Should().Equal("strict");
+        unit["CapabilityBoundingSet"].Should().Equal([""], "no capability at all");
+        unit["SystemCallArchitectures"].Should().Equal("native");
+        unit["RestrictAddressFamilies"].Single().Split(' ').Should().BeEquivalentTo(["AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK"]);
+        unit.Should().NotContainKey("MemoryDenyWriteExecute", "the .NET JIT writes the code it runs");
+    }
+
+    [Test]
+    public void Systemd_analyze_verifies_the_unit()
+    {
+        RequireSystemdAnalyze();
+        if (!File.Exists("/usr/bin/dotnet")) { Assert.Ignore("skipped: /usr/bin/dotnet (the unit's ExecStart) is not installed here, so systemd-analyze verify would only report that"); }
+
+        var output = ExternalProcess.Run("systemd-analyze", "verify", SystemdUnitPath);
+
+        output.Should().BeEmpty();
+    }
+
+    [Test]
+    public void Systemd_analyze_security_rates_the_unit_at_most_1_5()
+    {
+        RequireSystemdAnalyze();
+        if (!ExternalProcess.Run("systemd-analyze", "--help").Contains("--offline", StringComparison.Ordinal))
+        {
+            Assert.Ignore("skipped: this systemd-analyze cannot review a unit file offline (systemd 252 or newer can)");
+        }
+
+        // --threshold is on systemd's 0–100 scale: 15 is an exposure of 1.5 ("OK"; the unit before hardening rated 8.5).
+        var output = ExternalProcess.Run("systemd-analyze", "security", "--offline=true", "--threshold=15", SystemdUnitPath);
+
+        output.Should().Contain("Overall exposure level for k2.service");
+    }
+
+    [Test]
+    public void A_K2_HOME_without_appsettings_json_stops_k2_with_exit_code_2_naming_the_file()
+    {
+        var home = TestPaths.NewScratchFolder("home-without-settings");
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "instruments.yaml"), Path.Combine(home, "instruments.yaml"));
+
+        using var daemon = K2Process.Run(["run"], new Dictionary<string, string> { ["K2_HOME"] = home });
+
+        daemon.ExitCode.Should().Be(2);
+        daemon.StandardError.Should().Contain($"K2_HOME={home}: {Path.Combine(home, "appsettings.json")} does not exist")
+            .And.Contain("does not fall back to embedded defaults");
+        daemon.StandardOutput.Should().NotContain("Now listening", "nothing starts on defaults");
+    }
+
+    private static string SystemdUnitPath => Path.Combine(TestPaths.RepoRoot, "deploy", "systemd", "k2.service");
+
+    /// <summary>The unit's directives, each with every value it is given (in order), comments left out.</summary>
+    private static Dictionary<string, List<string>> SystemdUnit() =>
+        File.ReadAllLines(SystemdUnitPath)
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && l[0] is not ('#' or ';' or '[') && l.Contains('=', StringComparison.Ordinal))
+            .Select(l => l.Split('=', 2))
+            .GroupBy(p => p[0], p => p[1])
+            .ToDictionary(g => g.Key, g => g.ToList());
+
+    private static void RequireSystemdAnalyze()
+    {
+        if (!File.Exists("/usr/bin/systemd-analyze") && !File.Exists("/bin/systemd-analyze"))
+        {
+            Assert.Ignore("skipped: systemd-analyze is not installed (Debian package systemd; scripts/setup-test-deps.sh installs it as root)");
+        }
+    }
+
+    private static (int ExitCode, string Output) ComposeConfig(Dictionary<string, string> environment, params string[] files)
     {
         var info = new System.Diagnostics.ProcessStartInfo("docker-compose")
         {
@@ -47,7 +155,9 @@ public sealed class DeploymentFilesTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-f", "docker-compose.yml", "config", "-q" }) { info.ArgumentList.Add(argument); }
+        foreach (var file in files.Length == 0 ? ["docker-compose.yml"] : files) { info.ArgumentList.Add("-f"); info.ArgumentList.Add(file); }
+        info.ArgumentList.Add("config");
+        info.ArgumentList.Add("-q");
         foreach (var key in Secrets.Keys) { info.Environment.Remove(key); }
         foreach (var (key, value) in environment) { info.Environment[key] = value; }
         using var process = System.Diagnostics.Process.Start(info)!;
@@ -62,16 +172,14 @@ public sealed class ComposeConfigurationTests
     [Test]
     public void The_daemon_settings_in_the_compose_file_are_valid_configuration()
     {
-        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
-        yaml.Load(new StringReader(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docker-compose.yml"))));
-        var root = (YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents[0].RootNode;
-        var k2 = (YamlDotNet.RepresentationModel.YamlMappingNode)((YamlDotNet.RepresentationModel.YamlMappingNode)root["services"])["k2"];
-        var environment = ((YamlDotNet.RepresentationModel.YamlMappingNode)k2["environment"]).Children
-            .ToDictionary(e => e.Key.ToString(), e => e.Value.ToString());
+        var environment = ComposeFile.Production.Environment("k2");
 
+        // Paths inside the container are read where the compose file's bind mounts take them from.
         var overrides = environment
             .Where(e => e.Key.StartsWith("K2__", StringComparison.Ordinal))
-            .ToDictionary(e => e.Key[4..].Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
+            .ToDictionary(
+                e => e.Key[4..].Replace("__", ":", StringComparison.Ordinal),
+                e => (string?)(e.Value.StartsWith('/') ? ComposeFile.Production.HostPath("k2", e.Value) ?? e.Value : e.Value));
         overrides.Should().ContainKeys("Modules:Kafka:Mode", "Modules:ClickHouse:Mode", "Iceberg:Catalog");
 
         // The secrets compose passes through are read from the environment while the host is built.

@@ -7,22 +7,26 @@ namespace K2.ClickHouse.Health;
 
 /// <summary>
 /// Opens ClickHouse while the host starts, so a missing library or unreachable server fails the start
-/// with its fix, then applies pending migrations (<c>ApplyMigrationsAtStart</c>).
+/// with its fix; refuses a server older than the hot tier's floor or lacking a feature an enabled module
+/// registered (<see cref="ServerFeature"/>); then applies pending migrations (<c>ApplyMigrationsAtStart</c>).
 /// </summary>
 internal sealed class HotTierStarter(
-    IClickHouseGateway gateway, HotTierSchema schema, ConsumerHealth consumers, HotTierHealth health, ClickHouseOptions options, ILogger<HotTierStarter> logger) : IHostedService
+    IClickHouseGateway gateway, HotTierSchema schema, ConsumerHealth consumers, HotTierHealth health, ClickHouseOptions options,
+    IEnumerable<ServerFeature> features, ILogger<HotTierStarter> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var version = await gateway.ServerVersionAsync(cancellationToken).ConfigureAwait(false);
-        if (!options.ApplyMigrationsAtStart)
-        {
-            health.SchemaApplied($"{gateway.Kind} ClickHouse {version}; migrations are applied with k2 ddl --apply");
-            return;
-        }
-
         try
         {
+            ServerVersion.EnsureSupported(version);
+            await ServerCapabilities.EnsureAsync(gateway, version, [.. features], cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!options.ApplyMigrationsAtStart)
+            {
+                health.SchemaApplied($"{gateway.Kind} ClickHouse {version}; migrations are applied with k2 ddl --apply");
+                return;
+            }
+
             var result = await schema.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             Log.SchemaReady(logger, result.ServerVersion, result.Applied.Count, result.ConsumersCreated.Count);
             if (result.ConsumersCreated.Count > 0) { await WaitForConsumersAsync(cancellationToken).ConfigureAwait(false); }

@@ -2,7 +2,11 @@ using System.Globalization;
 
 namespace K2.ClickHouse.Schema;
 
-/// <summary>The oldest ClickHouse the hot tier runs on: 24.3 LTS (Kafka error streaming, argMin/argMax states on tuples, now64 in UTC).</summary>
+/// <summary>
+/// The oldest ClickHouse the hot tier runs on: 24.3 LTS (Kafka error streaming, argMin/argMax states on tuples, now64 in
+/// UTC). The offload and the audit need newer functions and settings; <see cref="ServerCapabilities"/> checks those by
+/// name at the daemon's start.
+/// </summary>
 public static class ServerVersion
 {
     public static readonly Version Minimum = new(24, 3);
