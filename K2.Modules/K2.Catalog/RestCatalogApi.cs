@@ -54,6 +54,7 @@ internal sealed class RestCatalogApi(CatalogReader reader, CatalogCredentials cr
             try
             {
                 await next(context);
+                Log.Request(logger, context.Request.Method, context.Request.Path, context.Request.QueryString.ToString(), context.Response.StatusCode);
             }
             catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
             {
