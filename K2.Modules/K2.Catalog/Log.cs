@@ -26,6 +26,6 @@ internal static partial class Log
     [LoggerMessage(10006, LogLevel.Warning, "Iceberg REST catalog was asked for vended credentials for {Table}, but {Variable} is empty; the table is served without them")]
     public static partial void VendedCredentialsMissing(ILogger logger, string table, string variable);
 
-    [LoggerMessage(10007, LogLevel.Debug, "Iceberg REST catalog {Method} {Path}{Query} answered {Status}")]
-    public static partial void Request(ILogger logger, string method, string path, string query, int status);
+    [LoggerMessage(10007, LogLevel.Debug, "Iceberg REST catalog {Method} {Path}{Query} from {UserAgent} answered {Status}")]
+    public static partial void Request(ILogger logger, string method, string path, string query, string userAgent, int status);
 }

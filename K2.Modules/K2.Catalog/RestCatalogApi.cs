@@ -54,7 +54,7 @@ internal sealed class RestCatalogApi(CatalogReader reader, CatalogCredentials cr
             try
             {
                 await next(context);
-                Log.Request(logger, context.Request.Method, context.Request.Path, context.Request.QueryString.ToString(), context.Response.StatusCode);
+                Log.Request(logger, context.Request.Method, context.Request.Path, context.Request.QueryString.ToString(), context.Request.Headers.UserAgent.ToString(), context.Response.StatusCode);
             }
             catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
             {
@@ -240,7 +240,10 @@ internal sealed class RestCatalogApi(CatalogReader reader, CatalogCredentials cr
 
         var config = new JsonObject();
         foreach (var (key, value) in StorageConfig()) { config[key] = value; }
-        var result = new JsonObject { ["metadata-location"] = loaded.MetadataLocation, ["metadata"] = metadata, ["config"] = config };
+        var result = new JsonObject();
+        if (!ReadsMetadataLocationWrong(request)) { result["metadata-location"] = loaded.MetadataLocation; }
+        result["metadata"] = metadata;
+        result["config"] = config;
         if (WantsVendedCredentials(request) && VendedCredentials($"{string.Join('.', ns)}.{table}") is { } vended)
         {
             Log.CredentialsVended(logger, $"{string.Join('.', ns)}.{table}", request.HttpContext.Connection.RemoteIpAddress?.ToString());
@@ -355,6 +358,15 @@ internal sealed class RestCatalogApi(CatalogReader reader, CatalogCredentials cr
         yield return new("s3.path-style-access", iceberg.S3.PathStyle ? "true" : "false");
         yield return new("client.region", iceberg.S3.Region);
     }
+
+    /// <summary>
+    /// ClickHouse's REST-catalog client (checked with 26.7) joins an absolute <c>metadata-location</c> to the table's path
+    /// once a storage endpoint is set (<c>storage_endpoint</c>, as for MinIO), and then reads a file that does not exist.
+    /// Without the field it reads the newest metadata file of the table, which K2 keeps equal to the committed one (start-up
+    /// removes files an interrupted commit left), so ClickHouse is answered without it.
+    /// </summary>
+    private static bool ReadsMetadataLocationWrong(HttpRequest request) =>
+        request.Headers.UserAgent.ToString().StartsWith("ClickHouse", StringComparison.OrdinalIgnoreCase);
 
     private bool WantsVendedCredentials(HttpRequest request) =>
         options.VendedCredentials.Enabled

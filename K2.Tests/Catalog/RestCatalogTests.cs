@@ -119,6 +119,12 @@ public sealed class RestCatalogTests
         var referenced = await GetJsonAsync("/v1/k2/namespaces/cold/tables/silver_trades?snapshots=refs");
         referenced["metadata"]!["snapshots"]!.AsArray().Select(s => s!["snapshot-id"]!.GetValue<long>()).Should().Equal(silver.Metadata.CurrentSnapshotId!.Value);
 
+        using var fromClickHouse = new HttpRequestMessage(HttpMethod.Get, "/v1/k2/namespaces/cold/tables/silver_trades");
+        fromClickHouse.Headers.UserAgent.ParseAdd("ClickHouse/26.7.2.1");
+        var forClickHouse = JsonNode.Parse(await (await _http.SendAsync(fromClickHouse)).Content.ReadAsStringAsync())!.AsObject();
+        forClickHouse.ContainsKey("metadata-location").Should().BeFalse("ClickHouse 26.7 misreads it behind a storage endpoint and finds the newest metadata file itself");
+        forClickHouse["metadata"]!["current-snapshot-id"]!.GetValue<long>().Should().Be(silver.Metadata.CurrentSnapshotId!.Value);
+
         (await SendAsync(HttpMethod.Head, "/v1/k2/namespaces/cold/tables/silver_trades")).StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await SendAsync(HttpMethod.Head, "/v1/k2/namespaces/cold/tables/platinum_trades")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         await ExpectErrorAsync(await _http.GetAsync("/v1/k2/namespaces/cold/tables/platinum_trades"), HttpStatusCode.NotFound, "NoSuchTableException");

@@ -47,14 +47,15 @@ internal sealed partial class ClickHouseHttpInterface(
         response.Headers["X-ClickHouse-Server-Display-Name"] = "k2";
         try
         {
-            Authenticate(request);
             var text = await QueryTextAsync(request);
-            if (text.Length == 0)
+            if (text.Length == 0 && !HttpMethods.IsPost(request.Method))
             {
-                if (HttpMethods.IsPost(request.Method)) { throw new ClickHouseHttpError(ClickHouseHttpError.SyntaxError, "SYNTAX_ERROR", "Empty query"); }
                 await Results.Text("Ok.\n", "text/html; charset=UTF-8").ExecuteAsync(context);
                 return;
             }
+
+            Authenticate(request);
+            if (text.Length == 0) { throw new ClickHouseHttpError(ClickHouseHttpError.SyntaxError, "SYNTAX_ERROR", "Empty query"); }
 
             if (request.Query.ContainsKey("session_id"))
             {

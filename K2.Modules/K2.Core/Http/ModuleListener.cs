@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -32,7 +31,11 @@ public sealed class ModuleListener(string name, IPEndPoint endpoint, Action<WebA
             kestrel.Listen(endpoint);
         });
         builder.Services.AddRoutingCore();
-        builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new DaemonLogs(loggerFactory));
+
+        // The request lines of the hosting diagnostics carry query strings, which may hold credentials.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         var app = builder.Build();
         map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -49,5 +52,13 @@ public sealed class ModuleListener(string name, IPEndPoint endpoint, Action<WebA
     {
         if (_app is not null) { await _app.DisposeAsync().ConfigureAwait(false); }
         _app = null;
+    }
+
+    /// <summary>The listener's log events go to the daemon's loggers (its filters and format).</summary>
+    private sealed class DaemonLogs(ILoggerFactory daemon) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => daemon.CreateLogger(categoryName);
+
+        public void Dispose() { }
     }
 }
