@@ -18,7 +18,8 @@ namespace K2.ClickHouse.HttpInterface;
 /// <c>default_format</c> / <c>X-ClickHouse-Format</c>, <c>query_id</c>, settings and <c>param_*</c> as URL parameters,
 /// credentials as <c>X-ClickHouse-User</c>/<c>X-ClickHouse-Key</c>, HTTP basic auth or <c>user</c>/<c>password</c>,
 /// <c>/ping</c>, gzip responses for <c>enable_http_compression=1</c>, and ClickHouse's response headers and error text.
-/// Every statement runs with <c>readonly = 1</c>, a time limit and a result-size limit. The engine is one connection
+/// Every statement runs with <c>readonly = 1</c>, a time limit and a result-size limit. Row formats stream as the engine
+/// produces them; formats with a header or footer (Parquet, JSON, …WithNames) are answered whole. The engine is one connection
 /// shared with the daemon: a query holds it from its first statement to the end of its response, and waits for it at most
 /// the time limit.
 /// </summary>
@@ -83,7 +84,7 @@ internal sealed partial class ClickHouseHttpInterface(
             try
             {
                 var sql = statement.WithSettings(settings.Settings);
-                var buffered = settings.Parameters.Count > 0 || FirstOf(request.Query["wait_end_of_query"]) == "1";
+                var buffered = settings.Parameters.Count > 0 || FirstOf(request.Query["wait_end_of_query"]) == "1" || !ConcatenatesChunks(format);
                 if (buffered) { await RespondWholeAsync(context, lease, sql, format, settings.Parameters); }
                 else { await RespondStreamingAsync(context, lease, sql, format, queryId); }
             }
@@ -134,14 +135,26 @@ internal sealed partial class ClickHouseHttpInterface(
         }
     }
 
-    /// <summary>The URL's <c>query</c> followed by the body (for POST), joined by a newline, as ClickHouse reads them.</summary>
+    /// <summary>
+    /// The URL's <c>query</c> followed by the body (for POST), joined by a newline, as ClickHouse reads them; a body sent
+    /// compressed (<c>Content-Encoding</c> gzip, deflate or br, as ClickHouse.Driver sends it) is decompressed first.
+    /// </summary>
     private static async Task<string> QueryTextAsync(HttpRequest request)
     {
         var fromUrl = request.Query["query"].ToString();
         if (!HttpMethods.IsPost(request.Method)) { return fromUrl.Trim(); }
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
-        return (fromUrl.Length > 0 && body.Length > 0 ? $"{fromUrl}\n{body}" : fromUrl + body).Trim();
+        var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
+        Stream body = encoding switch
+        {
+            "" or "identity" => request.Body,
+            "gzip" => new GZipStream(request.Body, CompressionMode.Decompress),
+            "deflate" => new ZLibStream(request.Body, CompressionMode.Decompress),
+            "br" => new BrotliStream(request.Body, CompressionMode.Decompress),
+            _ => throw new ClickHouseHttpError(ClickHouseHttpError.NotImplemented, "NOT_IMPLEMENTED", $"Content-Encoding '{encoding}' is not supported here; use gzip, deflate or br"),
+        };
+        using var reader = new StreamReader(body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        return (fromUrl.Length > 0 && text.Length > 0 ? $"{fromUrl}\n{text}" : fromUrl + text).Trim();
     }
 
     /// <summary>ClickHouse renders the statement (refusing several at once), then the read-only rules apply to that rendering.</summary>
@@ -260,6 +273,19 @@ internal sealed partial class ClickHouseHttpInterface(
         ["result_bytes"] = resultBytes.ToString(CultureInfo.InvariantCulture),
         ["elapsed_ns"] = ((long)(elapsedSeconds * 1e9)).ToString(CultureInfo.InvariantCulture),
     }.ToJsonString();
+
+    /// <summary>
+    /// Formats whose output is the plain concatenation of the outputs of its blocks. The engine's streaming API writes every
+    /// chunk as a whole output of the format (measured with chDB 26.7: a streamed CSVWithNames repeated its header per chunk,
+    /// Parquet came as five files one after another), so only these are streamed; the others are answered whole.
+    /// </summary>
+    private static readonly HashSet<string> ChunkConcatenatingFormats = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "TabSeparated", "TSV", "TabSeparatedRaw", "TSVRaw", "CSV", "JSONEachRow", "JSONLines", "NDJSON", "JSONCompactEachRow",
+        "JSONStringsEachRow", "JSONCompactStringsEachRow", "RowBinary", "Native",
+    };
+
+    private static bool ConcatenatesChunks(string format) => ChunkConcatenatingFormats.Contains(format);
 
     /// <summary>The Content-Type ClickHouse gives a format's output.</summary>
     internal static string ContentType(string format) => format switch

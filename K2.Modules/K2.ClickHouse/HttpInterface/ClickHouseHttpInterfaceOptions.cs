@@ -45,7 +45,10 @@ public sealed class ClickHouseHttpInterfaceOptions
     [Range(1L, long.MaxValue, ErrorMessage = "must be at least 1 row")]
     public long MaxResultRows { get; set; } = 100_000_000;
 
-    /// <summary>Most bytes a result may have, in the engine (<c>max_result_bytes</c>) and on the wire. Default 1 GiB.</summary>
+    /// <summary>
+    /// Most bytes a result may have, in the engine (<c>max_result_bytes</c>) and on the wire. A result in a format that is
+    /// answered whole (Parquet, JSON …) is held in memory up to this size. Default 256 MiB.
+    /// </summary>
     [Range(1L << 16, 1L << 40, ErrorMessage = "must be 64 KiB to 1 TiB")]
-    public long MaxResultBytes { get; set; } = 1L << 30;
+    public long MaxResultBytes { get; set; } = 256L << 20;
 }

@@ -171,6 +171,9 @@ public sealed class HttpInterfaceTests
 
         lines.Should().Be(2_000_000);
 
+        var withHeader = (await PostAsync("/", "SELECT number AS n FROM numbers(300000) FORMAT CSVWithNames")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        withHeader.Should().HaveCount(300_001).And.ContainSingle(l => l == "\"n\"", "a format with a header is answered whole, not as one output per engine chunk");
+
         using var gzip = new HttpRequestMessage(HttpMethod.Post, "/?enable_http_compression=1") { Content = new StringContent("SELECT number FROM numbers(1000) FORMAT CSV") };
         gzip.Headers.AcceptEncoding.ParseAdd("gzip");
         using var compressed = await _http.SendAsync(gzip);
