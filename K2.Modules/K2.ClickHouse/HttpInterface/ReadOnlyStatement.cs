@@ -57,7 +57,10 @@ internal sealed partial record ReadOnlyStatement(string Sql, string? Format)
         return quoted.Append('\'').ToString();
     }
 
-    /// <summary>Keywords are matched as formatQuery writes them, in capitals; identifiers keep their case. The text with every string literal and quoted identifier blanked (same length), so keywords are found only in code.</summary>
+    /// <summary>
+    /// The text with every string literal and quoted identifier blanked (same length), so keywords are found only in code.
+    /// Keywords are matched as formatQuery writes them, in capitals; identifiers keep their case (<c>system.settings</c>).
+    /// </summary>
     private static string WithoutQuotedText(string sql)
     {
         var code = sql.ToCharArray();
