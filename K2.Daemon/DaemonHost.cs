@@ -1,3 +1,4 @@
+using K2.Catalog;
 using K2.ClickHouse;
 using K2.Core.Configuration;
 using K2.Core.Health;
@@ -65,6 +66,7 @@ internal static class DaemonHost
         services.AddExchanges(configuration);
         services.AddOffload(configuration, offload);
         services.AddMaintenance(configuration);
+        services.AddCatalog(configuration);
 
         services.AddSingleton<IStatusContributor>(new DaemonStatus(ModuleSwitches(services)));
 

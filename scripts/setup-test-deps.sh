@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is missing: Debian packages (PostgreSQL 15, kcat,
 # promtool and amtool, docker-compose for `docker-compose config`, systemd-analyze for the unit checks),
-# s3rver from npm, and libchdb. Quick when everything is already there.
+# s3rver, iceberg-js and @clickhouse/client from npm, and libchdb. Quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,10 +30,20 @@ if ((${#need_apt[@]})); then
   done
 fi
 
+# npm packages, pinned: s3rver (test S3 endpoint) and the clients of the catalog and HTTP-interface tests.
+# One install command for all of them: npm removes what a later --no-save install does not name.
 npm_dir="${XDG_CACHE_HOME:-$HOME/.cache}/k2/npm"
-if [[ ! -x "${npm_dir}/node_modules/.bin/s3rver" ]]; then
+npm_packages=(s3rver@3.7.1 iceberg-js@1.0.0 @clickhouse/client@1.23.1)
+npm_missing=0
+for package in "${npm_packages[@]}"; do
+  name="${package%@*}"
+  version="${package##*@}"
+  installed=$(node -p "require('${npm_dir}/node_modules/${name}/package.json').version" 2>/dev/null || true)
+  [[ "${installed}" == "${version}" ]] || npm_missing=1
+done
+if ((npm_missing)); then
   mkdir -p "${npm_dir}"
-  (cd "${npm_dir}" && npm install --silent --no-audit --no-fund --no-save s3rver@3.7.1 >/dev/null)
+  (cd "${npm_dir}" && npm install --silent --no-audit --no-fund --no-save "${npm_packages[@]}" >/dev/null)
 fi
 
 scripts/fetch-chdb.sh

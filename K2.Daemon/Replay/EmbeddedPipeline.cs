@@ -140,6 +140,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         ["Modules:Exchanges:Enabled"] = "false",
         ["Modules:Offload:Enabled"] = "false",
         ["Modules:Maintenance:Enabled"] = "false",
+        ["Modules:Catalog:Enabled"] = "false",
         ["Modules:Kafka:Enabled"] = "true",
         ["Modules:Kafka:Mode"] = "Embedded",
         ["Modules:ClickHouse:Enabled"] = "true",

@@ -1,18 +1,27 @@
 using K2.ClickHouse.Embedded;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Health;
+using K2.ClickHouse.HttpInterface;
 using K2.ClickHouse.Operations;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
 using K2.Core.Health;
+using K2.Core.Http;
+using K2.Iceberg;
+using K2.Iceberg.Tables;
 using K2.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace K2.ClickHouse;
 
 public static class ClickHouseModule
 {
+    /// <summary>The key of the HTTP interface's <see cref="ModuleListener"/> among the keyed services.</summary>
+    public const string HttpInterfaceListenerKey = "clickhouse-http";
+
     /// <summary>The ClickHouse hot tier. <c>Modules:ClickHouse:Enabled</c>.</summary>
     public static IServiceCollection AddClickHouse(this IServiceCollection services, IConfiguration configuration)
     {
@@ -46,7 +55,31 @@ public static class ClickHouseModule
         services.AddHostedService<HotTierHealthPoller>();
         services.AddSingleton<IReadinessCheck, HotTierReadiness>();
         services.AddSingleton<IStatusContributor, HotTierStatus>();
+        if (options.HttpInterface.Enabled && options.Mode == ClickHouseMode.Embedded) { AddHttpInterface(services, configuration, options); }
         return services;
+    }
+
+    /// <summary>The read-only HTTP interface over the embedded engine, on its own listener, started after the hot tier's schema.</summary>
+    private static void AddHttpInterface(IServiceCollection services, IConfiguration configuration, ClickHouseOptions options)
+    {
+        var http = options.HttpInterface;
+        ListenAddress.TryParse(http.Listen, out var endpoint);
+        if (endpoint is not null && !ListenAddress.IsLoopback(endpoint) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(http.PasswordVariable)))
+        {
+            services.GetConfigurationProblems().AddForKey($"{ClickHouseOptions.SectionName}:HttpInterface:Listen",
+                $"'{http.Listen}' is reachable from other machines but environment variable {http.PasswordVariable} (HttpInterface:PasswordVariable) is empty; set a password or listen on 127.0.0.1");
+            return;
+        }
+
+        services.AddIceberg(configuration);
+        services.AddSingleton(sp => new ColdTableMirror(sp.GetRequiredService<IcebergWarehouse>(), http.ColdDatabase,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<ColdTableMirror>>()));
+        services.AddSingleton(sp => new ClickHouseHttpInterface(sp.GetRequiredService<ChDbEngine>(), http,
+            http.DefaultDatabase.Length > 0 ? http.DefaultDatabase : options.Database, sp.GetRequiredService<ColdTableMirror>(), sp.GetRequiredService<ILogger<ClickHouseHttpInterface>>()));
+        services.AddKeyedSingleton(HttpInterfaceListenerKey, (sp, _) => new ModuleListener(HttpInterfaceListenerKey, endpoint!,
+            app => sp.GetRequiredService<ClickHouseHttpInterface>().Map(app), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => new HttpInterfaceStarter(sp.GetRequiredKeyedService<ModuleListener>(HttpInterfaceListenerKey), http,
+            http.DefaultDatabase.Length > 0 ? http.DefaultDatabase : options.Database, sp.GetRequiredService<ILogger<HttpInterfaceStarter>>()));
     }
 
     /// <summary>

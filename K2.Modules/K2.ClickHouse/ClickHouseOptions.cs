@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using K2.ClickHouse.HttpInterface;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
+using K2.Core.Http;
 
 namespace K2.ClickHouse;
 
@@ -46,8 +48,21 @@ public sealed class ClickHouseOptions : ModuleOptions, IValidatableObject
 
     public ClickHouseRetentionOptions Retention { get; set; } = new();
 
+    /// <summary>ClickHouse's HTTP protocol over the embedded engine, read-only. Off by default.</summary>
+    public ClickHouseHttpInterfaceOptions HttpInterface { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (HttpInterface.Enabled && Mode == ClickHouseMode.Http)
+        {
+            yield return new ValidationResult("serves the embedded engine only; with Mode Http point ClickHouse clients at the server itself", [$"{nameof(HttpInterface)}:{nameof(HttpInterface.Enabled)}"]);
+        }
+
+        if (!ListenAddress.TryParse(HttpInterface.Listen, out _))
+        {
+            yield return new ValidationResult($"'{HttpInterface.Listen}' {ListenAddress.Rule}", [$"{nameof(HttpInterface)}:{nameof(HttpInterface.Listen)}"]);
+        }
+
         if (Mode == ClickHouseMode.Http && !Uri.TryCreate(Http.Url, UriKind.Absolute, out _))
         {
             yield return new ValidationResult("required when Mode is Http; set the server's HTTP endpoint, e.g. http://clickhouse:8123", [$"{nameof(Http)}:{nameof(Http.Url)}"]);

@@ -57,6 +57,9 @@ public sealed class K2Process : IDisposable
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, binary));
         foreach (var argument in verbAndOptions) { info.ArgumentList.Add(argument); }
         info.Environment["K2_HOME"] = TestPaths.RepoRoot;
+
+        // The catalog listens by default; daemons of concurrent test runs must not compete for its port.
+        info.Environment["K2__Modules__Catalog__Listen"] = "127.0.0.1:0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) { info.Environment[key] = value; }
         return new K2Process(Process.Start(info) ?? throw new InvalidOperationException("cannot start k2"));
     }

@@ -150,7 +150,7 @@ public sealed class ChDbEngine : IDisposable
         _gate.Wait();
         try
         {
-            return StartStream(sql, format);
+            return StartStream(sql, format, () => _gate.Release());
         }
         catch
         {
@@ -164,7 +164,7 @@ public sealed class ChDbEngine : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => StartStream(sql, format), CancellationToken.None).ConfigureAwait(false);
+            return await Task.Run(() => StartStream(sql, format, () => _gate.Release()), CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
@@ -173,7 +173,7 @@ public sealed class ChDbEngine : IDisposable
         }
     }
 
-    private unsafe ChDbResultStream StartStream(string sql, string format)
+    private unsafe ChDbResultStream StartStream(string sql, string format, Action release)
     {
         var query = Encoding.UTF8.GetBytes(sql);
         var fmt = Encoding.UTF8.GetBytes(format);
@@ -185,10 +185,13 @@ public sealed class ChDbEngine : IDisposable
         }
 
         ThrowIfError(handle, destroy: true);
-        return new ChDbResultStream(Connection, handle, () => _gate.Release());
+        return new ChDbResultStream(Connection, handle, release);
     }
 
-    private unsafe byte[] QueryLocked(string sql, string format, IReadOnlyDictionary<string, string>? parameters)
+    private byte[] QueryLocked(string sql, string format, IReadOnlyDictionary<string, string>? parameters) =>
+        RunLocked(sql, format, parameters, CopyBuffer);
+
+    private unsafe T RunLocked<T>(string sql, string format, IReadOnlyDictionary<string, string>? parameters, Func<IntPtr, T> read)
     {
         var query = Encoding.UTF8.GetBytes(sql);
         var fmt = Encoding.UTF8.GetBytes(format);
@@ -209,7 +212,7 @@ public sealed class ChDbEngine : IDisposable
         try
         {
             ThrowIfError(result, destroy: false);
-            return CopyBuffer(result);
+            return read(result);
         }
         finally
         {
@@ -256,6 +259,38 @@ public sealed class ChDbEngine : IDisposable
         finally
         {
             foreach (var handle in handles) { handle.Free(); }
+        }
+    }
+
+    /// <summary>
+    /// Takes the connection for a sequence of statements that must not interleave with anyone else's (a <c>USE</c>, the
+    /// query, the <c>USE</c> back), waiting at most <paramref name="timeout"/>; null when the engine stayed busy.
+    /// </summary>
+    internal async Task<ChDbLease?> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_connectionPointer == IntPtr.Zero, this);
+        return await _gate.WaitAsync(timeout, cancellationToken).ConfigureAwait(false) ? new ChDbLease(this) : null;
+    }
+
+    /// <summary>The connection held by one caller until disposed; its statements run without taking the gate again.</summary>
+    internal sealed class ChDbLease(ChDbEngine engine) : IDisposable
+    {
+        private int _released;
+
+        public byte[] Query(string sql, string format = "TabSeparated", IReadOnlyDictionary<string, string>? parameters = null) =>
+            engine.QueryLocked(sql, format, parameters);
+
+        /// <summary>As <see cref="Query"/>, with the rows and bytes the engine read and its elapsed seconds.</summary>
+        public ChDbQueryResult QueryWithStatistics(string sql, string format, IReadOnlyDictionary<string, string>? parameters) =>
+            engine.RunLocked(sql, format, parameters, static result => new ChDbQueryResult(
+                CopyBuffer(result), ChDbNative.ResultRowsRead(result), ChDbNative.ResultBytesRead(result), ChDbNative.ResultElapsed(result)));
+
+        /// <summary>A streaming result on the held connection; disposing it leaves the connection held.</summary>
+        public ChDbResultStream Stream(string sql, string format) => engine.StartStream(sql, format, static () => { });
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) { engine._gate.Release(); }
         }
     }
 

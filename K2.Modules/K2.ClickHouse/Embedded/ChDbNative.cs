@@ -55,6 +55,9 @@ internal static partial class ChDbNative
     [LibraryImport(Library, EntryPoint = "chdb_result_rows_written")]
     public static partial ulong ResultRowsWritten(IntPtr result);
 
+    [LibraryImport(Library, EntryPoint = "chdb_result_bytes_read")]
+    public static partial ulong ResultBytesRead(IntPtr result);
+
     [LibraryImport(Library, EntryPoint = "chdb_result_elapsed")]
     public static partial double ResultElapsed(IntPtr result);
 

@@ -142,6 +142,34 @@ public sealed class SqlCatalog(string name, CatalogDatabase database, Func<DbCon
         return [.. rows.Select(r => new TableIdentifier(r.Namespace, r.Table))];
     }
 
+    /// <summary>
+    /// Every namespace of this catalog, as stored (levels joined by '.'): those holding tables and those created
+    /// without any, as Java's JdbcCatalog lists them.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ListNamespacesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<string>(new CommandDefinition("""
+            SELECT table_namespace FROM iceberg_tables WHERE catalog_name = @Catalog
+            UNION
+            SELECT namespace FROM iceberg_namespace_properties WHERE catalog_name = @Catalog
+            ORDER BY 1
+            """, new { Catalog = Name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
+    /// <summary>The properties stored for a namespace (empty when it has none).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> LoadNamespacePropertiesAsync(string ns, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Key, string? Value)>(new CommandDefinition("""
+            SELECT property_key, property_value FROM iceberg_namespace_properties
+            WHERE catalog_name = @Catalog AND namespace = @Namespace AND property_key IS NOT NULL
+            ORDER BY property_key
+            """, new { Catalog = Name, Namespace = ns }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Key, r => r.Value ?? "", StringComparer.Ordinal);
+    }
+
     private object Key(TableIdentifier table) => new { Catalog = Name, table.Namespace, Table = table.Name };
 
     /// <summary>A new connection to the catalog database (not opened).</summary>
