@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using K2.Core.Trades;
+using K2.Exchanges;
 using K2.Exchanges.Parsing;
 using K2.Exchanges.Pipeline;
 using K2.Instruments;
@@ -31,9 +32,11 @@ internal sealed class NormalizeBench : IBenchScenario
         var details = new Dictionary<string, object>();
         long totalFrames = 0, totalAllocated = 0;
         var totalSeconds = 0.0;
+        var options = new ExchangesOptions();
         foreach (var exchange in ExchangeNames.All)
         {
-            var parser = TradeParsers.Factory(exchange)(SymbolTable.From(exchange, instruments));
+            var adapter = options.Adapter(exchange);
+            var parser = adapter.CreateParser(SymbolTable.From(adapter, instruments));
             var frames = Enumerable.Range(0, DistinctFrames).Select(i => Encoding.UTF8.GetBytes(Frame(exchange, i))).ToArray();
             var trades = new List<ParsedTrade>();
             var invalid = frames.Count(frame => parser.Parse(frame, 1, trades).Kind != FrameKind.Trades);
@@ -45,7 +48,7 @@ internal sealed class NormalizeBench : IBenchScenario
             totalSeconds += result.Seconds;
         }
 
-        var pipeline = new FramePipeline(SymbolTable.From(Exchange.Binance, instruments), TradeParsers.Factory(Exchange.Binance), new TradeLedger(Exchange.Binance), TimeProvider.System);
+        var pipeline = new FramePipeline(options.Adapter(Exchange.Binance), instruments, TimeProvider.System);
         var binanceFrames = Enumerable.Range(0, DistinctFrames).Select(i => Encoding.UTF8.GetBytes(Frame(Exchange.Binance, i))).ToArray();
         var unique = new List<NormalizedTrade>();
         var full = Measure(binanceFrames, arguments.Records, (frame, _) =>

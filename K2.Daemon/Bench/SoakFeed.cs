@@ -23,10 +23,10 @@ internal sealed class SoakFeed
 
     public SoakFeed(Exchange exchange, InstrumentSet instruments, ExchangesOptions options, ITradeSink sink, IDeadLetterSink deadLetters, ILogger logger)
     {
-        var symbols = SymbolTable.From(exchange, instruments);
-        _pipeline = new FramePipeline(symbols, TradeParsers.Factory(exchange, options.Coinbase.SideMeaning), new TradeLedger(exchange), TimeProvider.System);
-        _frames = new SyntheticFrames(exchange, [.. symbols.All.Select(s => s.Wire)], seed: (int)exchange + 1);
-        Symbols = symbols.All.Count;
+        _pipeline = new FramePipeline(options.Adapter(exchange), instruments, TimeProvider.System);
+        var symbols = _pipeline.Symbols.All;
+        _frames = new SyntheticFrames(exchange, [.. symbols.Select(s => s.Wire)], seed: (int)exchange + 1);
+        Symbols = symbols.Count;
         _sink = sink;
         _deadLetters = deadLetters;
         _logger = logger;

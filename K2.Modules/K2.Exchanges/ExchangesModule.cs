@@ -22,12 +22,12 @@ public static class ExchangesModule
         var options = services.AddValidatedOptions<ExchangesOptions>(configuration, ExchangesOptions.SectionName);
         if (!options.Enabled) { return services; }
 
-        foreach (var exchange in ExchangeNames.All.Where(e => options.For(e).Enabled))
+        foreach (var adapter in options.Adapters().Where(a => a.Options.Enabled))
         {
-            services.AddSingleton(sp => new ExchangeIngestor(exchange, options, sp.GetRequiredService<IInstrumentRegistry>(), sp.GetRequiredService<ITradeSink>(),
+            services.AddSingleton(sp => new ExchangeIngestor(adapter, options, sp.GetRequiredService<IInstrumentRegistry>(), sp.GetRequiredService<ITradeSink>(),
                 sp.GetRequiredService<IDeadLetterSink>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
-            services.AddSingleton<IHostedService>(sp => IngestorOf(sp, exchange));
-            services.AddSingleton<IReadinessCheck>(sp => IngestorOf(sp, exchange));
+            services.AddSingleton<IHostedService>(sp => IngestorOf(sp, adapter.Exchange));
+            services.AddSingleton<IReadinessCheck>(sp => IngestorOf(sp, adapter.Exchange));
         }
 
         services.AddSingleton<IStatusContributor>(sp => new ExchangesStatus(sp.GetServices<ExchangeIngestor>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));

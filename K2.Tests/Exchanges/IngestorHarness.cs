@@ -76,7 +76,7 @@ internal sealed class IngestorHarness : IAsyncDisposable
         var loggers = Environment.GetEnvironmentVariable("K2_TEST_LOG") == "1"
             ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug))
             : NullLoggerFactory.Instance;
-        var ingestor = new ExchangeIngestor(exchange, options, registry, sink, sink, TimeProvider.System, loggers);
+        var ingestor = new ExchangeIngestor(options.Adapter(exchange), options, registry, sink, sink, TimeProvider.System, loggers);
         var harness = new IngestorHarness(fake, ingestor, registry, path, sink);
         await ingestor.StartAsync(harness._stop.Token);
         return harness;

@@ -9,19 +9,22 @@ namespace K2.Exchanges.Backfill;
 /// <summary>
 /// Recovers open gaps over REST once they have been open for the grace period (late trades and
 /// reconnect snapshots usually fill them first). Recovered trades go through the same dedup and sink as
-/// live ones. A gap still open after the REST answer covers it is <see cref="GapStatus.Absent"/> when the
-/// exchange is known to skip ids (Kraken) and <see cref="GapStatus.Lost"/> otherwise; so is one the REST
-/// endpoint could not cover after <see cref="MaxAttempts"/> tries.
+/// live ones, and rows that fail validation go to the dead-letter path as rejected frames do. A gap still
+/// open after the REST answer covers it is <see cref="GapStatus.Absent"/> when the exchange is known to
+/// skip ids (<see cref="IExchangeAdapter.SkipsTradeIds"/>) and no row was rejected, <see cref="GapStatus.Lost"/> otherwise; so is
+/// one the REST endpoint could not cover after <see cref="MaxAttempts"/> tries.
 /// </summary>
-internal sealed class GapBackfiller(FramePipeline pipeline, IRestTradeSource? source, ExchangeOptions options, ITradeSink sink, TimeProvider clock, ILogger logger)
+internal sealed class GapBackfiller(FramePipeline pipeline, IExchangeAdapter adapter, IRestTradeSource source, ITradeSink sink, IDeadLetterSink deadLetters, TimeProvider clock, ILogger logger)
 {
     public const int MaxAttempts = 3;
     private readonly Dictionary<Gap, int> _attempts = [];
-    private readonly string _label = pipeline.Exchange.ToWire();
+    private readonly Dictionary<Gap, HashSet<string>> _rejected = [];
+    private readonly string _label = adapter.Exchange.ToWire();
+    private readonly ExchangeOptions _options = adapter.Options;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var period = TimeSpan.FromMilliseconds(Math.Max(20, options.GapGraceMilliseconds / 4));
+        var period = TimeSpan.FromMilliseconds(Math.Max(20, _options.GapGraceMilliseconds / 4));
         using var timer = new PeriodicTimer(period, clock);
         try
         {
@@ -36,27 +39,34 @@ internal sealed class GapBackfiller(FramePipeline pipeline, IRestTradeSource? so
     public async Task PassAsync(CancellationToken cancellationToken)
     {
         var now = UnixMicros.Now(clock);
-        var due = pipeline.WithLedger(l => l.OpenGaps()).Where(g => now - g.OpenedAtUs >= options.GapGraceMilliseconds * 1000L).ToArray();
+        var due = pipeline.WithLedger(l => l.OpenGaps()).Where(g => now - g.OpenedAtUs >= _options.GapGraceMilliseconds * 1000L).ToArray();
         foreach (var gap in due)
         {
-            if (source is null || !options.BackfillEnabled || !pipeline.Symbols.TryFind(System.Text.Encoding.UTF8.GetBytes(gap.Symbol), out var symbol))
+            var symbols = pipeline.Symbols;
+            if (!_options.BackfillEnabled || !symbols.TryFind(System.Text.Encoding.UTF8.GetBytes(gap.Symbol), out var symbol))
             {
                 Close(gap, GapStatus.Lost);
                 continue;
             }
 
-            await BackfillAsync(symbol, gap, cancellationToken);
+            await BackfillAsync(symbols, symbol, gap, cancellationToken);
         }
     }
 
-    private async Task BackfillAsync(WireSymbol symbol, Gap gap, CancellationToken cancellationToken)
+    private async Task BackfillAsync(SymbolTable symbols, WireSymbol symbol, Gap gap, CancellationToken cancellationToken)
     {
-        RestTrades answer;
+        RestPage page;
         try
         {
-            answer = await source!.FetchAsync(symbol, gap, cancellationToken);
+            page = await source.FetchAsync(symbols, symbol, gap, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or FormatException or InvalidOperationException or KeyNotFoundException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (FrameRejectedException ex)
+        {
+            Log.BackfillFailed(logger, _label, gap.Symbol, $"{ex.Reason}: {ex.Message}");
+            CountAttempt(gap);
+            return;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Log.BackfillFailed(logger, _label, gap.Symbol, ex.Message);
             CountAttempt(gap);
@@ -64,13 +74,21 @@ internal sealed class GapBackfiller(FramePipeline pipeline, IRestTradeSource? so
         }
 
         var receivedUs = UnixMicros.Now(clock);
-        var inGap = answer.Trades.Where(t => gap.Contains(t.Id))
+        foreach (var reject in page.Rejects)
+        {
+            // Asked again, the exchange answers the same bad row again: it is set aside once.
+            if (!RejectedBefore(gap).Add(reject.RawText)) { continue; }
+            await FrameDispatch.RejectAsync(adapter.Exchange, deadLetters, logger, reject.Outcome, reject.RawText, receivedUs, cancellationToken);
+        }
+
+        var inGap = page.Trades.Where(t => gap.Contains(t.Id))
             .Select(t => t with { Trade = t.Trade with { ReceiveTimestampUs = receivedUs } }).ToArray();
         var unique = new List<NormalizedTrade>();
         pipeline.AcceptBackfill(inGap, unique);
-        if (unique.Count > 0) { await sink.PublishAsync(pipeline.Exchange, answer.RawResponse, unique, receivedUs, cancellationToken); }
-        if (gap.Status != GapStatus.Open) { _attempts.Remove(gap); return; }
-        if (answer.CoversGap) { Close(gap, pipeline.Exchange == Exchange.Kraken ? GapStatus.Absent : GapStatus.Lost); }
+        if (unique.Count > 0) { await sink.PublishAsync(adapter.Exchange, page.Body, unique, receivedUs, cancellationToken); }
+        if (gap.Status != GapStatus.Open) { Forget(gap); return; }
+        // Ids an answer with rejected rows lacks may be those rows': not proof that they were never printed.
+        if (page.CoversGap) { Close(gap, adapter.SkipsTradeIds && page.Rejects.Count == 0 ? GapStatus.Absent : GapStatus.Lost); }
         else { CountAttempt(gap); }
     }
 
@@ -81,9 +99,21 @@ internal sealed class GapBackfiller(FramePipeline pipeline, IRestTradeSource? so
         if (attempts >= MaxAttempts) { Close(gap, GapStatus.Lost); }
     }
 
-    private void Close(Gap gap, GapStatus status)
+    private HashSet<string> RejectedBefore(Gap gap)
+    {
+        if (!_rejected.TryGetValue(gap, out var rows)) { _rejected[gap] = rows = new HashSet<string>(StringComparer.Ordinal); }
+        return rows;
+    }
+
+    private void Forget(Gap gap)
     {
         _attempts.Remove(gap);
+        _rejected.Remove(gap);
+    }
+
+    private void Close(Gap gap, GapStatus status)
+    {
+        Forget(gap);
         pipeline.WithLedger(l =>
         {
             l.Close(gap, status, UnixMicros.Now(clock));

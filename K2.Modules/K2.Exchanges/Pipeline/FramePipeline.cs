@@ -1,5 +1,6 @@
 using K2.Core.Trades;
 using K2.Exchanges.Parsing;
+using K2.Instruments;
 
 namespace K2.Exchanges.Pipeline;
 
@@ -12,7 +13,7 @@ internal sealed class FramePipeline
 {
     private readonly Lock _gate = new();
     private readonly List<ParsedTrade> _scratch = [];
-    private readonly Func<SymbolTable, ITradeFrameParser> _parserFactory;
+    private readonly IExchangeAdapter _adapter;
     private readonly TimeProvider _clock;
     private readonly string _exchangeLabel;
     private readonly Prometheus.Counter.Child _frames;
@@ -20,17 +21,18 @@ internal sealed class FramePipeline
     private readonly Dictionary<string, (Prometheus.Counter.Child Trades, Prometheus.Counter.Child Duplicates)> _symbolCounters = new(StringComparer.Ordinal);
     private ITradeFrameParser _parser;
 
-    public FramePipeline(SymbolTable symbols, Func<SymbolTable, ITradeFrameParser> parserFactory, TradeLedger ledger, TimeProvider clock)
+    /// <summary>The pipeline of <paramref name="adapter"/>'s exchange over <paramref name="instruments"/>, with a dedup window per its options.</summary>
+    public FramePipeline(IExchangeAdapter adapter, InstrumentSet instruments, TimeProvider clock)
     {
-        _parserFactory = parserFactory;
-        _parser = parserFactory(symbols);
+        _adapter = adapter;
+        Symbols = SymbolTable.From(adapter, instruments);
+        _parser = adapter.CreateParser(Symbols);
         _clock = clock;
-        Ledger = ledger;
-        Symbols = symbols;
-        _exchangeLabel = ledger.Exchange.ToWire();
+        Ledger = new TradeLedger(adapter.Exchange, adapter.Options.DedupWindowPerSymbol);
+        _exchangeLabel = adapter.Exchange.ToWire();
         _frames = ExchangeMetrics.Frames.WithLabels(_exchangeLabel);
         _latency = ExchangeMetrics.Latency.WithLabels(_exchangeLabel);
-        ledger.GapChanged += OnGapChanged;
+        Ledger.GapChanged += OnGapChanged;
     }
 
     public Exchange Exchange => Ledger.Exchange;
@@ -43,12 +45,13 @@ internal sealed class FramePipeline
     public long DuplicateCount { get; private set; }
 
     /// <summary>Swaps in a new symbol table after an instruments reload; in-flight frames finish with the old one.</summary>
-    public void UpdateSymbols(SymbolTable symbols)
+    public void UpdateSymbols(InstrumentSet instruments)
     {
+        var symbols = SymbolTable.From(_adapter, instruments);
         lock (_gate)
         {
             Symbols = symbols;
-            _parser = _parserFactory(symbols);
+            _parser = _adapter.CreateParser(symbols);
         }
     }
 
@@ -60,7 +63,6 @@ internal sealed class FramePipeline
             _frames.Inc();
             _scratch.Clear();
             var outcome = _parser.Parse(frame, receiveTimestampUs, _scratch);
-            if (outcome.Kind == FrameKind.Rejected) { ExchangeMetrics.Rejects.WithLabels(_exchangeLabel, outcome.Reason!).Inc(); }
             AcceptLocked(_scratch, receiveTimestampUs, unique);
             return outcome;
         }

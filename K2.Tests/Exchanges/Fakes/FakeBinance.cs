@@ -74,8 +74,8 @@ internal sealed partial class FakeBinance(IReadOnlyList<string> timeline) : Fake
         app.MapGet("/api/v3/historicalTrades", (string symbol, long fromId, int? limit) =>
         {
             var rows = History.Where(t => t.Symbol == symbol && t.Id >= fromId).DistinctBy(t => t.Id).OrderBy(t => t.Id).Take(limit ?? 500)
-                .Select(t => new { id = t.Id, price = t.Price, qty = t.Quantity, quoteQty = "0", time = t.TimeUs / 1000, isBuyerMaker = t.Side == "true", isBestMatch = true });
-            return Results.Json(rows);
+                .Select(t => RestRow(t, $"{{\"id\":{t.Id},\"price\":\"{t.Price}\",\"qty\":\"{t.Quantity}\",\"quoteQty\":\"0\",\"time\":{t.TimeUs / 1000},\"isBuyerMaker\":{t.Side},\"isBestMatch\":true}}"));
+            return Results.Text($"[{string.Join(',', rows)}]", "application/json");
         });
 
     private static string SymbolOfStream(string stream) => stream.Split('@')[0].ToUpperInvariant();

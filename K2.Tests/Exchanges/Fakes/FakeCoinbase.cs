@@ -80,13 +80,13 @@ internal sealed partial class FakeCoinbase(IReadOnlyList<string> timeline) : Fak
         app.MapGet("/api/v3/brokerage/market/products/{product}/ticker", (string product, int? limit, long? start, long? end) =>
         {
             var trades = History.Where(t => t.Symbol == product && t.TimeUs >= (start ?? 0) * 1_000_000 && t.TimeUs < (end ?? long.MaxValue / 1_000_000) * 1_000_000)
-                .DistinctBy(t => t.Id).OrderByDescending(t => t.Id).Take(limit ?? 100).Select(t => t.Json);
+                .DistinctBy(t => t.Id).OrderByDescending(t => t.Id).Take(limit ?? 100).Select(t => RestRow(t, t.Json));
             return Results.Text($"{{\"trades\":[{string.Join(',', trades)}],\"best_bid\":\"\",\"best_ask\":\"\"}}", "application/json");
         });
 
     private string Snapshot(string product)
     {
-        var trades = History.Where(t => t.Symbol == product).DistinctBy(t => t.Id).OrderByDescending(t => t.Id).Take(50).Select(t => t.Json);
+        var trades = History.Where(t => t.Symbol == product).DistinctBy(t => t.Id).OrderByDescending(t => t.Id).Take(SnapshotTrades).Select(t => t.Json);
         return $"{{\"channel\":\"market_trades\",\"client_id\":\"\",\"timestamp\":\"2026-02-17T14:30:00.513068032Z\",\"sequence_num\":0,\"events\":[{{\"type\":\"snapshot\",\"trades\":[{string.Join(',', trades)}]}}]}}";
     }
 

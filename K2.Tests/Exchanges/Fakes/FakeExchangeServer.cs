@@ -62,6 +62,12 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
     /// <summary>Gap between heartbeats on idle subscribed connections (none when null).</summary>
     public TimeSpan? HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Trades per symbol in the snapshot a re-subscribing connection gets (exchanges that send one); 0 sends an empty one.</summary>
+    public int SnapshotTrades { get; set; } = 50;
+
+    /// <summary>Rows the REST endpoint sends instead of the real ones, by (symbol, trade id).</summary>
+    private readonly ConcurrentDictionary<(string Symbol, long Id), string> _restRows = new();
+
     protected abstract string WebSocketPath { get; }
 
     /// <summary>Trades published so far (the exchange's history, for snapshots and REST).</summary>
@@ -78,6 +84,9 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
         _connections.Clear();
         for (var i = 0; i < missed; i++) { Interlocked.Increment(ref _cursor); }
     });
+
+    /// <summary>The REST endpoint answers with <paramref name="row"/> in place of trade <paramref name="id"/> of <paramref name="symbol"/>.</summary>
+    public void ServeRestRow(string symbol, long id, string row) => _restRows[(symbol, id)] = row;
 
     /// <summary>Stops sending anything (heartbeats included) to the current connections from frame <paramref name="index"/>.</summary>
     public void StallAt(int index) => At(index, () =>
@@ -177,6 +186,9 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
     protected virtual string? Heartbeat => null;
 
     protected virtual string Stamp(FakeConnection connection, string frame) => frame;
+
+    /// <summary>The REST row of <paramref name="trade"/>: <paramref name="row"/>, unless a test asked for another.</summary>
+    protected string RestRow(FakeTrade trade, string row) => _restRows.TryGetValue((trade.Symbol, trade.Id), out var replaced) ? replaced : row;
 
     private void At(int index, Func<Task> fault)
     {

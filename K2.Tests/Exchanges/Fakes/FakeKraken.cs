@@ -65,7 +65,7 @@ internal sealed class FakeKraken(IReadOnlyList<string> timeline) : FakeExchangeS
             replies.Add($"{{\"method\":\"subscribe\",\"result\":{{\"channel\":\"trade\",\"snapshot\":{(snapshot.Value ? "true" : "false")},\"symbol\":\"{symbol}\"}},\"success\":true{reqId},{Time}}}");
             if (snapshot.Value)
             {
-                var last = History.Where(t => t.Symbol == symbol).DistinctBy(t => t.Id).OrderBy(t => t.Id).TakeLast(50).Select(t => t.Json);
+                var last = History.Where(t => t.Symbol == symbol).DistinctBy(t => t.Id).OrderBy(t => t.Id).TakeLast(SnapshotTrades).Select(t => t.Json);
                 replies.Add($"{{\"channel\":\"trade\",\"type\":\"snapshot\",\"data\":[{string.Join(',', last)}]}}");
             }
         }
@@ -99,7 +99,7 @@ internal sealed class FakeKraken(IReadOnlyList<string> timeline) : FakeExchangeS
             var symbol = $"{Canonical(pair[..^3])}/{Canonical(pair[^3..])}";
             var rows = History.Where(t => t.Symbol == symbol && t.TimeUs * 1000 >= (since ?? 0)).DistinctBy(t => t.Id).OrderBy(t => t.Id).ToArray();
             var rowsJson = string.Join(',', rows.Select(t =>
-                $"[\"{t.Price}\",\"{t.Quantity}\",{t.TimeUs / 1_000_000}.{t.TimeUs % 1_000_000:D6},\"{t.Side[0]}\",\"l\",\"\",{t.Id}]"));
+                RestRow(t, $"[\"{t.Price}\",\"{t.Quantity}\",{t.TimeUs / 1_000_000}.{t.TimeUs % 1_000_000:D6},\"{t.Side[0]}\",\"l\",\"\",{t.Id}]")));
             var last = rows.Length > 0 ? rows[^1].TimeUs * 1000 : since ?? 0;
             return Results.Text($"{{\"error\":[],\"result\":{{\"X{pair}\":[{rowsJson}],\"last\":\"{last}\"}}}}", "application/json");
         });
