@@ -5,6 +5,7 @@ using K2.ClickHouse.Operations;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
 using K2.Core.Health;
+using K2.Core.Trades;
 using K2.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,7 @@ public static class ClickHouseModule
         services.AddSingleton<HotTierSchema>();
         services.AddSingleton<CandleRepair>();
         services.AddSingleton<DuplicateReport>();
+        services.AddSingleton<ITradeResumePoints, HotTierResumePoints>();
         services.AddSingleton<HotTierHealth>();
         services.AddSingleton(sp => new KafkaConsumerLag(sp.GetRequiredService<HotTierSettings>(), () => DaemonKafkaBrokers(sp, options)));
         services.AddSingleton<ConsumerHealth>();

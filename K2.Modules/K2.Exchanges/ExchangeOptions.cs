@@ -49,6 +49,13 @@ public abstract class ExchangeOptions : IValidatableObject
     /// <summary>Recover gaps over the exchange's public REST trades endpoint. Default true.</summary>
     public bool BackfillEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Least time between two REST requests to this exchange, in milliseconds, whatever the symbol: the pace that keeps
+    /// backfill within the exchange's public rate limit. Default per exchange (Binance 500, Kraken 1000, Coinbase 200).
+    /// </summary>
+    [Range(0, 60_000, ErrorMessage = "RestRequestIntervalMilliseconds must be 0..60000")]
+    public int RestRequestIntervalMilliseconds { get; set; } = 1_000;
+
     /// <summary>Trade ids remembered per symbol for dedup. Default 65536.</summary>
     [Range(16, 10_000_000, ErrorMessage = "DedupWindowPerSymbol must be 16..10000000")]
     public int DedupWindowPerSymbol { get; set; } = 65_536;

@@ -15,7 +15,8 @@ public static class ExchangesModule
     /// <summary>
     /// <c>Modules:Exchanges</c>: one hosted ingestor (and readiness check) per enabled exchange
     /// (<c>Modules:Exchanges:&lt;Name&gt;:Enabled</c>). Needs <see cref="IInstrumentRegistry"/>, <see cref="ITradeSink"/>
-    /// and <see cref="IDeadLetterSink"/> from the container.
+    /// and <see cref="IDeadLetterSink"/> from the container, and resumes after restarts from
+    /// <see cref="ITradeResumePoints"/> when one is registered (the ClickHouse module's).
     /// </summary>
     public static IServiceCollection AddExchanges(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,7 +26,8 @@ public static class ExchangesModule
         foreach (var adapter in options.Adapters().Where(a => a.Options.Enabled))
         {
             services.AddSingleton(sp => new ExchangeIngestor(adapter, options, sp.GetRequiredService<IInstrumentRegistry>(), sp.GetRequiredService<ITradeSink>(),
-                sp.GetRequiredService<IDeadLetterSink>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
+                sp.GetRequiredService<IDeadLetterSink>(), sp.GetService<ITradeResumePoints>(), sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                sp.GetRequiredService<ILoggerFactory>()));
             services.AddSingleton<IHostedService>(sp => IngestorOf(sp, adapter.Exchange));
             services.AddSingleton<IReadinessCheck>(sp => IngestorOf(sp, adapter.Exchange));
         }

@@ -25,6 +25,8 @@ public sealed partial class ExchangesOptions : ModuleOptions, IValidatableObject
     [Range(1, 1024, ErrorMessage = "ShardCount must be 1..1024")]
     public int ShardCount { get; set; } = 1;
 
+    public ResumeOptions Resume { get; set; } = new();
+
     /// <summary>The options of <paramref name="exchange"/>.</summary>
     public ExchangeOptions For(Exchange exchange) =>
         Sections().SingleOrDefault(o => o.Exchange == exchange)

@@ -30,8 +30,8 @@ internal interface IExchangeAdapter
     /// <summary>What the exchange's connections send and how they are grouped and rotated.</summary>
     IExchangeProtocol CreateProtocol();
 
-    /// <summary>The public REST trades endpoint, for backfill.</summary>
-    IRestTradeSource CreateRestSource(HttpClient http);
+    /// <summary>The public REST trades endpoint, for backfill; requests go through <paramref name="rest"/>, which paces them.</summary>
+    IRestTradeSource CreateRestSource(RestClient rest);
 
     /// <summary>
     /// Whether the trade stream skips ids that were never printed (Kraken): a gap whose ids a REST answer reaches past

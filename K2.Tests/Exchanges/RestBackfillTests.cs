@@ -1,4 +1,5 @@
 using K2.Core.Trades;
+using K2.Exchanges;
 using K2.Exchanges.Kraken;
 using K2.Exchanges.Pipeline;
 using K2.Tests.Exchanges.Fakes;
@@ -44,6 +45,133 @@ public sealed class RestBackfillTests
         harness.Ingestor.Gaps().Should().ContainSingle(g => g.Status == GapStatus.Lost && g.Remaining == 1,
             "the rejected trade exists but was not ingested: lost, never absent, even on an exchange that skips ids");
     }
+
+    [TestCase(Exchange.Binance)]
+    [TestCase(Exchange.Kraken)]
+    [TestCase(Exchange.Coinbase)]
+    public async Task A_gap_of_5000_trades_is_paged_through_over_rest_until_it_is_closed(Exchange exchange)
+    {
+        var (market, harness) = await StartLiveAsync(exchange, o => o.For(exchange).RestRequestIntervalMilliseconds = 200);
+        await using var _ = harness;
+        market.Trade(100);
+        await WaitForAsync(harness, market.Made);
+
+        await CutOffAsync(market, 5_000);
+        market.Trade(100);
+
+        await WaitForAsync(harness, market.Made);
+        ShouldHoldExactly(harness.Sink.Trades, market.Made);
+        await Eventually.HoldsAsync(() => harness.Ingestor.Gaps().Count > 0 && harness.Ingestor.Gaps().All(g => g.Status == GapStatus.Filled), () => $"the gap is filled ({string.Join("; ", harness.Ingestor.Gaps())})");
+        var gap = harness.Ingestor.Gaps().Should().ContainSingle().Subject;
+        gap.Size.Should().BeGreaterThanOrEqualTo(5_000 - harness.Fake.SnapshotTrades, "the reconnect snapshot, if any, holds only the newest trades");
+        var pages = TradePages(harness.Fake);
+        pages.Should().HaveCountGreaterThanOrEqualTo(5, "no answer holds more than 1000 trades");
+        pages.Should().OnlyContain(r => r.Status == 200);
+        pages.Zip(pages.Skip(1)).Should().OnlyContain(p => p.Second.AtUtc - p.First.AtUtc >= TimeSpan.FromMilliseconds(150), "requests keep the exchange's pace (200 ms here)");
+    }
+
+    [TestCase(Exchange.Binance)]
+    [TestCase(Exchange.Kraken)]
+    [TestCase(Exchange.Coinbase)]
+    public async Task A_429_answer_holds_every_request_back_for_its_Retry_After_and_the_gap_still_closes(Exchange exchange)
+    {
+        var (market, harness) = await StartLiveAsync(exchange);
+        await using var _ = harness;
+        var rateLimitedBefore = ExchangeMetricValue(exchange, "rate_limited");
+        market.Trade(50);
+        await WaitForAsync(harness, market.Made);
+        harness.Fake.RateLimitEvery(2, retryAfterSeconds: 1);
+
+        await CutOffAsync(market, 2_500);
+        market.Trade(50);
+
+        await WaitForAsync(harness, market.Made, TimeSpan.FromSeconds(40));
+        ShouldHoldExactly(harness.Sink.Trades, market.Made);
+        var requests = harness.Fake.RestRequests.ToArray();
+        var limited = requests.Where(r => r.Status == 429).ToArray();
+        limited.Should().NotBeEmpty();
+        foreach (var answer in limited)
+        {
+            var next = requests.FirstOrDefault(r => r.AtUtc > answer.AtUtc);
+            if (next == default) { continue; }
+            (next.AtUtc - answer.AtUtc).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950), $"nothing is asked before the Retry-After of the 429 to {answer.Request} has passed");
+        }
+
+        ExchangeMetricValue(exchange, "rate_limited").Should().BeGreaterThanOrEqualTo(rateLimitedBefore + limited.Length);
+    }
+
+    [TestCase(Exchange.Binance)]
+    [TestCase(Exchange.Kraken)]
+    [TestCase(Exchange.Coinbase)]
+    public async Task Trades_older_than_the_backfill_horizon_are_not_fetched_and_are_counted_lost(Exchange exchange)
+    {
+        var (market, harness) = await StartLiveAsync(exchange, o => o.Resume.MaxAgeMinutes = 1);
+        await using var _ = harness;
+        var symbol = market.Symbols[0];
+        var lostBefore = ExchangeMetrics.LostTrades.WithLabels(exchange.ToWire(), symbol).Value;
+        market.SkipTo(DateTimeOffset.UtcNow.AddMinutes(-3));
+        market.Trade(100);
+        await WaitForAsync(harness, market.Made);
+
+        harness.Fake.RefuseConnections = true;
+        harness.Fake.DropConnections();
+        var old = market.Trade(600);
+        market.SkipTo(DateTimeOffset.UtcNow.AddSeconds(-20));
+        var recent = market.Trade(600);
+        await harness.Fake.WaitUntilPublishedAsync();
+        harness.Fake.RefuseConnections = false;
+        await harness.Fake.WaitForSubscriberAsync(market.Symbols);
+        var after = market.Trade(20);
+
+        await WaitForAsync(harness, [.. market.Made.Take(100), .. recent, .. after]);
+        await Eventually.HoldsAsync(() => harness.Ingestor.Gaps().Count > 0 && harness.Ingestor.Gaps().All(g => g.Status != GapStatus.Open), () => $"the gap is closed ({string.Join("; ", harness.Ingestor.Gaps())})");
+        ShouldHoldExactly(harness.Sink.Trades, [.. market.Made.Take(100), .. recent, .. after]);
+        harness.Sink.Trades.Should().NotContain(t => old.Any(o => o.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == t.TradeId), "trades older than the horizon are not fetched");
+        var gap = harness.Ingestor.Gaps().Should().ContainSingle().Subject;
+        gap.Status.Should().Be(GapStatus.Lost);
+        gap.Remaining.Should().Be(old.Count);
+        ExchangeMetrics.LostTrades.WithLabels(exchange.ToWire(), symbol).Value.Should().Be(lostBefore + old.Count);
+    }
+
+    /// <summary>A live exchange trading one symbol (no reconnect snapshot), and an ingestor on it.</summary>
+    private static async Task<(LiveMarket Market, IngestorHarness Harness)> StartLiveAsync(Exchange exchange, Action<K2.Exchanges.ExchangesOptions>? configure = null)
+    {
+        var (wire, listed) = IngestorHarness.BitcoinOf(exchange);
+        var fake = IngestorHarness.LiveFakeFor(exchange, [wire]);
+        fake.SnapshotTrades = 0;
+        var harness = await IngestorHarness.StartAsync(exchange, fake, symbols: [listed], configureAll: configure);
+        await fake.WaitForSubscriberAsync([wire]);
+        return (new LiveMarket(fake, [wire]), harness);
+    }
+
+    /// <summary>The exchange becomes unreachable, trades <paramref name="count"/> trades nobody receives, then accepts connections again.</summary>
+    private static async Task CutOffAsync(LiveMarket market, int count)
+    {
+        market.Exchange.RefuseConnections = true;
+        market.Exchange.DropConnections();
+        market.Trade(count);
+        await market.Exchange.WaitUntilPublishedAsync();
+        market.Exchange.RefuseConnections = false;
+        await market.Exchange.WaitForSubscriberAsync(market.Symbols);
+    }
+
+    private static Task WaitForAsync(IngestorHarness harness, IReadOnlyCollection<MadeTrade> trades, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(() => harness.Sink.Trades.Count >= trades.Count, () => $"{trades.Count} trades arrived (have {harness.Sink.Trades.Count})", timeout ?? TimeSpan.FromSeconds(30));
+
+    /// <summary>Exactly the trades made — each once, every field as the exchange printed it.</summary>
+    private static void ShouldHoldExactly(IReadOnlyList<NormalizedTrade> actual, IEnumerable<MadeTrade> made)
+    {
+        actual.Select(t => (t.Symbol, t.TradeId)).Should().OnlyHaveUniqueItems();
+        actual.Select(t => (t.Symbol, Id: long.Parse(t.TradeId, System.Globalization.CultureInfo.InvariantCulture), t.Price, t.Quantity, t.ExchangeTimestampUs, t.Side))
+            .OrderBy(t => t.Symbol, StringComparer.Ordinal).ThenBy(t => t.Id)
+            .Should().Equal(made.Select(t => (t.Symbol, t.Id, t.Price, t.Quantity, t.TimeUs, t.Side)).OrderBy(t => t.Symbol, StringComparer.Ordinal).ThenBy(t => t.Id));
+    }
+
+    /// <summary>The REST requests for trades (not the Binance lookup of where the horizon is).</summary>
+    private static (DateTime AtUtc, string Request, int Status)[] TradePages(FakeExchangeServer fake) =>
+        fake.RestRequests.Where(r => !r.Request.Contains("aggTrades", StringComparison.Ordinal)).ToArray();
+
+    private static double ExchangeMetricValue(Exchange exchange, string result) => ExchangeMetrics.RestRequests.WithLabels(exchange.ToWire(), result).Value;
 
     private static string BadRow(Exchange exchange, FixtureTrades.Expected trade) => exchange switch
     {

@@ -33,5 +33,5 @@ internal sealed class BinanceAdapter(BinanceOptions options) : IExchangeAdapter
 
     public IExchangeProtocol CreateProtocol() => new BinanceProtocol(options);
 
-    public IRestTradeSource CreateRestSource(HttpClient http) => new BinanceRestTrades(http, options.RestUrl);
+    public IRestTradeSource CreateRestSource(RestClient rest) => new BinanceRestTrades(rest, options.RestUrl);
 }

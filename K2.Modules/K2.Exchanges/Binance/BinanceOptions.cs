@@ -10,6 +10,7 @@ public sealed class BinanceOptions : ExchangeOptions
     {
         WebSocketUrl = new Uri("wss://stream.binance.com:9443");
         RestUrl = new Uri("https://api.binance.com");
+        RestRequestIntervalMilliseconds = 500;
         SilenceTimeoutMilliseconds = 60_000;
     }
 

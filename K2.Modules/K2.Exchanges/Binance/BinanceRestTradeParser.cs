@@ -11,6 +11,37 @@ namespace K2.Exchanges.Binance;
 /// </summary>
 internal sealed class BinanceRestTradeParser(SymbolTable symbols, WireSymbol symbol) : TradeFrameParser(symbols)
 {
+    /// <summary>
+    /// The first trade id (<c>f</c>) of the first aggregate trade of an <c>aggTrades</c> answer, or null when it lists
+    /// none (no trade since the time asked for).
+    /// </summary>
+    /// <exception cref="FrameRejectedException">The answer is not a list of aggregate trades.</exception>
+    public static long? FirstTradeIdOfAggregate(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body, isFinalBlock: true, state: default);
+            reader.Read();
+            Expect(ref reader, JsonTokenType.StartArray, "aggTrades answer");
+            if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray) { return null; }
+            Expect(ref reader, JsonTokenType.StartObject, "aggTrades[]");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isFirst = reader.ValueTextEquals("f"u8);
+                MoveToValue(ref reader);
+                if (isFirst) { return ReadInt64(ref reader, "f"); }
+                reader.Skip();
+            }
+
+            FrameRejectedException.Throw(RejectReasons.MissingField, "required field f is missing");
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            throw new FrameRejectedException(RejectReasons.MalformedJson, $"not valid JSON ({ex.Message})");
+        }
+    }
+
     protected override FrameOutcome ParseObject(ref Utf8JsonReader reader, long receiveTimestampUs, List<ParsedTrade> output)
     {
         long? id = null, time = null;

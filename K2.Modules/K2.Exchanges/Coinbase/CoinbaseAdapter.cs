@@ -31,5 +31,5 @@ internal sealed class CoinbaseAdapter(CoinbaseOptions options) : IExchangeAdapte
 
     public IExchangeProtocol CreateProtocol() => new CoinbaseProtocol();
 
-    public IRestTradeSource CreateRestSource(HttpClient http) => new CoinbaseRestTrades(http, options.RestUrl, options.SideMeaning);
+    public IRestTradeSource CreateRestSource(RestClient rest) => new CoinbaseRestTrades(rest, options.RestUrl, options.SideMeaning);
 }

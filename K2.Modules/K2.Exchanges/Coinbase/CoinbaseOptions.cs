@@ -9,6 +9,7 @@ public sealed class CoinbaseOptions : ExchangeOptions
     {
         WebSocketUrl = new Uri("wss://advanced-trade-ws.coinbase.com");
         RestUrl = new Uri("https://api.coinbase.com");
+        RestRequestIntervalMilliseconds = 200;
     }
 
     public override Exchange Exchange => Exchange.Coinbase;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using K2.Exchanges.Backfill;
 using K2.Exchanges.Parsing;
 using K2.Exchanges.Pipeline;
@@ -5,20 +6,34 @@ using K2.Exchanges.Pipeline;
 namespace K2.Exchanges.Coinbase;
 
 /// <summary>
-/// Coinbase <c>GET /api/v3/brokerage/market/products/{product}/ticker?limit=&amp;start=&amp;end=</c>: the public market
-/// trades between the gap's neighbours' times, newest first.
+/// Coinbase <c>GET /api/v3/brokerage/market/products/{product}/ticker?limit=1000&amp;start=&amp;end=</c>: the newest
+/// 1000 public trades between two times (Unix seconds), newest first. The walk goes backwards from the second after the
+/// gap's last trade: while an answer is full, the next ends at the oldest trade's second (kept, so trades sharing it are
+/// not skipped). It has covered the gap once an answer is not full or reaches back to the gap's first id.
 /// </summary>
-internal sealed class CoinbaseRestTrades(HttpClient http, Uri baseUrl, CoinbaseSideMeaning sideMeaning) : IRestTradeSource
+internal sealed class CoinbaseRestTrades(RestClient rest, Uri baseUrl, CoinbaseSideMeaning sideMeaning) : IRestTradeSource
 {
-    public async Task<RestPage> FetchAsync(SymbolTable symbols, WireSymbol symbol, Gap gap, CancellationToken cancellationToken)
+    private const int PageSize = 1000;
+
+    public async IAsyncEnumerable<RestPage> WalkAsync(SymbolTable symbols, WireSymbol symbol, Gap gap, DateTimeOffset horizon, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var start = gap.BeforeTimestampUs / 1_000_000;
+        var start = Math.Max(gap.BeforeTimestampUs / 1_000_000, horizon.ToUnixTimeSeconds());
         var end = gap.AfterTimestampUs / 1_000_000 + 1;
-        var body = await http.GetByteArrayAsync(new Uri(baseUrl, $"api/v3/brokerage/market/products/{symbol.Wire}/ticker?limit=1000&start={start}&end={end}"), cancellationToken);
-        var rows = RestRows.Split(body, CoinbaseRestTradeParser.LocateRows);
-        var (trades, rejects) = RestRows.Parse(body, rows, new CoinbaseRestTradeParser(symbols, sideMeaning));
-        trades.RemoveAll(t => t.Trade.Symbol != symbol.Wire);
-        trades.Sort((a, b) => a.Id.CompareTo(b.Id));
-        return new RestPage(trades, rejects, trades.Count > 0 && trades[^1].Id >= gap.LastMissing, body);
+        while (end > start)
+        {
+            var body = await rest.GetAsync(new Uri(baseUrl, $"api/v3/brokerage/market/products/{symbol.Wire}/ticker?limit={PageSize}&start={start}&end={end}"), null, cancellationToken);
+            var rows = RestRows.Split(body, CoinbaseRestTradeParser.LocateRows);
+            var (trades, rejects) = RestRows.Parse(body, rows, new CoinbaseRestTradeParser(symbols, sideMeaning));
+            trades.RemoveAll(t => t.Trade.Symbol != symbol.Wire);
+            var full = rows.Count >= PageSize;
+            var covers = !full || (trades.Count > 0 && trades.Min(t => t.Id) <= gap.FirstMissing);
+            yield return new RestPage(trades, rejects, covers, body);
+            if (covers || trades.Count == 0) { yield break; }
+            var next = trades.Min(t => t.Trade.ExchangeTimestampUs) / 1_000_000 + 1;
+            if (next >= end) { yield break; }
+            end = next;
+        }
+
+        yield return new RestPage([], [], CoversGap: true, []);
     }
 }

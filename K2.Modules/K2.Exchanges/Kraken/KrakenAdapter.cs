@@ -35,5 +35,5 @@ internal sealed class KrakenAdapter(KrakenOptions options) : IExchangeAdapter
 
     public IExchangeProtocol CreateProtocol() => new KrakenProtocol(options.Snapshot);
 
-    public IRestTradeSource CreateRestSource(HttpClient http) => new KrakenRestTrades(http, options.RestUrl);
+    public IRestTradeSource CreateRestSource(RestClient rest) => new KrakenRestTrades(rest, options.RestUrl);
 }

@@ -63,15 +63,15 @@ internal sealed class FramePipeline
             _frames.Inc();
             _scratch.Clear();
             var outcome = _parser.Parse(frame, receiveTimestampUs, _scratch);
-            AcceptLocked(_scratch, receiveTimestampUs, unique);
+            AcceptLocked(_scratch, receiveTimestampUs, unique, live: true);
             return outcome;
         }
     }
 
-    /// <summary>Trades recovered over REST: deduplicated and fed to the gap ledger like live ones.</summary>
+    /// <summary>Trades recovered over REST: deduplicated and fed to the gap ledger like live ones (but not timed as received live).</summary>
     public void AcceptBackfill(IReadOnlyList<ParsedTrade> trades, List<NormalizedTrade> unique)
     {
-        lock (_gate) { AcceptLocked(trades, UnixNow(), unique); }
+        lock (_gate) { AcceptLocked(trades, UnixNow(), unique, live: false); }
     }
 
     /// <summary>Runs <paramref name="action"/> on the ledger under the pipeline's lock.</summary>
@@ -80,7 +80,7 @@ internal sealed class FramePipeline
         lock (_gate) { return action(Ledger); }
     }
 
-    private void AcceptLocked(IReadOnlyList<ParsedTrade> trades, long receiveTimestampUs, List<NormalizedTrade> unique)
+    private void AcceptLocked(IReadOnlyList<ParsedTrade> trades, long receiveTimestampUs, List<NormalizedTrade> unique, bool live)
     {
         for (var i = 0; i < trades.Count; i++)
         {
@@ -90,7 +90,7 @@ internal sealed class FramePipeline
             {
                 unique.Add(trade);
                 CountersOf(trade.Symbol).Trades.Inc();
-                _latency.Observe((receiveTimestampUs - trade.ExchangeTimestampUs) / 1e6);
+                if (live) { _latency.Observe((receiveTimestampUs - trade.ExchangeTimestampUs) / 1e6); }
             }
             else
             {
@@ -125,6 +125,7 @@ internal sealed class FramePipeline
         {
             open.Dec();
             ExchangeMetrics.GapsClosed.WithLabels(_exchangeLabel, gap.Symbol, gap.Status.ToString().ToLowerInvariant()).Inc();
+            if (gap.Status == GapStatus.Lost) { ExchangeMetrics.LostTrades.WithLabels(_exchangeLabel, gap.Symbol).Inc(gap.Remaining); }
         }
     }
 

@@ -21,13 +21,17 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
     private readonly IInstrumentRegistry _registry;
     private readonly SessionContext _context;
     private readonly GapBackfiller _backfiller;
+    private readonly ResumePointLoader _resume;
     private readonly HttpClient _http;
+    private readonly RestClient _rest;
     private readonly List<StreamRunner> _runners = [];
     private readonly List<Task> _runnerTasks = [];
     private readonly SemaphoreSlim _changeLock = new(1, 1);
     private volatile bool _started;
 
-    public ExchangeIngestor(IExchangeAdapter adapter, ExchangesOptions options, IInstrumentRegistry registry, ITradeSink sink, IDeadLetterSink deadLetters, TimeProvider clock, ILoggerFactory loggers)
+    public ExchangeIngestor(
+        IExchangeAdapter adapter, ExchangesOptions options, IInstrumentRegistry registry, ITradeSink sink, IDeadLetterSink deadLetters,
+        ITradeResumePoints? resumePoints, TimeProvider clock, ILoggerFactory loggers)
     {
         _options = options;
         _registry = registry;
@@ -37,7 +41,9 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
         pipeline.Ledger.GapChanged += gap => LogGap(logger, exchange, gap);
         _context = new SessionContext(adapter, adapter.CreateProtocol(), pipeline, sink, deadLetters, clock, logger);
         _http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(Math.Max(1000, adapter.Options.ConnectTimeoutMilliseconds)) };
-        _backfiller = new GapBackfiller(pipeline, adapter, adapter.CreateRestSource(_http), sink, deadLetters, clock, logger);
+        _rest = new RestClient(_http, exchange, TimeSpan.FromMilliseconds(adapter.Options.RestRequestIntervalMilliseconds), clock, logger);
+        _backfiller = new GapBackfiller(pipeline, adapter, adapter.CreateRestSource(_rest), options.Resume, sink, deadLetters, clock, logger);
+        _resume = new ResumePointLoader(resumePoints, options.Resume, pipeline, clock, logger);
     }
 
     public Exchange Exchange => _context.Exchange;
@@ -73,6 +79,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
 
     public override void Dispose()
     {
+        _rest.Dispose();
         _http.Dispose();
         _changeLock.Dispose();
         base.Dispose();
@@ -80,6 +87,8 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await _resume.LoadAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (stoppingToken.IsCancellationRequested) { return; }
         var owned = Owned(_registry.Current);
         foreach (var group in owned.Chunk(GroupSize)) { StartRunner(group, stoppingToken); }
         _started = true;
@@ -89,6 +98,12 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
         Task[] running;
         lock (_runners) { running = [.. _runnerTasks, backfill]; }
         await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // Gaps live in memory: after a restart the resume point may lie past them, so say what is left behind.
+        foreach (var gap in Pipeline.WithLedger(l => l.OpenGaps()))
+        {
+            Log.TradesLost(_context.Logger, _context.Label, gap.Symbol, gap.FirstMissing, gap.LastMissing, gap.Remaining, "the daemon stopped before they were recovered");
+        }
     }
 
     private int GroupSize => _context.Protocol.SymbolsPerConnection;
