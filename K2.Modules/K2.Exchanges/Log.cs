@@ -38,8 +38,8 @@ internal static partial class Log
     [LoggerMessage(2009, LogLevel.Information, "{Exchange} instruments changed: +{Added} -{Removed} symbols")]
     public static partial void InstrumentsChanged(ILogger logger, string exchange, int added, int removed);
 
-    [LoggerMessage(2011, LogLevel.Information, "{Exchange} resumes {Resumed} of {Symbols} symbols after their newest stored trades (stored since {Since})")]
-    public static partial void Resumed(ILogger logger, string exchange, int resumed, int symbols, DateTimeOffset since);
+    [LoggerMessage(2011, LogLevel.Information, "{Exchange} resumes {Resumed} of {Symbols} symbols after their newest stored trades and reopens {Holes} gaps below them (stored since {Since})")]
+    public static partial void Resumed(ILogger logger, string exchange, int resumed, int symbols, int holes, DateTimeOffset since);
 
     [LoggerMessage(2012, LogLevel.Debug, "{Exchange} {Symbol} resumes after trade {TradeId} of {ExchangeTimestampUs} µs")]
     public static partial void ResumePoint(ILogger logger, string exchange, string symbol, long tradeId, long exchangeTimestampUs);
@@ -55,6 +55,9 @@ internal static partial class Log
 
     [LoggerMessage(2016, LogLevel.Information, "{Exchange} gap {Symbol} ids {FirstMissing}..{LastMissing}: {Trades} trades recovered over REST in {Pages} pages")]
     public static partial void Backfilled(ILogger logger, string exchange, string symbol, long firstMissing, long lastMissing, int trades, int pages);
+
+    [LoggerMessage(2018, LogLevel.Warning, "{Exchange} gap {Symbol} ids {FirstMissing}..{LastMissing} still open at the stop, {Missing} trades missing; the next start reopens it from the hot tier unless the exchange skips ids")]
+    public static partial void GapLeftOpen(ILogger logger, string exchange, string symbol, long firstMissing, long lastMissing, long missing);
 
     [LoggerMessage(2017, LogLevel.Warning, "{Exchange} gap {Symbol} ids {FirstMissing}..{LastMissing}: {Missing} trades lost ({Why})")]
     public static partial void TradesLost(ILogger logger, string exchange, string symbol, long firstMissing, long lastMissing, long missing, string why);

@@ -19,16 +19,16 @@ namespace K2.Tests.Exchanges;
 /// <summary>
 /// The ingest side of the daemon — instruments, the embedded Kafka cluster, the embedded ClickHouse hot tier and the
 /// three ingestors — stopped mid-stream while the exchanges keep trading, then started again on the same hot tier: it
-/// resumes after the newest trades bronze holds and recovers the rest over REST, so bronze ends up with every trade
-/// exactly once. The Kafka cluster dies with the host, as it does with the process, so what it held but ClickHouse had
-/// not consumed must come back over REST too.
+/// resumes after the newest trades bronze holds, reopens the holes below them and recovers the rest over REST, so bronze
+/// ends up with every trade exactly once. The Kafka cluster dies with the host, as it does with the process, so what it
+/// held but ClickHouse had not consumed must come back over REST too.
 /// </summary>
 public sealed class RestartRecoveryTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
 
     [Test]
-    public async Task Trades_made_while_the_daemon_was_down_reach_bronze_exactly_once_through_rest_after_a_restart()
+    public async Task Trades_made_while_the_daemon_was_down_and_holes_below_them_reach_bronze_exactly_once_through_rest_after_a_restart()
     {
         var database = $"restart_{Guid.NewGuid():N}"[..24];
         var markets = new Dictionary<Exchange, LiveMarket>
@@ -57,6 +57,11 @@ public sealed class RestartRecoveryTests
 
             foreach (var market in markets.Values) { market.Trade(market.Exchange is FakeBinance ? 5_000 : 1_500); }
             await Task.WhenAll(markets.Values.Select(m => m.Exchange.WaitUntilPublishedAsync()));
+
+            // Trades lost below newer stored ones — a gap open at the stop, or a backfill the embedded cluster took with
+            // it — leave holes in bronze, which the next start reopens (Kraken's are ids never printed, mostly: not there).
+            await PunchHoleAsync(database, Exchange.Binance, "BTCUSDT", 7_000_100, 7_000_149);
+            await PunchHoleAsync(database, Exchange.Coinbase, "ETH-USD", 7_000_040, 7_000_044);
 
             await using (await IngestHost.StartAsync(settings))
             {
@@ -104,6 +109,10 @@ public sealed class RestartRecoveryTests
             await Task.Delay(10, CancellationToken.None);
         }
     }
+
+    private static Task PunchHoleAsync(string database, Exchange exchange, string symbol, long first, long last) =>
+        Gateway.ExecuteAsync(
+            $"ALTER TABLE {database}.{HotTierMigrations.BronzeTable(exchange)} DELETE WHERE symbol = '{symbol}' AND toInt64(trade_id) BETWEEN {first} AND {last} SETTINGS mutations_sync = 1");
 
     private static async Task WaitForBronzeAsync(string database, IReadOnlyDictionary<Exchange, long> atLeast, string what)
     {

@@ -90,6 +90,23 @@ public sealed class TradeLedgerTests
     }
 
     [Test]
+    public void A_hole_below_the_resume_point_reopens_as_a_gap_that_fills_once()
+    {
+        var ledger = new TradeLedger(Exchange.Binance);
+        ledger.Resume("BTCUSDT", 100, 1_000);
+        ledger.ReopenGap("BTCUSDT", 40, 49, 390, 500, 9);
+        ledger.ReopenGap("BTCUSDT", 95, 120, 950, 1_200, 9);
+        ledger.ReopenGap("ETHUSDT", 1, 2, 0, 0, 9);
+
+        var gap = ledger.OpenGaps().Should().ContainSingle("a hole reaching past the resume point, or of a symbol not resumed, is not one").Subject;
+        (gap.FirstMissing, gap.LastMissing, gap.BeforeTimestampUs, gap.AfterTimestampUs, gap.OpenedAtUs).Should().Be((40L, 49L, 390L, 500L, 9L));
+        for (var id = 40; id <= 49; id++) { ledger.Accept("BTCUSDT", id, 0, 10).Should().BeTrue(); }
+        ledger.Accept("BTCUSDT", 45, 0, 10).Should().BeFalse();
+        ledger.Accept("BTCUSDT", 50, 0, 10).Should().BeFalse("next to the hole, the ids are stored");
+        ledger.RecentGaps().Single().Status.Should().Be(GapStatus.Filled);
+    }
+
+    [Test]
     public void A_resume_point_does_not_move_a_symbol_already_tracked()
     {
         var ledger = new TradeLedger(Exchange.Binance);

@@ -76,6 +76,17 @@ internal sealed class TradeLedger(Exchange exchange, int windowPerSymbol = 65_53
         _tracks.Add(symbol, new SymbolTrack(windowPerSymbol) { Highest = id, HighestTimestampUs = exchangeTimestampUs, MaxEvicted = id });
     }
 
+    /// <summary>
+    /// Reopens, for a resumed symbol, ids missing below its resume point that the store found (trades lost after newer
+    /// ones were stored): the gap is backfilled like one seen live.
+    /// </summary>
+    public void ReopenGap(string symbol, long firstMissing, long lastMissing, long beforeTimestampUs, long afterTimestampUs, long nowUs)
+    {
+        if (!_tracks.TryGetValue(symbol, out var track) || firstMissing > lastMissing || lastMissing >= track.Highest) { return; }
+        if (track.OpenGaps.Any(g => g.Contains(firstMissing) || g.Contains(lastMissing))) { return; }
+        Open(track, new Gap(symbol, firstMissing, lastMissing, beforeTimestampUs, afterTimestampUs, nowUs));
+    }
+
     public IReadOnlyList<Gap> OpenGaps() => _tracks.Values.SelectMany(t => t.OpenGaps).ToArray();
 
     /// <summary>Open gaps plus the most recently closed ones, for status output.</summary>

@@ -43,7 +43,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
         _http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(Math.Max(1000, adapter.Options.ConnectTimeoutMilliseconds)) };
         _rest = new RestClient(_http, exchange, TimeSpan.FromMilliseconds(adapter.Options.RestRequestIntervalMilliseconds), clock, logger);
         _backfiller = new GapBackfiller(pipeline, adapter, adapter.CreateRestSource(_rest), options.Resume, sink, deadLetters, clock, logger);
-        _resume = new ResumePointLoader(resumePoints, options.Resume, pipeline, clock, logger);
+        _resume = new ResumePointLoader(resumePoints, options.Resume, adapter, pipeline, clock, logger);
     }
 
     public Exchange Exchange => _context.Exchange;
@@ -99,10 +99,9 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
         lock (_runners) { running = [.. _runnerTasks, backfill]; }
         await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
-        // Gaps live in memory: after a restart the resume point may lie past them, so say what is left behind.
         foreach (var gap in Pipeline.WithLedger(l => l.OpenGaps()))
         {
-            Log.TradesLost(_context.Logger, _context.Label, gap.Symbol, gap.FirstMissing, gap.LastMissing, gap.Remaining, "the daemon stopped before they were recovered");
+            Log.GapLeftOpen(_context.Logger, _context.Label, gap.Symbol, gap.FirstMissing, gap.LastMissing, gap.Remaining);
         }
     }
 
