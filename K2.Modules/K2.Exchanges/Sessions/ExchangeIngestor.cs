@@ -10,10 +10,10 @@ using Microsoft.Extensions.Logging;
 namespace K2.Exchanges.Sessions;
 
 /// <summary>
-/// The hosted service of one exchange: takes this daemon's shard of the exchange's instruments, splits it
-/// into connection groups (at most <see cref="IExchangeProtocol.SymbolsPerConnection"/> symbols each),
-/// runs a <see cref="StreamRunner"/> per group and the gap backfiller, and applies instrument hot reloads
-/// as subscribe/unsubscribe on the live connections.
+/// The hosted service of one exchange: resumes each symbol after its newest stored trade (<see cref="ResumePointLoader"/>),
+/// takes this daemon's shard of the exchange's instruments, splits it into connection groups (at most
+/// <see cref="IExchangeProtocol.SymbolsPerConnection"/> symbols each), runs a <see cref="StreamRunner"/> per group and
+/// the gap backfiller, and applies instrument hot reloads as subscribe/unsubscribe on the live connections.
 /// </summary>
 internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
 {

@@ -39,6 +39,7 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
     private int _cursor;
     private bool _live;
     private int _restRequests;
+    private bool _refusing;
     private int _rateLimitEvery;
     private int _retryAfterSeconds;
     private readonly SemaphoreSlim _subscribed = new(0);
@@ -67,7 +68,11 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
     public IReadOnlySet<string> Listed { get; init; } = new HashSet<string>();
 
     /// <summary>WebSocket connections are refused (503) while set, as an exchange that is unreachable.</summary>
-    public bool RefuseConnections { get; set; }
+    public bool RefuseConnections
+    {
+        get => Volatile.Read(ref _refusing);
+        set => Volatile.Write(ref _refusing, value);
+    }
 
     /// <summary>Every REST request: when it arrived, its path and query, the status answered.</summary>
     public ConcurrentQueue<(DateTime AtUtc, string Request, int Status)> RestRequests { get; } = new();
@@ -156,9 +161,10 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
     public Task WaitForSubscriberAsync(IReadOnlyCollection<string> symbols) =>
         Eventually.HoldsAsync(() => _connections.Keys.Any(c => c.IsSubscribed && c.IsOpen && symbols.All(c.Symbols.Contains)), $"a client subscribed to {string.Join(", ", symbols)}", TimeSpan.FromSeconds(30));
 
-    /// <summary>Resets every connection now (TCP reset).</summary>
-    public void DropConnections()
+    /// <summary>Resets every connection (TCP reset) and refuses new ones until <see cref="RefuseConnections"/> is cleared.</summary>
+    public void CutOff()
     {
+        RefuseConnections = true;
         foreach (var c in _connections.Keys) { c.Abort(); }
         _connections.Clear();
     }
@@ -324,6 +330,15 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
         var connection = new FakeConnection(socket, Interlocked.Increment(ref _connectionCount), SymbolsFromUrl(context));
         foreach (var frame in OnConnect(connection)) { await connection.SendAsync(frame, Stamp); }
         _connections[connection] = true;
+
+        // A connection accepted while the exchange was being cut off must not outlive the cut.
+        if (RefuseConnections)
+        {
+            _connections.TryRemove(connection, out _);
+            connection.Abort();
+            return;
+        }
+
         if (connection.IsSubscribed) { _subscribed.Release(); }
         var heartbeat = HeartbeatLoopAsync(connection);
         var buffer = new byte[64 * 1024];
