@@ -43,7 +43,7 @@ internal static class NormalizeCommand
 
         var options = OptionsBinder.Bind<ExchangesOptions>(configuration.GetSection(ExchangesOptions.SectionName), new ConfigurationProblems());
         using var reader = new StreamReader(inputPath);
-        CaptureNormalizer.Run(exchange, instruments, reader, output, errors, TimeProvider.System, options.Coinbase.SideMeaning);
+        CaptureNormalizer.Run(exchange, options, instruments, reader, output, errors, TimeProvider.System);
         return ExitCodes.Ok;
     }
 }

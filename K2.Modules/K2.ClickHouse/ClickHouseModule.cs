@@ -9,6 +9,7 @@ using K2.Core.Health;
 using K2.Core.Http;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
+using K2.Core.Trades;
 using K2.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,6 +49,7 @@ public static class ClickHouseModule
         services.AddSingleton<HotTierSchema>();
         services.AddSingleton<CandleRepair>();
         services.AddSingleton<DuplicateReport>();
+        services.AddSingleton<ITradeResumePoints, HotTierResumePoints>();
         services.AddSingleton<HotTierHealth>();
         services.AddSingleton(sp => new KafkaConsumerLag(sp.GetRequiredService<HotTierSettings>(), () => DaemonKafkaBrokers(sp, options)));
         services.AddSingleton<ConsumerHealth>();

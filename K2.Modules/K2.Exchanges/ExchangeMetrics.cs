@@ -32,4 +32,12 @@ internal static class ExchangeMetrics
     });
 
     public static readonly Gauge Connected = Metrics.CreateGauge("k2_exchange_connections", "Open WebSocket connections", "exchange");
+
+    public static readonly Counter RestRequests = Metrics.CreateCounter("k2_exchange_rest_requests_total", "REST trade requests by result (ok, rate_limited, error)", "exchange", "result");
+
+    public static readonly Counter BackfilledTrades = Metrics.CreateCounter("k2_exchange_backfilled_trades_total", "Unique trades recovered over REST (gaps and restarts)", "exchange", "symbol");
+
+    public static readonly Counter LostTrades = Metrics.CreateCounter("k2_exchange_lost_trades_total", "Trade ids of gaps closed as lost: missing and not recovered", "exchange", "symbol");
+
+    public static readonly Gauge ResumedSymbols = Metrics.CreateGauge("k2_exchange_resumed_symbols", "Symbols whose ingest resumed after their newest stored trade at the last start", "exchange");
 }

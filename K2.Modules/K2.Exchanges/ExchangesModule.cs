@@ -15,19 +15,21 @@ public static class ExchangesModule
     /// <summary>
     /// <c>Modules:Exchanges</c>: one hosted ingestor (and readiness check) per enabled exchange
     /// (<c>Modules:Exchanges:&lt;Name&gt;:Enabled</c>). Needs <see cref="IInstrumentRegistry"/>, <see cref="ITradeSink"/>
-    /// and <see cref="IDeadLetterSink"/> from the container.
+    /// and <see cref="IDeadLetterSink"/> from the container, and resumes after restarts from
+    /// <see cref="ITradeResumePoints"/> when one is registered (the ClickHouse module's).
     /// </summary>
     public static IServiceCollection AddExchanges(this IServiceCollection services, IConfiguration configuration)
     {
         var options = services.AddValidatedOptions<ExchangesOptions>(configuration, ExchangesOptions.SectionName);
         if (!options.Enabled) { return services; }
 
-        foreach (var exchange in ExchangeNames.All.Where(e => options.For(e).Enabled))
+        foreach (var adapter in options.Adapters().Where(a => a.Options.Enabled))
         {
-            services.AddSingleton(sp => new ExchangeIngestor(exchange, options, sp.GetRequiredService<IInstrumentRegistry>(), sp.GetRequiredService<ITradeSink>(),
-                sp.GetRequiredService<IDeadLetterSink>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
-            services.AddSingleton<IHostedService>(sp => IngestorOf(sp, exchange));
-            services.AddSingleton<IReadinessCheck>(sp => IngestorOf(sp, exchange));
+            services.AddSingleton(sp => new ExchangeIngestor(adapter, options, sp.GetRequiredService<IInstrumentRegistry>(), sp.GetRequiredService<ITradeSink>(),
+                sp.GetRequiredService<IDeadLetterSink>(), sp.GetService<ITradeResumePoints>(), sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton<IHostedService>(sp => IngestorOf(sp, adapter.Exchange));
+            services.AddSingleton<IReadinessCheck>(sp => IngestorOf(sp, adapter.Exchange));
         }
 
         services.AddSingleton<IStatusContributor>(sp => new ExchangesStatus(sp.GetServices<ExchangeIngestor>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));

@@ -37,4 +37,28 @@ internal static partial class Log
 
     [LoggerMessage(2009, LogLevel.Information, "{Exchange} instruments changed: +{Added} -{Removed} symbols")]
     public static partial void InstrumentsChanged(ILogger logger, string exchange, int added, int removed);
+
+    [LoggerMessage(2011, LogLevel.Information, "{Exchange} resumes {Resumed} of {Symbols} symbols after their newest stored trades and reopens {Holes} gaps below them (stored since {Since})")]
+    public static partial void Resumed(ILogger logger, string exchange, int resumed, int symbols, int holes, DateTimeOffset since);
+
+    [LoggerMessage(2012, LogLevel.Debug, "{Exchange} {Symbol} resumes after trade {TradeId} of {ExchangeTimestampUs} µs")]
+    public static partial void ResumePoint(ILogger logger, string exchange, string symbol, long tradeId, long exchangeTimestampUs);
+
+    [LoggerMessage(2013, LogLevel.Warning, "{Exchange} resume points unavailable ({Error}); still asking for {RemainingSeconds} s")]
+    public static partial void ResumeRetrying(ILogger logger, string exchange, string error, long remainingSeconds);
+
+    [LoggerMessage(2014, LogLevel.Error, "{Exchange} resume points unavailable ({Error}); streaming starts without them, so trades missed while the daemon was down are not recovered")]
+    public static partial void ResumeUnavailable(ILogger logger, string exchange, string error);
+
+    [LoggerMessage(2015, LogLevel.Warning, "{Exchange} REST rate limit ({Status}): requests to it wait {DelayMilliseconds} ms")]
+    public static partial void RestRateLimited(ILogger logger, string exchange, int status, long delayMilliseconds);
+
+    [LoggerMessage(2016, LogLevel.Information, "{Exchange} gap {Symbol} ids {FirstMissing}..{LastMissing}: {Trades} trades recovered over REST in {Pages} pages")]
+    public static partial void Backfilled(ILogger logger, string exchange, string symbol, long firstMissing, long lastMissing, int trades, int pages);
+
+    [LoggerMessage(2018, LogLevel.Warning, "{Exchange} gap {Symbol} ids {FirstMissing}..{LastMissing} still open at the stop, {Missing} trades missing; the next start reopens it from the hot tier unless the exchange skips ids")]
+    public static partial void GapLeftOpen(ILogger logger, string exchange, string symbol, long firstMissing, long lastMissing, long missing);
+
+    [LoggerMessage(2017, LogLevel.Warning, "{Exchange} gap {Symbol} ids {FirstMissing}..{LastMissing}: {Missing} trades lost ({Why})")]
+    public static partial void TradesLost(ILogger logger, string exchange, string symbol, long firstMissing, long lastMissing, long missing, string why);
 }

@@ -37,6 +37,29 @@ public sealed class ExchangesModuleTests
     }
 
     [Test]
+    public void Each_exchange_has_one_adapter_configured_by_its_own_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Modules:Exchanges:Kraken:RestUrl"] = "http://127.0.0.1:1/kraken/",
+            ["Modules:Exchanges:Coinbase:SideMeaning"] = "Taker",
+        }).Build();
+        var services = new ServiceCollection();
+        var options = services.AddValidatedOptions<ExchangesOptions>(configuration, ExchangesOptions.SectionName);
+
+        services.GetConfigurationProblems().All.Should().BeEmpty();
+        options.Adapters().Select(a => a.Exchange).Should().Equal(ExchangeNames.All, "every exchange of the enum has its folder, and only one");
+        foreach (var exchange in ExchangeNames.All)
+        {
+            options.For(exchange).Exchange.Should().Be(exchange);
+            options.Adapter(exchange).Options.Should().BeSameAs(options.For(exchange), $"{exchange}'s adapter is configured by Modules:Exchanges:{exchange}");
+        }
+
+        options.Adapter(Exchange.Kraken).Options.RestUrl.Should().Be(new Uri("http://127.0.0.1:1/kraken/"));
+        ((K2.Exchanges.Coinbase.CoinbaseOptions)options.Adapter(Exchange.Coinbase).Options).SideMeaning.Should().Be(K2.Exchanges.Coinbase.CoinbaseSideMeaning.Taker);
+    }
+
+    [Test]
     public void A_disabled_module_registers_nothing()
     {
         var (services, problems) = Register(new() { ["Modules:Exchanges:Enabled"] = "false" });

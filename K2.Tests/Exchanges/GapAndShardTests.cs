@@ -56,7 +56,7 @@ public sealed class GapAndShardTests
     {
         var fake = IngestorHarness.FakeFor(Exchange.Binance);
         var expected = FixtureTrades.Of(Exchange.Binance);
-        await using var harness = await IngestorHarness.StartAsync(Exchange.Binance, fake, o => ((K2.Exchanges.BinanceOptions)o).StreamsPerConnection = 2);
+        await using var harness = await IngestorHarness.StartAsync(Exchange.Binance, fake, o => ((K2.Exchanges.Binance.BinanceOptions)o).StreamsPerConnection = 2);
 
         await harness.WaitForTradesAsync(expected.Count);
 
@@ -89,7 +89,7 @@ public sealed class GapAndShardTests
         var set = InstrumentsFileParser.ParseFile(Path.Combine(K2.Tests.Support.TestPaths.RepoRoot, "instruments.yaml"));
         foreach (var exchange in ExchangeNames.All)
         {
-            var symbols = SymbolTable.From(exchange, set).All;
+            var symbols = SymbolTable.From(new K2.Exchanges.ExchangesOptions().Adapter(exchange), set).All;
             var parts = Enumerable.Range(0, 3).Select(i => symbols.Where(s => ShardFilter.Owns(s, i, 3)).Select(s => s.Wire).ToArray()).ToArray();
 
             parts.SelectMany(p => p).Should().BeEquivalentTo(symbols.Select(s => s.Wire)).And.OnlyHaveUniqueItems();

@@ -9,7 +9,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Tests.Exchanges;
 
-/// <summary>A live <see cref="ExchangeIngestor"/> wired to a fake exchange, a real instruments registry and a collecting sink.</summary>
+/// <summary>
+/// A live <see cref="ExchangeIngestor"/> wired to a fake exchange, a real instruments registry and a collecting sink; on
+/// the <see cref="FixtureClock"/> when the exchange replays a fixture.
+/// </summary>
 internal sealed class IngestorHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
@@ -44,6 +47,26 @@ internal sealed class IngestorHarness : IAsyncDisposable
         };
     }
 
+    /// <summary>A fake exchange that keeps trading (empty timeline), listing <paramref name="wireSymbols"/>.</summary>
+    public static FakeExchangeServer LiveFakeFor(Exchange exchange, IReadOnlyList<string> wireSymbols)
+    {
+        var listed = wireSymbols.ToHashSet(StringComparer.Ordinal);
+        return exchange switch
+        {
+            Exchange.Binance => new FakeBinance([]) { Live = true, Listed = listed },
+            Exchange.Kraken => new FakeKraken([]) { Live = true, Listed = listed },
+            _ => new FakeCoinbase([]) { Live = true, Listed = listed },
+        };
+    }
+
+    /// <summary>A symbol of each exchange as the exchange spells it on the wire, and as instruments.yaml lists it.</summary>
+    public static (string Wire, string Listed) BitcoinOf(Exchange exchange) => exchange switch
+    {
+        Exchange.Binance => ("BTCUSDT", "BTCUSDT"),
+        Exchange.Kraken => ("BTC/USD", "XBT/USD"),
+        _ => ("BTC-USD", "BTC-USD"),
+    };
+
     /// <summary>Instruments as instruments.yaml spells them (Kraken's v1 XBT), one list per exchange.</summary>
     public static string InstrumentsYaml(Exchange exchange, IEnumerable<string> symbols) =>
         $"exchanges:\n  {exchange.ToWire()}:\n    symbols:\n{string.Concat(symbols.Select(s => $"      - {s}\n"))}";
@@ -55,7 +78,9 @@ internal sealed class IngestorHarness : IAsyncDisposable
         _ => ["BTC-USD", "ETH-USD", "SOL-USD"],
     };
 
-    public static async Task<IngestorHarness> StartAsync(Exchange exchange, FakeExchangeServer fake, Action<ExchangeOptions>? configure = null, IReadOnlyList<string>? symbols = null, CollectingSink? sink = null)
+    public static async Task<IngestorHarness> StartAsync(
+        Exchange exchange, FakeExchangeServer fake, Action<ExchangeOptions>? configure = null, IReadOnlyList<string>? symbols = null, CollectingSink? sink = null,
+        Action<ExchangesOptions>? configureAll = null)
     {
         await fake.StartAsync();
         var path = Path.Combine(TestPaths.NewScratchFolder("exchanges"), "instruments.yaml");
@@ -70,13 +95,16 @@ internal sealed class IngestorHarness : IAsyncDisposable
         own.BackoffInitialMilliseconds = 20;
         own.BackoffMaxMilliseconds = 200;
         own.GapGraceMilliseconds = 200;
+        own.RestRequestIntervalMilliseconds = 20;
         options.Binance.RotationOverlapMilliseconds = 50;
         configure?.Invoke(own);
+        configureAll?.Invoke(options);
         sink ??= new CollectingSink();
         var loggers = Environment.GetEnvironmentVariable("K2_TEST_LOG") == "1"
             ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug))
             : NullLoggerFactory.Instance;
-        var ingestor = new ExchangeIngestor(exchange, options, registry, sink, sink, TimeProvider.System, loggers);
+        var clock = fake.Live ? TimeProvider.System : FixtureClock.Instance;
+        var ingestor = new ExchangeIngestor(options.Adapter(exchange), options, registry, sink, sink, resumePoints: null, clock, loggers);
         var harness = new IngestorHarness(fake, ingestor, registry, path, sink);
         await ingestor.StartAsync(harness._stop.Token);
         return harness;

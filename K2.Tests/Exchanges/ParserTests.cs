@@ -1,5 +1,7 @@
 using System.Text;
 using K2.Core.Trades;
+using K2.Exchanges;
+using K2.Exchanges.Coinbase;
 using K2.Exchanges.Parsing;
 using K2.Exchanges.Pipeline;
 
@@ -8,7 +10,7 @@ namespace K2.Tests.Exchanges;
 public sealed class ParserTests
 {
     private static FramePipeline Pipeline(Exchange exchange, CoinbaseSideMeaning side = CoinbaseSideMeaning.Maker) =>
-        new(SymbolTable.From(exchange, FixtureTrades.Instruments), TradeParsers.Factory(exchange, side), new TradeLedger(exchange), TimeProvider.System);
+        new(new ExchangesOptions { Coinbase = { SideMeaning = side } }.Adapter(exchange), FixtureTrades.Instruments, TimeProvider.System);
 
     private static (List<NormalizedTrade> Trades, List<FrameOutcome> Outcomes) Replay(Exchange exchange, IEnumerable<string> lines, CoinbaseSideMeaning side = CoinbaseSideMeaning.Maker)
     {

@@ -75,6 +75,68 @@ public sealed class TradeLedgerTests
     }
 
     [Test]
+    public void A_resumed_symbol_drops_ids_up_to_its_resume_point_and_opens_the_gap_after_it()
+    {
+        var ledger = new TradeLedger(Exchange.Binance);
+        ledger.Resume("BTCUSDT", 100, 1_000);
+
+        ledger.Accept("BTCUSDT", 100, 1_000, 5).Should().BeFalse("the resume point is stored already");
+        ledger.Accept("BTCUSDT", 60, 600, 5).Should().BeFalse("so is everything before it");
+        ledger.Accept("BTCUSDT", 150, 1_500, 7).Should().BeTrue();
+
+        var gap = ledger.OpenGaps().Single();
+        (gap.FirstMissing, gap.LastMissing, gap.BeforeTimestampUs, gap.AfterTimestampUs).Should().Be((101L, 149L, 1_000L, 1_500L), "the gap is the trades made while the daemon was down");
+        ledger.Accept("ETHUSDT", 7, 0, 0).Should().BeTrue("a symbol without a resume point starts fresh");
+    }
+
+    [Test]
+    public void A_hole_below_the_resume_point_reopens_as_a_gap_that_fills_once()
+    {
+        var ledger = new TradeLedger(Exchange.Binance);
+        ledger.Resume("BTCUSDT", 100, 1_000);
+        ledger.ReopenGap("BTCUSDT", 40, 49, 390, 500, 9);
+        ledger.ReopenGap("BTCUSDT", 95, 120, 950, 1_200, 9);
+        ledger.ReopenGap("ETHUSDT", 1, 2, 0, 0, 9);
+
+        var gap = ledger.OpenGaps().Should().ContainSingle("a hole reaching past the resume point, or of a symbol not resumed, is not one").Subject;
+        (gap.FirstMissing, gap.LastMissing, gap.BeforeTimestampUs, gap.AfterTimestampUs, gap.OpenedAtUs).Should().Be((40L, 49L, 390L, 500L, 9L));
+        for (var id = 40; id <= 49; id++) { ledger.Accept("BTCUSDT", id, 0, 10).Should().BeTrue(); }
+        ledger.Accept("BTCUSDT", 45, 0, 10).Should().BeFalse();
+        ledger.Accept("BTCUSDT", 50, 0, 10).Should().BeFalse("next to the hole, the ids are stored");
+        ledger.RecentGaps().Single().Status.Should().Be(GapStatus.Filled);
+    }
+
+    [Test]
+    public void A_resume_point_does_not_move_a_symbol_already_tracked()
+    {
+        var ledger = new TradeLedger(Exchange.Binance);
+        ledger.Accept("BTCUSDT", 200, 2_000, 0);
+        ledger.Resume("BTCUSDT", 100, 1_000);
+
+        ledger.Accept("BTCUSDT", 150, 1_500, 0).Should().BeTrue("150 is below the first id seen, not below a resume point");
+        ledger.OpenGaps().Should().BeEmpty();
+    }
+
+    [Test]
+    public void A_gap_larger_than_the_dedup_window_fills_each_id_once()
+    {
+        var ledger = new TradeLedger(Exchange.Binance, windowPerSymbol: 16);
+        ledger.Accept("BTCUSDT", 1, 0, 0);
+        ledger.Accept("BTCUSDT", 1_002, 0, 0);
+        for (var id = 2; id <= 1_001; id++) { ledger.Accept("BTCUSDT", id, 0, 0).Should().BeTrue(); }
+
+        ledger.OpenGaps().Should().BeEmpty();
+        ledger.RecentGaps().Single().Status.Should().Be(GapStatus.Filled);
+        ledger.Accept("BTCUSDT", 500, 0, 0).Should().BeFalse("an id of the closed gap is a duplicate, though the window forgot it");
+
+        ledger.Accept("BTCUSDT", 3_000, 0, 0);
+        var gap = ledger.OpenGaps().Single();
+        for (var id = 1_003; id <= 1_500; id++) { ledger.Accept("BTCUSDT", id, 0, 0).Should().BeTrue(); }
+        for (var id = 1_003; id <= 1_500; id++) { ledger.Accept("BTCUSDT", id, 0, 0).Should().BeFalse($"{id} arrived already (a REST page asked for twice)"); }
+        gap.Remaining.Should().Be(2_999 - 1_500);
+    }
+
+    [Test]
     public void Too_many_open_gaps_declare_the_oldest_lost()
     {
         var ledger = new TradeLedger(Exchange.Binance, maxOpenGapsPerSymbol: 2);

@@ -1,5 +1,6 @@
 using System.Text;
 using K2.Core.Trades;
+using K2.Exchanges;
 using K2.Exchanges.Parsing;
 using K2.Exchanges.Pipeline;
 using K2.Tests.Exchanges;
@@ -18,7 +19,7 @@ internal static class FixtureFrames
 
     private static IEnumerable<FixtureFrame> Read(Exchange exchange)
     {
-        var pipeline = new FramePipeline(SymbolTable.From(exchange, FixtureTrades.Instruments), TradeParsers.Factory(exchange), new TradeLedger(exchange), TimeProvider.System);
+        var pipeline = new FramePipeline(new ExchangesOptions().Adapter(exchange), FixtureTrades.Instruments, TimeProvider.System);
         var lines = FixtureTrades.Lines(exchange);
         for (var i = 0; i < lines.Length; i++)
         {

@@ -1,6 +1,9 @@
 namespace K2.Core.Trades;
 
-/// <summary>The exchanges K2 ingests. The lower-case name is used on the wire, in topics and in tables.</summary>
+/// <summary>
+/// The exchanges K2 ingests. The lower-case name is used on the wire, in topics and in tables. Values run
+/// from 0 without holes: they index per-exchange arrays.
+/// </summary>
 public enum Exchange
 {
     Binance,
@@ -10,26 +13,19 @@ public enum Exchange
 
 public static class ExchangeNames
 {
-    public static readonly IReadOnlyList<Exchange> All = [Exchange.Binance, Exchange.Kraken, Exchange.Coinbase];
+    public static readonly IReadOnlyList<Exchange> All = Enum.GetValues<Exchange>();
 
-    public static string ToWire(this Exchange exchange) => exchange switch
-    {
-        Exchange.Binance => "binance",
-        Exchange.Kraken => "kraken",
-        Exchange.Coinbase => "coinbase",
-        _ => throw new ArgumentOutOfRangeException(nameof(exchange), exchange, null),
-    };
+    private static readonly string[] WireNames = All.Select(e => e.ToString().ToLowerInvariant()).ToArray();
+
+    public static string ToWire(this Exchange exchange) =>
+        (uint)exchange < (uint)WireNames.Length ? WireNames[(int)exchange] : throw new ArgumentOutOfRangeException(nameof(exchange), exchange, null);
 
     public static bool TryParse(string? name, out Exchange exchange)
     {
-        switch (name?.Trim().ToLowerInvariant())
-        {
-            case "binance": exchange = Exchange.Binance; return true;
-            case "kraken": exchange = Exchange.Kraken; return true;
-            case "coinbase": exchange = Exchange.Coinbase; return true;
-            default: exchange = default; return false;
-        }
+        var index = Array.IndexOf(WireNames, name?.Trim().ToLowerInvariant());
+        exchange = index >= 0 ? (Exchange)index : default;
+        return index >= 0;
     }
 
-    public static string Allowed => string.Join(", ", All.Select(e => e.ToWire()));
+    public static string Allowed => string.Join(", ", WireNames);
 }

@@ -15,9 +15,12 @@ public sealed class ExchangeParser
     private ExchangeParser(ITradeFrameParser parser) => _parser = parser;
 
     /// <param name="instruments">The instruments whose symbols the parser accepts; any other symbol is rejected.</param>
-    /// <param name="coinbaseSide">What Coinbase's <c>side</c> field means (<c>Modules:Exchanges:Coinbase:SideMeaning</c>).</param>
-    public static ExchangeParser For(Exchange exchange, InstrumentSet instruments, CoinbaseSideMeaning coinbaseSide = CoinbaseSideMeaning.Maker) =>
-        new(TradeParsers.Factory(exchange, coinbaseSide)(SymbolTable.From(exchange, instruments)));
+    /// <param name="options">The exchanges' options, which make the exchange's adapter (defaults when omitted).</param>
+    public static ExchangeParser For(Exchange exchange, InstrumentSet instruments, ExchangesOptions? options = null)
+    {
+        var adapter = (options ?? new ExchangesOptions()).Adapter(exchange);
+        return new(adapter.CreateParser(SymbolTable.From(adapter, instruments)));
+    }
 
     /// <summary>Parses one text frame; true when it was a trade frame (control frames and rejects are false).</summary>
     /// <param name="receiveTimestampUs">When the frame arrived, Unix microseconds.</param>

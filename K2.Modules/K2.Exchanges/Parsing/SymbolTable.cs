@@ -9,34 +9,29 @@ namespace K2.Exchanges.Parsing;
 internal sealed record WireSymbol(string Wire, string Canonical, Instrument Instrument);
 
 /// <summary>
-/// The wire symbols of one exchange from the instruments registry. Kraken v2 speaks canonical
-/// asset names (<c>BTC/USD</c>, <c>DOGE/USD</c>) while instruments.yaml may list the v1/REST spelling
-/// (<c>XBT/USD</c>), so Kraken's wire name is the canonical one. A symbol not in the table is unknown:
-/// it is rejected, never guessed.
+/// The wire symbols of one exchange from the instruments registry, named by the exchange's symbol rule
+/// (<see cref="IExchangeAdapter.WireName"/>). A symbol not in the table is unknown: it is rejected, never guessed.
 /// </summary>
 internal sealed class SymbolTable
 {
     private readonly FrozenDictionary<string, WireSymbol>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    public SymbolTable(Exchange exchange, IEnumerable<Instrument> instruments)
+    public SymbolTable(Exchange exchange, IEnumerable<Instrument> instruments, Func<Instrument, string> wireName)
     {
         Exchange = exchange;
         var symbols = instruments.Where(i => i.Exchange == exchange)
-            .Select(i => new WireSymbol(WireName(i), i.Canonical, i))
+            .Select(i => new WireSymbol(wireName(i), i.Canonical, i))
             .DistinctBy(s => s.Wire, StringComparer.Ordinal)
             .ToArray();
         All = symbols;
         _lookup = symbols.ToFrozenDictionary(s => s.Wire, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public static SymbolTable From(Exchange exchange, InstrumentSet set) => new(exchange, set.For(exchange));
+    public static SymbolTable From(IExchangeAdapter adapter, InstrumentSet set) => new(adapter.Exchange, set.For(adapter.Exchange), adapter.WireName);
 
     public Exchange Exchange { get; }
 
     public IReadOnlyList<WireSymbol> All { get; }
-
-    public static string WireName(Instrument instrument) =>
-        instrument.Exchange == Exchange.Kraken ? instrument.Canonical : instrument.Symbol;
 
     public bool TryFind(ReadOnlySpan<byte> utf8Symbol, out WireSymbol symbol)
     {

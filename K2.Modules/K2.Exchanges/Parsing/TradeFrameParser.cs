@@ -7,9 +7,10 @@ using K2.Core.Trades;
 namespace K2.Exchanges.Parsing;
 
 /// <summary>
-/// Shared frame handling of the three parsers: one <see cref="Utf8JsonReader"/> over the whole frame,
-/// all-or-nothing output (a bad trade rejects its whole frame), and strict token readers that turn
-/// wrong types and out-of-range values into reject reasons instead of exceptions escaping the receive loop.
+/// Shared handling of every exchange's frames and REST trade rows: one <see cref="Utf8JsonReader"/> over the whole
+/// frame (or row), all-or-nothing output (a bad trade rejects its whole frame), and strict token readers that turn
+/// wrong types and out-of-range values into reject reasons instead of exceptions escaping the receive loop. WebSocket
+/// and REST trades pass the same readers, so both are validated alike.
 /// </summary>
 internal abstract class TradeFrameParser(SymbolTable symbols) : ITradeFrameParser
 {
@@ -29,12 +30,7 @@ internal abstract class TradeFrameParser(SymbolTable symbols) : ITradeFrameParse
         {
             var reader = new Utf8JsonReader(frame, isFinalBlock: true, state: default);
             reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                FrameRejectedException.Throw(RejectReasons.UnknownFrame, NotAnObject(reader.TokenType));
-            }
-
-            var outcome = ParseObject(ref reader, receiveTimestampUs, output);
+            var outcome = ParseRoot(ref reader, receiveTimestampUs, output);
             if (reader.Read()) { FrameRejectedException.Throw(RejectReasons.MalformedJson, "content after the JSON object"); }
             return outcome;
         }
@@ -48,6 +44,17 @@ internal abstract class TradeFrameParser(SymbolTable symbols) : ITradeFrameParse
             output.RemoveRange(start, output.Count - start);
             return FrameOutcome.Rejected(RejectReasons.MalformedJson, $"not valid JSON ({ex.Message})") with { SequenceNumber = SequenceSeen };
         }
+    }
+
+    /// <summary>Parses the top-level value; the reader is on its first token. Frames are objects unless a parser says otherwise.</summary>
+    protected virtual FrameOutcome ParseRoot(ref Utf8JsonReader reader, long receiveTimestampUs, List<ParsedTrade> output)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            FrameRejectedException.Throw(RejectReasons.UnknownFrame, NotAnObject(reader.TokenType));
+        }
+
+        return ParseObject(ref reader, receiveTimestampUs, output);
     }
 
     /// <summary>Parses the top-level object; the reader is on its <see cref="JsonTokenType.StartObject"/>.</summary>
@@ -178,7 +185,7 @@ internal abstract class TradeFrameParser(SymbolTable symbols) : ITradeFrameParse
 
     protected static string IdText(long id) => id.ToString(CultureInfo.InvariantCulture);
 
-    private static string Show(ReadOnlySpan<byte> text) => Encoding.UTF8.GetString(text.Length > 64 ? text[..64] : text);
+    protected static string Show(ReadOnlySpan<byte> text) => Encoding.UTF8.GetString(text.Length > 64 ? text[..64] : text);
 
     private static string Describe(JsonTokenType token) => token switch
     {

@@ -15,9 +15,9 @@ namespace K2.Exchanges.Pipeline;
 /// </summary>
 public static class CaptureNormalizer
 {
-    public static void Run(Exchange exchange, InstrumentSet instruments, TextReader input, Stream output, TextWriter errors, TimeProvider clock, CoinbaseSideMeaning coinbaseSide = CoinbaseSideMeaning.Maker)
+    public static void Run(Exchange exchange, ExchangesOptions options, InstrumentSet instruments, TextReader input, Stream output, TextWriter errors, TimeProvider clock)
     {
-        var pipeline = new FramePipeline(SymbolTable.From(exchange, instruments), TradeParsers.Factory(exchange, coinbaseSide), new TradeLedger(exchange), clock);
+        var pipeline = new FramePipeline(options.Adapter(exchange), instruments, clock);
         var unique = new List<NormalizedTrade>();
         var bytes = ArrayPool<byte>.Shared.Rent(4096);
         var newline = "\n"u8;

@@ -21,7 +21,7 @@ public sealed class CaptureReplayer(ITradeSink sink, IDeadLetterSink deadLetters
     /// <param name="speed">Multiple of real time; null replays as fast as the sink accepts.</param>
     public async Task<Result> ReplayAsync(Exchange exchange, string path, InstrumentSet instruments, ExchangesOptions options, double? speed, CancellationToken cancellationToken)
     {
-        var pipeline = new FramePipeline(SymbolTable.From(exchange, instruments), TradeParsers.Factory(exchange, options.Coinbase.SideMeaning), new TradeLedger(exchange), clock);
+        var pipeline = new FramePipeline(options.Adapter(exchange), instruments, clock);
         var unique = new List<NormalizedTrade>();
         var pacing = Stopwatch.StartNew();
         long? firstTradeUs = null;

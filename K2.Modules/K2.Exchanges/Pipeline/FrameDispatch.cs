@@ -20,9 +20,7 @@ internal static class FrameDispatch
         switch (outcome.Kind)
         {
             case FrameKind.Rejected:
-                var exchange = pipeline.Exchange;
-                Log.Rejected(logger, exchange.ToWire(), outcome.Reason!, outcome.Detail!);
-                await deadLetters.PublishAsync(new DeadLetter(exchange, $"{outcome.Reason}: {outcome.Detail}", Encoding.UTF8.GetString(frame.Span), receivedUs), cancellationToken);
+                await RejectAsync(pipeline.Exchange, deadLetters, logger, outcome, Encoding.UTF8.GetString(frame.Span), receivedUs, cancellationToken);
                 break;
             case FrameKind.Trades:
                 await sink.PublishAsync(pipeline.Exchange, frame.ToArray(), unique.ToArray(), receivedUs, cancellationToken);
@@ -30,5 +28,14 @@ internal static class FrameDispatch
         }
 
         return outcome;
+    }
+
+    /// <summary>The one dead-letter path of bad input, a WebSocket frame or a REST row: counted by reason, logged, set aside with its reason.</summary>
+    public static ValueTask RejectAsync(Exchange exchange, IDeadLetterSink deadLetters, ILogger logger, FrameOutcome outcome, string rawText, long receivedUs, CancellationToken cancellationToken)
+    {
+        var label = exchange.ToWire();
+        ExchangeMetrics.Rejects.WithLabels(label, outcome.Reason!).Inc();
+        Log.Rejected(logger, label, outcome.Reason!, outcome.Detail!);
+        return deadLetters.PublishAsync(new DeadLetter(exchange, $"{outcome.Reason}: {outcome.Detail}", rawText, receivedUs), cancellationToken);
     }
 }

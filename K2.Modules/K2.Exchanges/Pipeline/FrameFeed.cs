@@ -20,12 +20,11 @@ public sealed class FrameFeed
     private readonly ILogger _logger;
     private readonly List<NormalizedTrade> _unique = [];
 
-    /// <param name="options">The exchanges' options (Coinbase's side meaning).</param>
+    /// <param name="options">The exchanges' options, which make each exchange's adapter (e.g. Coinbase's side meaning).</param>
     public FrameFeed(Exchange exchange, InstrumentSet instruments, ExchangesOptions options, ITradeSink sink, IDeadLetterSink deadLetters, TimeProvider clock, ILogger logger)
     {
-        var symbols = SymbolTable.From(exchange, instruments);
-        _pipeline = new FramePipeline(symbols, TradeParsers.Factory(exchange, options.Coinbase.SideMeaning), new TradeLedger(exchange), clock);
-        WireSymbols = [.. symbols.All.Select(s => s.Wire)];
+        _pipeline = new FramePipeline(options.Adapter(exchange), instruments, clock);
+        WireSymbols = [.. _pipeline.Symbols.All.Select(s => s.Wire)];
         _sink = sink;
         _deadLetters = deadLetters;
         _clock = clock;

@@ -1,5 +1,6 @@
 using K2.Core.Trades;
 using K2.Exchanges.Parsing;
+using K2.Instruments;
 
 namespace K2.Exchanges.Pipeline;
 
@@ -12,7 +13,7 @@ internal sealed class FramePipeline
 {
     private readonly Lock _gate = new();
     private readonly List<ParsedTrade> _scratch = [];
-    private readonly Func<SymbolTable, ITradeFrameParser> _parserFactory;
+    private readonly IExchangeAdapter _adapter;
     private readonly TimeProvider _clock;
     private readonly string _exchangeLabel;
     private readonly Prometheus.Counter.Child _frames;
@@ -20,17 +21,18 @@ internal sealed class FramePipeline
     private readonly Dictionary<string, (Prometheus.Counter.Child Trades, Prometheus.Counter.Child Duplicates)> _symbolCounters = new(StringComparer.Ordinal);
     private ITradeFrameParser _parser;
 
-    public FramePipeline(SymbolTable symbols, Func<SymbolTable, ITradeFrameParser> parserFactory, TradeLedger ledger, TimeProvider clock)
+    /// <summary>The pipeline of <paramref name="adapter"/>'s exchange over <paramref name="instruments"/>, with a dedup window per its options.</summary>
+    public FramePipeline(IExchangeAdapter adapter, InstrumentSet instruments, TimeProvider clock)
     {
-        _parserFactory = parserFactory;
-        _parser = parserFactory(symbols);
+        _adapter = adapter;
+        Symbols = SymbolTable.From(adapter, instruments);
+        _parser = adapter.CreateParser(Symbols);
         _clock = clock;
-        Ledger = ledger;
-        Symbols = symbols;
-        _exchangeLabel = ledger.Exchange.ToWire();
+        Ledger = new TradeLedger(adapter.Exchange, adapter.Options.DedupWindowPerSymbol);
+        _exchangeLabel = adapter.Exchange.ToWire();
         _frames = ExchangeMetrics.Frames.WithLabels(_exchangeLabel);
         _latency = ExchangeMetrics.Latency.WithLabels(_exchangeLabel);
-        ledger.GapChanged += OnGapChanged;
+        Ledger.GapChanged += OnGapChanged;
     }
 
     public Exchange Exchange => Ledger.Exchange;
@@ -43,12 +45,13 @@ internal sealed class FramePipeline
     public long DuplicateCount { get; private set; }
 
     /// <summary>Swaps in a new symbol table after an instruments reload; in-flight frames finish with the old one.</summary>
-    public void UpdateSymbols(SymbolTable symbols)
+    public void UpdateSymbols(InstrumentSet instruments)
     {
+        var symbols = SymbolTable.From(_adapter, instruments);
         lock (_gate)
         {
             Symbols = symbols;
-            _parser = _parserFactory(symbols);
+            _parser = _adapter.CreateParser(symbols);
         }
     }
 
@@ -60,16 +63,15 @@ internal sealed class FramePipeline
             _frames.Inc();
             _scratch.Clear();
             var outcome = _parser.Parse(frame, receiveTimestampUs, _scratch);
-            if (outcome.Kind == FrameKind.Rejected) { ExchangeMetrics.Rejects.WithLabels(_exchangeLabel, outcome.Reason!).Inc(); }
-            AcceptLocked(_scratch, receiveTimestampUs, unique);
+            AcceptLocked(_scratch, receiveTimestampUs, unique, live: true);
             return outcome;
         }
     }
 
-    /// <summary>Trades recovered over REST: deduplicated and fed to the gap ledger like live ones.</summary>
+    /// <summary>Trades recovered over REST: deduplicated and fed to the gap ledger like live ones (but not timed as received live).</summary>
     public void AcceptBackfill(IReadOnlyList<ParsedTrade> trades, List<NormalizedTrade> unique)
     {
-        lock (_gate) { AcceptLocked(trades, UnixNow(), unique); }
+        lock (_gate) { AcceptLocked(trades, UnixNow(), unique, live: false); }
     }
 
     /// <summary>Runs <paramref name="action"/> on the ledger under the pipeline's lock.</summary>
@@ -78,7 +80,7 @@ internal sealed class FramePipeline
         lock (_gate) { return action(Ledger); }
     }
 
-    private void AcceptLocked(IReadOnlyList<ParsedTrade> trades, long receiveTimestampUs, List<NormalizedTrade> unique)
+    private void AcceptLocked(IReadOnlyList<ParsedTrade> trades, long receiveTimestampUs, List<NormalizedTrade> unique, bool live)
     {
         for (var i = 0; i < trades.Count; i++)
         {
@@ -88,7 +90,7 @@ internal sealed class FramePipeline
             {
                 unique.Add(trade);
                 CountersOf(trade.Symbol).Trades.Inc();
-                _latency.Observe((receiveTimestampUs - trade.ExchangeTimestampUs) / 1e6);
+                if (live) { _latency.Observe((receiveTimestampUs - trade.ExchangeTimestampUs) / 1e6); }
             }
             else
             {
@@ -123,6 +125,7 @@ internal sealed class FramePipeline
         {
             open.Dec();
             ExchangeMetrics.GapsClosed.WithLabels(_exchangeLabel, gap.Symbol, gap.Status.ToString().ToLowerInvariant()).Inc();
+            if (gap.Status == GapStatus.Lost) { ExchangeMetrics.LostTrades.WithLabels(_exchangeLabel, gap.Symbol).Inc(gap.Remaining); }
         }
     }
 

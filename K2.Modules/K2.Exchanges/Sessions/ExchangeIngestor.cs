@@ -10,37 +10,40 @@ using Microsoft.Extensions.Logging;
 namespace K2.Exchanges.Sessions;
 
 /// <summary>
-/// The hosted service of one exchange: takes this daemon's shard of the exchange's instruments, splits it
-/// into connection groups (Binance: at most <see cref="BinanceOptions.StreamsPerConnection"/> streams each),
-/// runs a <see cref="StreamRunner"/> per group and the gap backfiller, and applies instrument hot reloads
-/// as subscribe/unsubscribe on the live connections.
+/// The hosted service of one exchange: resumes each symbol after its newest stored trade (<see cref="ResumePointLoader"/>),
+/// takes this daemon's shard of the exchange's instruments, splits it into connection groups (at most
+/// <see cref="IExchangeProtocol.SymbolsPerConnection"/> symbols each), runs a <see cref="StreamRunner"/> per group and
+/// the gap backfiller, and applies instrument hot reloads as subscribe/unsubscribe on the live connections.
 /// </summary>
 internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
 {
     private readonly ExchangesOptions _options;
-    private readonly ExchangeOptions _exchangeOptions;
     private readonly IInstrumentRegistry _registry;
     private readonly SessionContext _context;
     private readonly GapBackfiller _backfiller;
+    private readonly ResumePointLoader _resume;
     private readonly HttpClient _http;
+    private readonly RestClient _rest;
     private readonly List<StreamRunner> _runners = [];
     private readonly List<Task> _runnerTasks = [];
     private readonly SemaphoreSlim _changeLock = new(1, 1);
     private volatile bool _started;
 
-    public ExchangeIngestor(Exchange exchange, ExchangesOptions options, IInstrumentRegistry registry, ITradeSink sink, IDeadLetterSink deadLetters, TimeProvider clock, ILoggerFactory loggers)
+    public ExchangeIngestor(
+        IExchangeAdapter adapter, ExchangesOptions options, IInstrumentRegistry registry, ITradeSink sink, IDeadLetterSink deadLetters,
+        ITradeResumePoints? resumePoints, TimeProvider clock, ILoggerFactory loggers)
     {
         _options = options;
-        _exchangeOptions = options.For(exchange);
         _registry = registry;
+        var exchange = adapter.Exchange;
         var logger = loggers.CreateLogger($"K2.Exchanges.{exchange}");
-        var coinbaseSide = options.Coinbase.SideMeaning;
-        var pipeline = new FramePipeline(SymbolTable.From(exchange, registry.Current), TradeParsers.Factory(exchange, coinbaseSide),
-            new TradeLedger(exchange, _exchangeOptions.DedupWindowPerSymbol), clock);
+        var pipeline = new FramePipeline(adapter, registry.Current, clock);
         pipeline.Ledger.GapChanged += gap => LogGap(logger, exchange, gap);
-        _context = new SessionContext(Protocol(exchange, options), _exchangeOptions, pipeline, sink, deadLetters, clock, logger);
-        _http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(Math.Max(1000, _exchangeOptions.ConnectTimeoutMilliseconds)) };
-        _backfiller = new GapBackfiller(pipeline, RestSource(exchange, _http, options), _exchangeOptions, sink, clock, logger);
+        _context = new SessionContext(adapter, adapter.CreateProtocol(), pipeline, sink, deadLetters, clock, logger);
+        _http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(Math.Max(1000, adapter.Options.ConnectTimeoutMilliseconds)) };
+        _rest = new RestClient(_http, exchange, TimeSpan.FromMilliseconds(adapter.Options.RestRequestIntervalMilliseconds), clock, logger);
+        _backfiller = new GapBackfiller(pipeline, adapter, adapter.CreateRestSource(_rest), options.Resume, sink, deadLetters, clock, logger);
+        _resume = new ResumePointLoader(resumePoints, options.Resume, adapter, pipeline, clock, logger);
     }
 
     public Exchange Exchange => _context.Exchange;
@@ -76,6 +79,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
 
     public override void Dispose()
     {
+        _rest.Dispose();
         _http.Dispose();
         _changeLock.Dispose();
         base.Dispose();
@@ -83,6 +87,8 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await _resume.LoadAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (stoppingToken.IsCancellationRequested) { return; }
         var owned = Owned(_registry.Current);
         foreach (var group in owned.Chunk(GroupSize)) { StartRunner(group, stoppingToken); }
         _started = true;
@@ -92,18 +98,21 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
         Task[] running;
         lock (_runners) { running = [.. _runnerTasks, backfill]; }
         await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        foreach (var gap in Pipeline.WithLedger(l => l.OpenGaps()))
+        {
+            Log.GapLeftOpen(_context.Logger, _context.Label, gap.Symbol, gap.FirstMissing, gap.LastMissing, gap.Remaining);
+        }
     }
 
-    private int GroupSize => _exchangeOptions is BinanceOptions binance ? binance.StreamsPerConnection : int.MaxValue;
+    private int GroupSize => _context.Protocol.SymbolsPerConnection;
 
     private IReadOnlyList<WireSymbol> Owned(InstrumentSet set) =>
-        SymbolTable.From(Exchange, set).All.Where(s => ShardFilter.Owns(s, _options.ShardIndex, _options.ShardCount)).ToArray();
+        SymbolTable.From(_context.Adapter, set).All.Where(s => ShardFilter.Owns(s, _options.ShardIndex, _options.ShardCount)).ToArray();
 
     private void StartRunner(IEnumerable<WireSymbol> symbols, CancellationToken stoppingToken)
     {
-        TimeSpan? maxAge = _exchangeOptions is BinanceOptions b ? TimeSpan.FromMinutes(b.RotateAfterMinutes) : null;
-        var overlap = _exchangeOptions is BinanceOptions o ? TimeSpan.FromMilliseconds(o.RotationOverlapMilliseconds) : TimeSpan.Zero;
-        var runner = new StreamRunner(_context, symbols, maxAge, overlap);
+        var runner = new StreamRunner(_context, symbols);
         lock (_runners)
         {
             _runners.Add(runner);
@@ -125,7 +134,7 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
 
         try
         {
-            Pipeline.UpdateSymbols(SymbolTable.From(Exchange, change.Current));
+            Pipeline.UpdateSymbols(change.Current);
             StreamRunner[] runners;
             lock (_runners) { runners = [.. _runners]; }
             var streaming = runners.SelectMany(r => r.Symbols).Select(s => s.Wire).ToHashSet(StringComparer.Ordinal);
@@ -151,20 +160,6 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
             _changeLock.Release();
         }
     }
-
-    private static IExchangeProtocol Protocol(Exchange exchange, ExchangesOptions options) => exchange switch
-    {
-        Exchange.Binance => new BinanceProtocol(),
-        Exchange.Kraken => new KrakenProtocol(options.Kraken.Snapshot),
-        _ => new CoinbaseProtocol(),
-    };
-
-    private static IRestTradeSource RestSource(Exchange exchange, HttpClient http, ExchangesOptions options) => exchange switch
-    {
-        Exchange.Binance => new BinanceRestTrades(http, options.Binance.RestUrl),
-        Exchange.Kraken => new KrakenRestTrades(http, options.Kraken.RestUrl),
-        _ => new CoinbaseRestTrades(http, options.Coinbase.RestUrl, options.Coinbase.SideMeaning),
-    };
 
     private static void LogGap(ILogger logger, Exchange exchange, Gap gap)
     {

@@ -1,4 +1,3 @@
-using K2.Core.Trades;
 using K2.Exchanges.Parsing;
 
 namespace K2.Exchanges.Sessions;
@@ -6,8 +5,6 @@ namespace K2.Exchanges.Sessions;
 /// <summary>What differs between exchanges on a connection; the session engine does the rest.</summary>
 internal interface IExchangeProtocol
 {
-    Exchange Exchange { get; }
-
     /// <summary>The URL to open for a connection that will carry <paramref name="symbols"/>.</summary>
     Uri ConnectUri(Uri baseUrl, IReadOnlyList<WireSymbol> symbols);
 
@@ -28,4 +25,13 @@ internal interface IExchangeProtocol
 
     /// <summary>Whether frames carry a per-connection sequence number that must have no holes (Coinbase).</summary>
     bool TracksSequence { get; }
+
+    /// <summary>Most symbols one connection carries; more are split over several connections.</summary>
+    int SymbolsPerConnection { get; }
+
+    /// <summary>Age at which a connection is replaced by a fresh one (Binance cuts connections at 24 h); null: never.</summary>
+    TimeSpan? MaxConnectionAge { get; }
+
+    /// <summary>How long old and new connections overlap during a rotation.</summary>
+    TimeSpan RotationOverlap { get; }
 }

@@ -6,15 +6,17 @@ namespace K2.Exchanges.Sessions;
 
 /// <summary>What every connection of one exchange shares.</summary>
 internal sealed record SessionContext(
+    IExchangeAdapter Adapter,
     IExchangeProtocol Protocol,
-    ExchangeOptions Options,
     FramePipeline Pipeline,
     ITradeSink Sink,
     IDeadLetterSink DeadLetters,
     TimeProvider Clock,
     ILogger Logger)
 {
-    public Exchange Exchange => Protocol.Exchange;
+    public Exchange Exchange => Adapter.Exchange;
 
-    public string Label { get; } = Protocol.Exchange.ToWire();
+    public ExchangeOptions Options => Adapter.Options;
+
+    public string Label { get; } = Adapter.Exchange.ToWire();
 }

@@ -8,7 +8,7 @@ namespace K2.Exchanges.Sessions;
 /// connection is opened and receiving before the old one closes (the shared dedup drops the overlap).
 /// Symbols can be added and removed while it runs without touching the other symbols' streams.
 /// </summary>
-internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbol> symbols, TimeSpan? maxConnectionAge, TimeSpan rotationOverlap)
+internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbol> symbols)
 {
     private readonly Lock _gate = new();
     private readonly List<WireSymbol> _symbols = symbols.ToList();
@@ -33,7 +33,7 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
         {
             var run = connection.RunAsync(cancellationToken);
             using var ageLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task rotation = maxConnectionAge is { } age
+            Task rotation = context.Protocol.MaxConnectionAge is { } age
                 ? Task.WhenAny(connection.RotationRequested, Task.Delay(age, context.Clock, ageLimit.Token))
                 : connection.RotationRequested;
             var first = await Task.WhenAny(run, rotation);
@@ -106,7 +106,7 @@ internal sealed class StreamRunner(SessionContext context, IEnumerable<WireSymbo
         {
             var started = next.FirstMessage.WaitAsync(TimeSpan.FromMilliseconds(context.Options.SilenceTimeoutMilliseconds), context.Clock, cancellationToken);
             await started.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await Task.Delay(rotationOverlap, context.Clock, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(context.Protocol.RotationOverlap, context.Clock, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await old.CloseAsync();

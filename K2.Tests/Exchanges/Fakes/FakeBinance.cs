@@ -9,7 +9,8 @@ namespace K2.Tests.Exchanges.Fakes;
 
 /// <summary>
 /// Binance Spot: combined streams on <c>/stream?streams=a@trade/b@trade[&amp;timeUnit=MICROSECOND]</c>,
-/// SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS answered by id, <c>GET /api/v3/historicalTrades</c> for backfill.
+/// SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS answered by id; <c>GET /api/v3/historicalTrades</c> (from an id, at most
+/// 1000, default 500) and <c>GET /api/v3/aggTrades</c> (from a time; here one trade per aggregate) for backfill.
 /// </summary>
 internal sealed partial class FakeBinance(IReadOnlyList<string> timeline) : FakeExchangeServer(timeline)
 {
@@ -70,13 +71,29 @@ internal sealed partial class FakeBinance(IReadOnlyList<string> timeline) : Fake
     protected override string Stamp(FakeConnection connection, string frame) =>
         connection.Microseconds ? MillisecondTimes().Replace(frame, m => $"\"{m.Groups[1].Value}\":{long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) * 1000}") : frame;
 
-    protected override void MapRest(WebApplication app) =>
+    public override string TradeFrame(string symbol, long id, decimal price, decimal quantity, long timeUs, bool takerBuys) =>
+        $"{{\"stream\":\"{symbol.ToLowerInvariant()}@trade\",\"data\":{{\"e\":\"trade\",\"E\":{timeUs / 1000 + 2},\"s\":\"{symbol}\",\"t\":{id},\"p\":\"{price.ToString("0.00000000", CultureInfo.InvariantCulture)}\",\"q\":\"{quantity.ToString("0.00000000", CultureInfo.InvariantCulture)}\",\"T\":{timeUs / 1000},\"m\":{(takerBuys ? "false" : "true")},\"M\":true}}}}";
+
+    protected override void MapRest(WebApplication app)
+    {
+        app.MapGet("/api/v3/aggTrades", (string symbol, long startTime, int? limit) =>
+        {
+            var rows = History.Where(t => t.Symbol == symbol && t.TimeUs / 1000 >= startTime).DistinctBy(t => t.Id).OrderBy(t => t.Id).Take(Math.Min(limit ?? 500, MaxRestTrades))
+                .Select(t => $"{{\"a\":{t.Id},\"p\":\"{t.Price}\",\"q\":\"{t.Quantity}\",\"f\":{t.Id},\"l\":{t.Id},\"T\":{t.TimeUs / 1000},\"m\":{t.Side},\"M\":true}}");
+            return Results.Text($"[{string.Join(',', rows)}]", "application/json");
+        });
         app.MapGet("/api/v3/historicalTrades", (string symbol, long fromId, int? limit) =>
         {
+            if (limit > MaxRestTrades)
+            {
+                return Results.Text($"{{\"code\":-1100,\"msg\":\"Illegal characters found in parameter 'limit'; legal range is '{MaxRestTrades}'.\"}}", "application/json", statusCode: 400);
+            }
+
             var rows = History.Where(t => t.Symbol == symbol && t.Id >= fromId).DistinctBy(t => t.Id).OrderBy(t => t.Id).Take(limit ?? 500)
-                .Select(t => new { id = t.Id, price = t.Price, qty = t.Quantity, quoteQty = "0", time = t.TimeUs / 1000, isBuyerMaker = t.Side == "true", isBestMatch = true });
-            return Results.Json(rows);
+                .Select(t => RestRow(t, $"{{\"id\":{t.Id},\"price\":\"{t.Price}\",\"qty\":\"{t.Quantity}\",\"quoteQty\":\"0\",\"time\":{t.TimeUs / 1000},\"isBuyerMaker\":{t.Side},\"isBestMatch\":true}}"));
+            return Results.Text($"[{string.Join(',', rows)}]", "application/json");
         });
+    }
 
     private static string SymbolOfStream(string stream) => stream.Split('@')[0].ToUpperInvariant();
 

@@ -8,7 +8,8 @@ namespace K2.Tests.Exchanges.Fakes;
 
 /// <summary>
 /// Kraken WebSocket v2 on <c>/v2</c>: status on connect, one ack per symbol (v1 names such as XBT/USD refused),
-/// a 50-trade snapshot when asked, heartbeats when idle, ping/pong; <c>GET /0/public/Trades</c> for backfill.
+/// a 50-trade snapshot when asked, heartbeats when idle, ping/pong; <c>GET /0/public/Trades</c> (trades after a time in
+/// ns, oldest first, at most 1000) for backfill.
 /// </summary>
 internal sealed class FakeKraken(IReadOnlyList<string> timeline) : FakeExchangeServer(timeline)
 {
@@ -18,7 +19,7 @@ internal sealed class FakeKraken(IReadOnlyList<string> timeline) : FakeExchangeS
 
     protected override string? Heartbeat => "{\"channel\":\"heartbeat\"}";
 
-    private HashSet<string> KnownSymbols => Trades.Select(t => t.Symbol).ToHashSet(StringComparer.Ordinal);
+    private HashSet<string> KnownSymbols => Trades.Select(t => t.Symbol).Concat(Listed).ToHashSet(StringComparer.Ordinal);
 
     protected override IEnumerable<string> OnConnect(FakeConnection connection) =>
         connection.Number == 1 ? [] : [$"{{\"channel\":\"status\",\"type\":\"update\",\"data\":[{{\"version\":\"2.0.10\",\"system\":\"online\",\"api_version\":\"v2\",\"connection_id\":{connection.Number}}}]}}"];
@@ -65,7 +66,7 @@ internal sealed class FakeKraken(IReadOnlyList<string> timeline) : FakeExchangeS
             replies.Add($"{{\"method\":\"subscribe\",\"result\":{{\"channel\":\"trade\",\"snapshot\":{(snapshot.Value ? "true" : "false")},\"symbol\":\"{symbol}\"}},\"success\":true{reqId},{Time}}}");
             if (snapshot.Value)
             {
-                var last = History.Where(t => t.Symbol == symbol).DistinctBy(t => t.Id).OrderBy(t => t.Id).TakeLast(50).Select(t => t.Json);
+                var last = History.Where(t => t.Symbol == symbol).DistinctBy(t => t.Id).OrderBy(t => t.Id).TakeLast(SnapshotTrades).Select(t => t.Json);
                 replies.Add($"{{\"channel\":\"trade\",\"type\":\"snapshot\",\"data\":[{string.Join(',', last)}]}}");
             }
         }
@@ -93,13 +94,20 @@ internal sealed class FakeKraken(IReadOnlyList<string> timeline) : FakeExchangeS
         }
     }
 
+    public override string TradeFrame(string symbol, long id, decimal price, decimal quantity, long timeUs, bool takerBuys) =>
+        $"{{\"channel\":\"trade\",\"type\":\"update\",\"data\":[{{\"symbol\":\"{symbol}\",\"side\":\"{(takerBuys ? "buy" : "sell")}\",\"price\":{K2.Core.Trades.DecimalText.Format(price)},\"qty\":{quantity.ToString("0.00000000", CultureInfo.InvariantCulture)},\"ord_type\":\"limit\",\"trade_id\":{id},\"timestamp\":\"{Rfc3339(timeUs)}\"}}]}}";
+
+    internal static string Rfc3339(long timeUs) =>
+        DateTimeOffset.UnixEpoch.AddTicks(timeUs * 10).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
     protected override void MapRest(WebApplication app) =>
-        app.MapGet("/0/public/Trades", (string pair, long? since) =>
+        app.MapGet("/0/public/Trades", (string pair, long? since, int? count) =>
         {
             var symbol = $"{Canonical(pair[..^3])}/{Canonical(pair[^3..])}";
-            var rows = History.Where(t => t.Symbol == symbol && t.TimeUs * 1000 >= (since ?? 0)).DistinctBy(t => t.Id).OrderBy(t => t.Id).ToArray();
+            var rows = History.Where(t => t.Symbol == symbol && t.TimeUs * 1000 > (since ?? 0)).DistinctBy(t => t.Id).OrderBy(t => t.Id)
+                .Take(Math.Min(count ?? MaxRestTrades, MaxRestTrades)).ToArray();
             var rowsJson = string.Join(',', rows.Select(t =>
-                $"[\"{t.Price}\",\"{t.Quantity}\",{t.TimeUs / 1_000_000}.{t.TimeUs % 1_000_000:D6},\"{t.Side[0]}\",\"l\",\"\",{t.Id}]"));
+                RestRow(t, $"[\"{t.Price}\",\"{t.Quantity}\",{t.TimeUs / 1_000_000}.{t.TimeUs % 1_000_000:D6},\"{t.Side[0]}\",\"l\",\"\",{t.Id}]")));
             var last = rows.Length > 0 ? rows[^1].TimeUs * 1000 : since ?? 0;
             return Results.Text($"{{\"error\":[],\"result\":{{\"X{pair}\":[{rowsJson}],\"last\":\"{last}\"}}}}", "application/json");
         });

@@ -1,14 +1,16 @@
 using System.Text.Json;
 using K2.Core.Trades;
+using K2.Exchanges.Parsing;
 
-namespace K2.Exchanges.Parsing;
+namespace K2.Exchanges.Coinbase;
 
 /// <summary>
 /// Coinbase Advanced Trade: <c>market_trades</c> snapshots and updates (batches newest first, possibly
 /// mixing products; emitted oldest first), heartbeats and subscriptions (control, but their
-/// <c>sequence_num</c> is reported for drop detection) and <c>{"type":"error"}</c> frames.
+/// <c>sequence_num</c> is reported for drop detection) and <c>{"type":"error"}</c> frames. Sides by
+/// <see cref="CoinbaseAdapter.TakerSide"/>.
 /// </summary>
-internal sealed class CoinbaseTradeParser(SymbolTable symbols, CoinbaseSideMeaning sideMeaning = CoinbaseSideMeaning.Maker) : TradeFrameParser(symbols)
+internal class CoinbaseTradeParser(SymbolTable symbols, CoinbaseSideMeaning sideMeaning) : TradeFrameParser(symbols)
 {
     private enum Channel : byte { None, MarketTrades, Other }
 
@@ -117,7 +119,8 @@ internal sealed class CoinbaseTradeParser(SymbolTable symbols, CoinbaseSideMeani
         }
     }
 
-    private ParsedTrade ReadTrade(ref Utf8JsonReader reader, long receiveTimestampUs)
+    /// <summary>One trade object, as the WebSocket's <c>trades[]</c> and the REST answer's <c>trades[]</c> both carry it.</summary>
+    private protected ParsedTrade ReadTrade(ref Utf8JsonReader reader, long receiveTimestampUs)
     {
         WireSymbol? symbol = null;
         string? side = null;
@@ -144,11 +147,9 @@ internal sealed class CoinbaseTradeParser(SymbolTable symbols, CoinbaseSideMeani
         var wire = Require(symbol, "product_id");
         var rawSide = Require(side, "side");
         var tradeId = Require(id, "trade_id");
-        var sideIsBuy = ReferenceEquals(rawSide, "BUY");
-        var takerBuys = sideMeaning == CoinbaseSideMeaning.Maker ? !sideIsBuy : sideIsBuy;
         var trade = new NormalizedTrade(
             Exchange.Coinbase, wire.Wire, wire.Canonical, idText!, Require(price, "price"), Require(size, "size"),
-            takerBuys ? TradeSide.Buy : TradeSide.Sell, Require(time, "time"), receiveTimestampUs,
+            CoinbaseAdapter.TakerSide(ReferenceEquals(rawSide, "BUY"), sideMeaning), Require(time, "time"), receiveTimestampUs,
             new TradeExtras(RawSide: rawSide));
         return new ParsedTrade(trade, tradeId);
     }

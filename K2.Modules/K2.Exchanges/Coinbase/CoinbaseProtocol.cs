@@ -1,7 +1,7 @@
-using K2.Core.Trades;
 using K2.Exchanges.Parsing;
+using K2.Exchanges.Sessions;
 
-namespace K2.Exchanges.Sessions;
+namespace K2.Exchanges.Coinbase;
 
 /// <summary>
 /// Coinbase Advanced Trade <c>market_trades</c> plus <c>heartbeats</c> (one channel per message; the server
@@ -11,13 +11,17 @@ internal sealed class CoinbaseProtocol : IExchangeProtocol
 {
     private const int ProductsPerMessage = 100;
 
-    public Exchange Exchange => Exchange.Coinbase;
-
     public TimeSpan MessageSpacing => TimeSpan.FromMilliseconds(150);
 
     public (string Message, TimeSpan Interval)? KeepAlive => null;
 
     public bool TracksSequence => true;
+
+    public int SymbolsPerConnection => int.MaxValue;
+
+    public TimeSpan? MaxConnectionAge => null;
+
+    public TimeSpan RotationOverlap => TimeSpan.Zero;
 
     public Uri ConnectUri(Uri baseUrl, IReadOnlyList<WireSymbol> symbols) => baseUrl;
 

@@ -1,18 +1,16 @@
 using System.Text.Json;
 using K2.Core.Trades;
+using K2.Exchanges.Parsing;
 
-namespace K2.Exchanges.Parsing;
+namespace K2.Exchanges.Binance;
 
 /// <summary>
 /// Binance Spot <c>@trade</c> events, bare or wrapped in the combined stream's <c>{"stream","data"}</c>,
-/// plus <c>{"result","id"}</c> acks, <c>{"error"}</c> replies and <c>serverShutdown</c>.
-/// <c>m</c> = buyer is maker, so <c>m:true</c> means the taker sold.
+/// plus <c>{"result","id"}</c> acks, <c>{"error"}</c> replies and <c>serverShutdown</c>. Sides by
+/// <see cref="BinanceAdapter.TakerSide"/>.
 /// </summary>
 internal sealed class BinanceTradeParser(SymbolTable symbols) : TradeFrameParser(symbols)
 {
-    /// <summary>Below this a Binance time is in ms (until the year 5138); at or above, µs (<c>timeUnit=MICROSECOND</c>).</summary>
-    private const long MicrosecondThreshold = 100_000_000_000_000;
-
     private enum EventType : byte { None, Trade, ServerShutdown, Other }
 
     private struct Event
@@ -88,12 +86,12 @@ internal sealed class BinanceTradeParser(SymbolTable symbols) : TradeFrameParser
                 Expect(ref reader, JsonTokenType.String, "e");
                 ev.Type = reader.ValueTextEquals("trade"u8) ? EventType.Trade : reader.ValueTextEquals("serverShutdown"u8) ? EventType.ServerShutdown : EventType.Other;
                 return true;
-            case (byte)'E': ev.EventTime = ToMicros(ReadInt64(ref reader, "E")); return true;
+            case (byte)'E': ev.EventTime = BinanceAdapter.ToMicros(ReadInt64(ref reader, "E")); return true;
             case (byte)'s': ev.Symbol = ReadSymbol(ref reader, "s"); return true;
             case (byte)'t': ev.TradeId = ReadInt64(ref reader, "t"); return true;
             case (byte)'p': ev.Price = ReadDecimalString(ref reader, "p"); return true;
             case (byte)'q': ev.Quantity = ReadDecimalString(ref reader, "q"); return true;
-            case (byte)'T': ev.TradeTime = ToMicros(ReadInt64(ref reader, "T")); return true;
+            case (byte)'T': ev.TradeTime = BinanceAdapter.ToMicros(ReadInt64(ref reader, "T")); return true;
             case (byte)'m': ev.BuyerIsMaker = ReadBoolean(ref reader, "m"); return true;
             default:
                 reader.Skip();
@@ -108,12 +106,10 @@ internal sealed class BinanceTradeParser(SymbolTable symbols) : TradeFrameParser
         var buyerIsMaker = Require(ev.BuyerIsMaker, "m");
         var trade = new NormalizedTrade(
             Exchange.Binance, symbol.Wire, symbol.Canonical, IdText(id), Require(ev.Price, "p"), Require(ev.Quantity, "q"),
-            buyerIsMaker ? TradeSide.Sell : TradeSide.Buy, Require(ev.TradeTime, "T"), receiveTimestampUs,
+            BinanceAdapter.TakerSide(buyerIsMaker), Require(ev.TradeTime, "T"), receiveTimestampUs,
             new TradeExtras(IsBuyerMaker: buyerIsMaker, EventTimestampUs: ev.EventTime));
         return new ParsedTrade(trade, id);
     }
-
-    private static long ToMicros(long time) => time < MicrosecondThreshold ? time * 1000 : time;
 
     private static string ReadError(ref Utf8JsonReader reader)
     {

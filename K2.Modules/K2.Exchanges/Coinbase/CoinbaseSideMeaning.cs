@@ -1,4 +1,4 @@
-namespace K2.Exchanges.Parsing;
+namespace K2.Exchanges.Coinbase;
 
 /// <summary>What Coinbase Advanced Trade's <c>side</c> field means (see docs/exchanges.md).</summary>
 public enum CoinbaseSideMeaning

@@ -1,7 +1,7 @@
-using K2.Core.Trades;
 using K2.Exchanges.Parsing;
+using K2.Exchanges.Sessions;
 
-namespace K2.Exchanges.Sessions;
+namespace K2.Exchanges.Kraken;
 
 /// <summary>
 /// Kraken WebSocket v2 <c>trade</c> channel with an explicit <c>snapshot</c> (the docs disagree on its
@@ -12,13 +12,17 @@ internal sealed class KrakenProtocol(bool snapshot) : IExchangeProtocol
     private const int SymbolsPerMessage = 50;
     private long _requestId;
 
-    public Exchange Exchange => Exchange.Kraken;
-
     public TimeSpan MessageSpacing => TimeSpan.FromMilliseconds(100);
 
     public (string Message, TimeSpan Interval)? KeepAlive => ("{\"method\":\"ping\"}", TimeSpan.FromSeconds(20));
 
     public bool TracksSequence => false;
+
+    public int SymbolsPerConnection => int.MaxValue;
+
+    public TimeSpan? MaxConnectionAge => null;
+
+    public TimeSpan RotationOverlap => TimeSpan.Zero;
 
     public Uri ConnectUri(Uri baseUrl, IReadOnlyList<WireSymbol> symbols) => baseUrl;
 

@@ -1,25 +1,30 @@
-using K2.Core.Trades;
 using K2.Exchanges.Parsing;
+using K2.Exchanges.Sessions;
 
-namespace K2.Exchanges.Sessions;
+namespace K2.Exchanges.Binance;
 
 /// <summary>
 /// Binance combined stream of raw <c>&lt;symbol&gt;@trade</c> with µs times. The first streams go in the URL,
-/// the rest in paced SUBSCRIBE batches (5 incoming messages per second are allowed; we send at most 4).
+/// the rest in paced SUBSCRIBE batches (5 incoming messages per second are allowed; we send at most 4). At most
+/// <see cref="BinanceOptions.StreamsPerConnection"/> streams per connection, replaced before Binance's 24-hour cut.
 /// </summary>
-internal sealed class BinanceProtocol : IExchangeProtocol
+internal sealed class BinanceProtocol(BinanceOptions options) : IExchangeProtocol
 {
     private const int StreamsInUrl = 200;
     private const int StreamsPerMessage = 200;
     private long _requestId;
-
-    public Exchange Exchange => Exchange.Binance;
 
     public TimeSpan MessageSpacing => TimeSpan.FromMilliseconds(250);
 
     public (string Message, TimeSpan Interval)? KeepAlive => null;
 
     public bool TracksSequence => false;
+
+    public int SymbolsPerConnection => options.StreamsPerConnection;
+
+    public TimeSpan? MaxConnectionAge => TimeSpan.FromMinutes(options.RotateAfterMinutes);
+
+    public TimeSpan RotationOverlap => TimeSpan.FromMilliseconds(options.RotationOverlapMilliseconds);
 
     public static string StreamName(WireSymbol symbol) => $"{symbol.Wire.ToLowerInvariant()}@trade";
 

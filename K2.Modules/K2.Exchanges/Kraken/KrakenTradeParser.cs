@@ -1,12 +1,13 @@
 using System.Text.Json;
 using K2.Core.Trades;
+using K2.Exchanges.Parsing;
 
-namespace K2.Exchanges.Parsing;
+namespace K2.Exchanges.Kraken;
 
 /// <summary>
 /// Kraken WebSocket v2: <c>trade</c> snapshots and updates (prices and quantities are JSON numbers,
 /// read from the raw token into decimal), heartbeats, status, method replies. A <c>success:false</c>
-/// reply is an error frame. <c>side</c> is already the taker side.
+/// reply is an error frame. Sides by <see cref="KrakenAdapter.TakerSide"/>.
 /// </summary>
 internal sealed class KrakenTradeParser(SymbolTable symbols) : TradeFrameParser(symbols)
 {
@@ -121,7 +122,7 @@ internal sealed class KrakenTradeParser(SymbolTable symbols) : TradeFrameParser(
         var tradeId = Require(id, "trade_id");
         var trade = new NormalizedTrade(
             Exchange.Kraken, wire.Wire, wire.Canonical, IdText(tradeId), Require(price, "price"), Require(quantity, "qty"),
-            ReferenceEquals(rawSide, "buy") ? TradeSide.Buy : TradeSide.Sell, Require(time, "timestamp"), receiveTimestampUs,
+            KrakenAdapter.TakerSide(rawSide), Require(time, "timestamp"), receiveTimestampUs,
             new TradeExtras(RawSide: rawSide, OrderType: orderType));
         return new ParsedTrade(trade, tradeId);
     }
