@@ -1,24 +1,27 @@
 using System.Diagnostics;
 using System.Globalization;
+using K2.Core.Configuration;
 using K2.Core.Time;
 using K2.Core.Trades;
 using K2.Kafka;
-using K2.Kafka.Publishing;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace K2.Daemon.Bench;
 
 /// <summary>
-/// <c>k2 bench publish</c>: normalized trades through the Kafka module's sink (serialize, queue,
-/// idempotent lz4 producer with the module's default settings) into the embedded mock cluster, three publishing tasks like the three
-/// ingestors; throughput until the last acknowledgement and receive→ack latency percentiles.
+/// <c>k2 bench publish</c>: normalized trades through the Kafka module as the daemon runs it (serialize, queue,
+/// idempotent lz4 producer with the module's default settings) into the embedded mock cluster, three publishing tasks
+/// like the three ingestors; throughput until the last acknowledgement, and receive→ack latency percentiles from the
+/// module's <c>k2_kafka_receive_to_ack_seconds</c> histogram.
 /// </summary>
 internal sealed class PublishScenario : IBenchScenario
 {
     private const int SymbolsPerExchange = 20;
     private const int TradesPerFrame = 4;
-
     private const int WarmUpRecords = 300_000;
+    private const string ReceiveToAck = "k2_kafka_receive_to_ack_seconds";
 
     public string Name => "publish";
 
@@ -26,59 +29,66 @@ internal sealed class PublishScenario : IBenchScenario
 
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
-        var options = new KafkaOptions { Mode = KafkaMode.Embedded };
-        options.Topics.Exchanges.Values.ToList().ForEach(t => t.PublishRaw = false);
-        using var bootstrap = new KafkaBootstrap(options);
-        await using var publisher = new KafkaPublisher(options, bootstrap, Path.Combine(arguments.DataDir, "spool"), NullLogger<KafkaPublisher>.Instance, TimeProvider.System);
-        var latencies = new long[Math.Max(arguments.Records, 1)];
-        var acked = -1L;
-        publisher.AckLatencyObserver = micros =>
-        {
-            var index = Interlocked.Increment(ref acked);
-            if (index < latencies.Length) { latencies[index] = micros; }
-        };
-        publisher.Start();
+        using var host = KafkaModuleHost(arguments.DataDir);
+        await host.StartAsync(cancellationToken);
+        var sink = host.Services.GetRequiredService<ITradeSink>();
+        var publisher = host.Services.GetRequiredService<IKafkaPublisherState>();
+        var options = host.Services.GetRequiredService<KafkaOptions>();
         while (!publisher.TopicsReady) { await Task.Delay(10, cancellationToken); }
 
         // The daemon publishes for days: time the steady state, after the JIT has compiled the hot path at full
         // optimisation, not the first seconds of tier-0 code.
-        await Task.WhenAll(ExchangeNames.All.Select(e => Task.Run(() => PublishAsync(publisher, e, WarmUpRecords / ExchangeNames.All.Count, cancellationToken), cancellationToken)));
+        await Task.WhenAll(ExchangeNames.All.Select(e => Task.Run(() => PublishAsync(sink, e, WarmUpRecords / ExchangeNames.All.Count, cancellationToken), cancellationToken)));
         while (!publisher.IsDrained) { await Task.Delay(1, cancellationToken); }
-        Interlocked.Exchange(ref acked, -1);
+        var latencyBefore = await ExportedHistogram.ReadAsync(ReceiveToAck, cancellationToken);
 
         var perExchange = arguments.Records / ExchangeNames.All.Count;
         var started = Stopwatch.StartNew();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        await Task.WhenAll(ExchangeNames.All.Select(e => Task.Run(() => PublishAsync(publisher, e, perExchange, cancellationToken), cancellationToken)));
+        await Task.WhenAll(ExchangeNames.All.Select(e => Task.Run(() => PublishAsync(sink, e, perExchange, cancellationToken), cancellationToken)));
         while (!publisher.IsDrained) { await Task.Delay(1, cancellationToken); }
         var seconds = started.Elapsed.TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var records = perExchange * ExchangeNames.All.Count;
+        var latency = (await ExportedHistogram.ReadAsync(ReceiveToAck, cancellationToken)).Since(latencyBefore);
+        var spooled = publisher.SpooledRecords;
+        await host.StopAsync(cancellationToken);
 
-        var samples = latencies.Take((int)Math.Min(records, latencies.Length)).Select(us => us / 1000.0).ToList();
         return new BenchReport
         {
             Scenario = Name,
             Records = records,
             Seconds = Math.Round(seconds, 3),
-            P50Milliseconds = BenchReport.Percentile(samples, 50),
-            P99Milliseconds = BenchReport.Percentile(samples, 99),
+            P50Milliseconds = Math.Round(latency.Quantile(0.50) * 1000, 3),
+            P99Milliseconds = Math.Round(latency.Quantile(0.99) * 1000, 3),
             AllocatedBytesPerRecord = Math.Round((double)allocated / records, 1),
             Details = new Dictionary<string, object>
             {
-                ["acknowledged"] = Interlocked.Read(ref acked) + 1,
+                ["acknowledged"] = latency.Count,
                 ["warm_up_records"] = WarmUpRecords,
                 ["compression"] = options.Producer.Compression.ToString().ToLowerInvariant(),
                 ["linger_ms"] = options.Producer.LingerMs,
                 ["ack_window"] = options.Producer.AckWindow,
                 ["queue_capacity"] = options.Producer.QueueCapacity,
                 ["partitions"] = string.Join('/', ExchangeNames.All.Select(e => options.Topics.For(e).Partitions)),
-                ["spooled_records"] = publisher.SpooledRecords,
+                ["spooled_records"] = spooled,
             },
         };
     }
 
-    private static async Task PublishAsync(KafkaPublisher publisher, Exchange exchange, long count, CancellationToken cancellationToken)
+    /// <summary>The Kafka module alone, embedded, with its default settings except the raw topics, which are off.</summary>
+    private static IHost KafkaModuleHost(string dataDir)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        var settings = new Dictionary<string, string?> { [$"{StorageOptions.SectionName}:DataDir"] = dataDir, [$"{KafkaOptions.SectionName}:Mode"] = nameof(KafkaMode.Embedded) };
+        foreach (var exchange in ExchangeNames.All) { settings[$"{KafkaOptions.SectionName}:Topics:Exchanges:{exchange.ToWire()}:PublishRaw"] = "false"; }
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddKafka(builder.Configuration);
+        var problems = builder.Services.GetConfigurationProblems().All;
+        return problems.Count == 0 ? builder.Build() : throw new InvalidOperationException("bench configuration: " + string.Join("; ", problems));
+    }
+
+    private static async Task PublishAsync(ITradeSink sink, Exchange exchange, long count, CancellationToken cancellationToken)
     {
         var symbols = Enumerable.Range(0, SymbolsPerExchange).Select(i => $"SYM{i}USD").ToArray();
         var frame = new List<NormalizedTrade>(TradesPerFrame);
@@ -95,7 +105,7 @@ internal sealed class PublishScenario : IBenchScenario
                     now - 5000, now, new TradeExtras(IsBuyerMaker: n % 2 == 1, EventTimestampUs: now - 4000)));
             }
 
-            await publisher.PublishAsync(exchange, ReadOnlyMemory<byte>.Empty, frame, now, cancellationToken);
+            await sink.PublishAsync(exchange, ReadOnlyMemory<byte>.Empty, frame, now, cancellationToken);
         }
     }
 }

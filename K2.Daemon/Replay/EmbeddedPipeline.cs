@@ -3,7 +3,7 @@ using K2.ClickHouse.Embedded;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Schema;
 using K2.Core.Trades;
-using K2.Kafka.Publishing;
+using K2.Kafka;
 using K2.Offload;
 using K2.Offload.Runs;
 using K2.Offload.Tables;
@@ -61,7 +61,7 @@ internal sealed class EmbeddedPipeline : IAsyncDisposable
 
     public async Task WaitUntilPublishedAsync(CancellationToken cancellationToken)
     {
-        var publisher = Services.GetRequiredService<KafkaPublisher>();
+        var publisher = Services.GetRequiredService<IKafkaPublisherState>();
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!publisher.IsDrained)
         {

@@ -11,27 +11,16 @@ internal static class KafkaClientConfig
         config.ClientId = "k2";
         // Reconnect within a second of the brokers coming back rather than the default ten.
         config.ReconnectBackoffMaxMs = 1000;
-        var security = options.Security;
-        config.SecurityProtocol = security.Protocol switch
-        {
-            KafkaSecurityProtocol.Ssl => SecurityProtocol.Ssl,
-            KafkaSecurityProtocol.SaslPlaintext => SecurityProtocol.SaslPlaintext,
-            KafkaSecurityProtocol.SaslSsl => SecurityProtocol.SaslSsl,
-            _ => SecurityProtocol.Plaintext,
-        };
+        var security = KafkaClientSecurity.From(options.Security);
+        config.Set("security.protocol", security.Protocol);
         if (security.UsesSasl)
         {
-            config.SaslMechanism = security.SaslMechanism switch
-            {
-                KafkaSaslMechanism.Plain => SaslMechanism.Plain,
-                KafkaSaslMechanism.ScramSha256 => SaslMechanism.ScramSha256,
-                _ => SaslMechanism.ScramSha512,
-            };
+            config.Set("sasl.mechanism", security.SaslMechanism!);
             config.SaslUsername = security.SaslUsername;
-            config.SaslPassword = security.ResolvePassword();
+            config.SaslPassword = options.Security.ResolvePassword();
         }
 
-        if (security.SslCaLocation.Length > 0) { config.SslCaLocation = security.SslCaLocation; }
+        if (security.SslCaLocation is { } caLocation) { config.SslCaLocation = caLocation; }
         return config;
     }
 

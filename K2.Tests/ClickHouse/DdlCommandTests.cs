@@ -3,6 +3,7 @@ using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Health;
 using K2.Core.Health;
 using K2.Core.Trades;
+using K2.Kafka.Topics;
 using K2.Daemon.Cli;
 using K2.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -15,19 +16,21 @@ namespace K2.Tests.ClickHouse;
 public sealed class DdlCommandTests
 {
     private ClickHouseOptions _options = null!;
+    private KafkaTopicNames _topics = null!;
     private IServiceProvider _services = null!;
 
     [SetUp]
     public void BuildServices()
     {
         _options = HotTier.NewOptions();
+        _topics = HotTier.NewTopics();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Modules:Kafka:Enabled"] = "false",
+            ["Modules:Kafka:Topics:Prefix"] = _topics.Prefix,
             [$"{ClickHouseOptions.SectionName}:Embedded:DataPath"] = EmbeddedClickHouse.Engine.DataPath,
             [$"{ClickHouseOptions.SectionName}:Database"] = _options.Database,
             [$"{ClickHouseOptions.SectionName}:Kafka:Brokers"] = EmbeddedKafka.BootstrapServers,
-            [$"{ClickHouseOptions.SectionName}:Kafka:TopicPrefix"] = _options.Kafka.TopicPrefix,
             [$"{ClickHouseOptions.SectionName}:Kafka:ConsumerGroupPrefix"] = _options.Kafka.ConsumerGroupPrefix,
         }).Build();
 
@@ -97,7 +100,7 @@ public sealed class DdlCommandTests
     {
         var readiness = _services.GetServices<IReadinessCheck>().Single(c => c.Name == "clickhouse");
         readiness.Check().IsReady.Should().BeFalse();
-        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic($"{_options.Kafka.TopicPrefix}{exchange.ToWire()}", partitions: 1); }
+        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(_topics.Normalized(exchange), partitions: 1); }
 
         await _services.GetServices<IHostedService>().OfType<HotTierStarter>().Single().StartAsync(CancellationToken.None);
 
