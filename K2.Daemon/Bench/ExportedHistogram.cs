@@ -5,7 +5,7 @@ using Prometheus;
 namespace K2.Daemon.Bench;
 
 /// <summary>
-/// A label-less histogram as the daemon exports it on <c>/metrics</c>, read in-process from the metrics registry:
+/// A label-less histogram as the daemon exports it on <c>/metrics</c>, read in-process from a metrics registry:
 /// cumulative counts by bucket upper bound. The difference of two readings is what was observed between them;
 /// quantiles are estimated as Prometheus's <c>histogram_quantile</c> does, interpolating linearly within a bucket.
 /// </summary>
@@ -18,10 +18,11 @@ internal sealed class ExportedHistogram
     /// <summary>Observations counted.</summary>
     public long Count => _buckets.Length == 0 ? 0 : _buckets[^1].Cumulative;
 
-    public static async Task<ExportedHistogram> ReadAsync(string name, CancellationToken cancellationToken)
+    /// <param name="registry">Where the histogram is registered: <see cref="Metrics.DefaultRegistry"/> for the daemon's metrics.</param>
+    public static async Task<ExportedHistogram> ReadAsync(CollectorRegistry registry, string name, CancellationToken cancellationToken)
     {
         using var exported = new MemoryStream();
-        await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(exported, cancellationToken);
+        await registry.CollectAndExportAsTextAsync(exported, cancellationToken);
         var prefix = name + "_bucket{le=\"";
         var buckets = new List<(double, long)>();
         foreach (var line in Encoding.UTF8.GetString(exported.ToArray()).Split('\n'))
@@ -32,7 +33,7 @@ internal sealed class ExportedHistogram
             buckets.Add((bound == "+Inf" ? double.PositiveInfinity : double.Parse(bound, CultureInfo.InvariantCulture), (long)double.Parse(count, CultureInfo.InvariantCulture)));
         }
 
-        return buckets.Count > 0 ? new ExportedHistogram([.. buckets]) : throw new InvalidOperationException($"the metrics registry exports no histogram {name}");
+        return buckets.Count > 0 ? new ExportedHistogram([.. buckets]) : throw new InvalidOperationException($"the metrics registry exports no label-less histogram {name}");
     }
 
     /// <summary>What was observed after <paramref name="earlier"/> was read.</summary>

@@ -7,6 +7,7 @@ using K2.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Prometheus;
 
 namespace K2.Daemon.Bench;
 
@@ -40,7 +41,7 @@ internal sealed class PublishScenario : IBenchScenario
         // optimisation, not the first seconds of tier-0 code.
         await Task.WhenAll(ExchangeNames.All.Select(e => Task.Run(() => PublishAsync(sink, e, WarmUpRecords / ExchangeNames.All.Count, cancellationToken), cancellationToken)));
         while (!publisher.IsDrained) { await Task.Delay(1, cancellationToken); }
-        var latencyBefore = await ExportedHistogram.ReadAsync(ReceiveToAck, cancellationToken);
+        var latencyBefore = await ExportedHistogram.ReadAsync(Metrics.DefaultRegistry, ReceiveToAck, cancellationToken);
 
         var perExchange = arguments.Records / ExchangeNames.All.Count;
         var started = Stopwatch.StartNew();
@@ -50,7 +51,7 @@ internal sealed class PublishScenario : IBenchScenario
         var seconds = started.Elapsed.TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var records = perExchange * ExchangeNames.All.Count;
-        var latency = (await ExportedHistogram.ReadAsync(ReceiveToAck, cancellationToken)).Since(latencyBefore);
+        var latency = (await ExportedHistogram.ReadAsync(Metrics.DefaultRegistry, ReceiveToAck, cancellationToken)).Since(latencyBefore);
         var spooled = publisher.SpooledRecords;
         await host.StopAsync(cancellationToken);
 

@@ -57,6 +57,34 @@ public sealed class DdlCommandTests
     }
 
     [Test]
+    public async Task Print_names_the_kafka_security_collection_and_never_holds_the_sasl_password()
+    {
+        var password = $"ddl-sasl-{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable("K2_TEST_DDL_SASL_PASSWORD", password);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Modules:Kafka:Mode"] = "External",
+            ["Modules:Kafka:BootstrapServers"] = "redpanda:9092",
+            ["Modules:Kafka:Security:Protocol"] = "SaslSsl",
+            ["Modules:Kafka:Security:SaslUsername"] = "k2",
+            ["Modules:Kafka:Security:SaslPasswordEnvironmentVariable"] = "K2_TEST_DDL_SASL_PASSWORD",
+            [$"{ClickHouseOptions.SectionName}:Embedded:DataPath"] = EmbeddedClickHouse.Engine.DataPath,
+            [$"{ClickHouseOptions.SectionName}:Database"] = _options.Database,
+        }).Build();
+        var services = DdlCommand.Services(configuration, out var problems)!;
+        problems.Should().BeEmpty();
+        var output = new StringWriter();
+
+        var exitCode = await DdlCommand.RunAsync(services, DdlAction.Print, null, null, output, TextWriter.Null, CancellationToken.None);
+
+        exitCode.Should().Be(ExitCodes.Ok);
+        output.ToString().Should().Contain($"ENGINE = Kafka({K2.ClickHouse.Schema.KafkaNamedCollection.DefaultName})")
+            .And.Contain("kafka_broker_list = 'redpanda:9092'")
+            .And.NotContain(password).And.NotContain("kafka_sasl_").And.NotContain("security_protocol");
+        Environment.SetEnvironmentVariable("K2_TEST_DDL_SASL_PASSWORD", null);
+    }
+
+    [Test]
     public async Task Apply_twice_applies_the_migrations_once()
     {
         var first = new StringWriter();

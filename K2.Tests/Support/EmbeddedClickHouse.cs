@@ -13,7 +13,7 @@ namespace K2.Tests.Support;
 public static partial class EmbeddedClickHouse
 {
     /// <summary>A second Kafka named collection, with SASL settings, for the tests that follow them into the engine.</summary>
-    public const string SaslCollection = "k2_kafka_sasl_test";
+    public const string SaslCollection = "k2_kafka_secured";
 
     /// <summary>The environment variable the SASL collection's password comes from; set before the engine starts.</summary>
     public const string SaslPasswordVariable = "K2_TEST_ENGINE_SASL_PASSWORD";
