@@ -1,8 +1,10 @@
 using System.Text;
+using System.Xml.Linq;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Health;
 using K2.ClickHouse.Schema;
 using K2.Core.Trades;
+using K2.Kafka;
 using K2.Tests.Support;
 using Microsoft.Extensions.Logging;
 
@@ -51,6 +53,25 @@ public sealed class KafkaEngineSecurityTests
         configuration.Concat(Directory.EnumerateFiles(EmbeddedClickHouse.Engine.DataPath, "*.sql", SearchOption.AllDirectories).Select(File.ReadAllText))
             .Should().NotContain(text => text.Contains(password, StringComparison.Ordinal));
         logs.Text.Should().Contain(hotTier.Settings.Topic(Exchange.Kraken)).And.NotContain(password);
+    }
+
+    [Test]
+    public void The_server_configuration_documented_for_production_is_what_the_daemon_defines_for_the_same_settings()
+    {
+        var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "clickhouse.md"));
+        var section = doc[doc.IndexOf("### Kafka security", StringComparison.Ordinal)..];
+        var xml = section[(section.IndexOf("```xml", StringComparison.Ordinal) + "```xml".Length)..section.IndexOf("\n```\n", StringComparison.Ordinal)];
+        var documented = XElement.Parse(xml).Element("named_collections")!.Element(KafkaNamedCollection.DefaultName)!;
+        var options = new KafkaOptions();
+        options.Security.Protocol = KafkaSecurityProtocol.SaslSsl;
+        options.Security.SaslMechanism = KafkaSaslMechanism.ScramSha512;
+        options.Security.SaslUsername = "k2";
+        options.Security.SaslPasswordEnvironmentVariable = "K2_KAFKA_PASSWORD";
+        options.Security.SslCaLocation = "/etc/clickhouse-server/kafka-ca.pem";
+
+        var defined = KafkaNamedCollection.Define(KafkaNamedCollection.DefaultName, new KafkaConnection(options, bootstrapServers: null).Security);
+
+        XNode.DeepEquals(documented, defined).Should().BeTrue($"docs/clickhouse.md shows {documented}, the daemon defines {defined}");
     }
 
     /// <summary>What the loggers created from it wrote, formatted, one line per entry.</summary>
