@@ -42,13 +42,20 @@ public static class ClickHouseModule
                 options.Http.Url, options.Http.Username, Environment.GetEnvironmentVariable(options.Http.PasswordVariable)));
         }
 
-        services.AddSingleton(sp => new HotTierSettings(options, sp.GetRequiredService<KafkaConnection>().Topics, () => EngineBrokers(sp.GetRequiredService<KafkaConnection>(), options)));
+        services.AddSingleton(sp =>
+        {
+            var kafka = sp.GetRequiredService<KafkaConnection>();
+            return new HotTierSettings(options, kafka.Topics, () => EngineBrokers(kafka, options));
+        });
         services.AddSingleton<HotTierSchema>();
         services.AddSingleton<CandleRepair>();
         services.AddSingleton<DuplicateReport>();
         services.AddSingleton<HotTierHealth>();
-        services.AddSingleton(sp => new KafkaConsumerLag(
-            sp.GetRequiredService<HotTierSettings>(), sp.GetRequiredService<KafkaConnection>(), () => DaemonBrokers(sp.GetRequiredService<KafkaConnection>(), options)));
+        services.AddSingleton(sp =>
+        {
+            var kafka = sp.GetRequiredService<KafkaConnection>();
+            return new KafkaConsumerLag(sp.GetRequiredService<HotTierSettings>(), kafka, () => DaemonBrokers(kafka, options));
+        });
         services.AddSingleton<ConsumerHealth>();
         services.AddHostedService<HotTierStarter>();
         services.AddHostedService<HotTierHealthPoller>();

@@ -11,16 +11,16 @@ internal static class KafkaClientConfig
         config.ClientId = "k2";
         // Reconnect within a second of the brokers coming back rather than the default ten.
         config.ReconnectBackoffMaxMs = 1000;
-        var security = KafkaClientSecurity.From(options.Security);
-        config.Set("security.protocol", security.Protocol);
+        var security = options.Security;
+        config.Set("security.protocol", KafkaClientSecurity.ProtocolName(security.Protocol));
         if (security.UsesSasl)
         {
-            config.Set("sasl.mechanism", security.SaslMechanism!);
+            config.Set("sasl.mechanism", KafkaClientSecurity.MechanismName(security.SaslMechanism));
             config.SaslUsername = security.SaslUsername;
-            config.SaslPassword = options.Security.ResolvePassword();
+            config.SaslPassword = security.ResolvePassword();
         }
 
-        if (security.SslCaLocation is { } caLocation) { config.SslCaLocation = caLocation; }
+        if (security.SslCaLocation.Length > 0) { config.SslCaLocation = security.SslCaLocation; }
         return config;
     }
 

@@ -18,20 +18,26 @@ public sealed record KafkaClientSecurity(string Protocol, string? SaslMechanism,
     public bool UsesSasl => SaslMechanism is not null;
 
     internal static KafkaClientSecurity From(KafkaSecurityOptions options) => new(
-        options.Protocol switch
-        {
-            KafkaSecurityProtocol.Ssl => "ssl",
-            KafkaSecurityProtocol.SaslPlaintext => "sasl_plaintext",
-            KafkaSecurityProtocol.SaslSsl => "sasl_ssl",
-            _ => "plaintext",
-        },
-        !options.UsesSasl ? null : options.SaslMechanism switch
-        {
-            KafkaSaslMechanism.Plain => "PLAIN",
-            KafkaSaslMechanism.ScramSha256 => "SCRAM-SHA-256",
-            _ => "SCRAM-SHA-512",
-        },
+        ProtocolName(options.Protocol),
+        options.UsesSasl ? MechanismName(options.SaslMechanism) : null,
         options.UsesSasl ? options.SaslUsername : null,
         options.PasswordEnvironmentVariable(),
         options.SslCaLocation.Length > 0 ? options.SslCaLocation : null);
+
+    /// <summary>librdkafka's <c>security.protocol</c> value.</summary>
+    internal static string ProtocolName(KafkaSecurityProtocol protocol) => protocol switch
+    {
+        KafkaSecurityProtocol.Ssl => "ssl",
+        KafkaSecurityProtocol.SaslPlaintext => "sasl_plaintext",
+        KafkaSecurityProtocol.SaslSsl => "sasl_ssl",
+        _ => "plaintext",
+    };
+
+    /// <summary>librdkafka's <c>sasl.mechanism</c> value.</summary>
+    internal static string MechanismName(KafkaSaslMechanism mechanism) => mechanism switch
+    {
+        KafkaSaslMechanism.Plain => "PLAIN",
+        KafkaSaslMechanism.ScramSha256 => "SCRAM-SHA-256",
+        _ => "SCRAM-SHA-512",
+    };
 }
