@@ -35,7 +35,11 @@ public static class ClickHouseModule
             var libraryPath = string.IsNullOrWhiteSpace(options.Embedded.LibraryPath) ? null : K2Paths.Resolve(configuration, options.Embedded.LibraryPath);
             // chDB's icebergLocal reads local files only under the process's working directory (it ignores
             // user_files_path): the host puts the process in the data folder (Process:WorkingDirectory).
-            services.AddSingleton(_ => ChDbEngine.Open(dataPath, libraryPath, options.Embedded.ServerSettings()));
+            services.AddSingleton(sp =>
+            {
+                var kafka = KafkaNamedCollection.Define(options.Kafka.NamedCollection, sp.GetRequiredService<KafkaConnection>().Security);
+                return ChDbEngine.Open(dataPath, libraryPath, options.Embedded.ServerSettings(), [kafka]);
+            });
             services.AddSingleton<IClickHouseGateway>(sp => new EmbeddedClickHouseGateway(sp.GetRequiredService<ChDbEngine>()));
             if (options.Embedded.ReleaseMemorySeconds > 0) { services.AddHostedService<EmbeddedMemoryReleaser>(); }
         }
@@ -45,13 +49,21 @@ public static class ClickHouseModule
                 options.Http.Url, options.Http.Username, Environment.GetEnvironmentVariable(options.Http.PasswordVariable)));
         }
 
-        services.AddSingleton(sp => new HotTierSettings(options, () => KafkaBrokers(sp, options)));
+        services.AddSingleton(sp =>
+        {
+            var kafka = sp.GetRequiredService<KafkaConnection>();
+            return new HotTierSettings(options, kafka.Topics, () => EngineBrokers(kafka, options));
+        });
         services.AddSingleton<HotTierSchema>();
         services.AddSingleton<CandleRepair>();
         services.AddSingleton<DuplicateReport>();
         services.AddSingleton<ITradeResumePoints, HotTierResumePoints>();
         services.AddSingleton<HotTierHealth>();
-        services.AddSingleton(sp => new KafkaConsumerLag(sp.GetRequiredService<HotTierSettings>(), () => DaemonKafkaBrokers(sp, options)));
+        services.AddSingleton(sp =>
+        {
+            var kafka = sp.GetRequiredService<KafkaConnection>();
+            return new KafkaConsumerLag(sp.GetRequiredService<HotTierSettings>(), kafka, () => DaemonBrokers(kafka, options));
+        });
         services.AddSingleton<ConsumerHealth>();
         services.AddHostedService<HotTierStarter>();
         services.AddHostedService<HotTierHealthPoller>();
@@ -88,12 +100,12 @@ public static class ClickHouseModule
     /// The brokers the Kafka engine connects to: <c>Modules:ClickHouse:Kafka:Brokers</c> when set (the
     /// server may reach Kafka on another address than the daemon), else the daemon's own Kafka brokers.
     /// </summary>
-    private static string KafkaBrokers(IServiceProvider services, ClickHouseOptions options) =>
-        options.Kafka.Brokers.Length > 0 ? options.Kafka.Brokers : services.GetService<KafkaBootstrap>()?.BootstrapServers ?? NoBrokers();
+    private static string EngineBrokers(KafkaConnection kafka, ClickHouseOptions options) =>
+        options.Kafka.Brokers.Length > 0 ? options.Kafka.Brokers : kafka.BootstrapServers ?? NoBrokers();
 
     /// <summary>Where the daemon itself reaches Kafka (for measuring lag): its own brokers first.</summary>
-    private static string DaemonKafkaBrokers(IServiceProvider services, ClickHouseOptions options) =>
-        services.GetService<KafkaBootstrap>()?.BootstrapServers ?? (options.Kafka.Brokers.Length > 0 ? options.Kafka.Brokers : NoBrokers());
+    private static string DaemonBrokers(KafkaConnection kafka, ClickHouseOptions options) =>
+        kafka.BootstrapServers ?? (options.Kafka.Brokers.Length > 0 ? options.Kafka.Brokers : NoBrokers());
 
     private static string NoBrokers() => throw new InvalidOperationException(
         $"{ClickHouseOptions.SectionName}:Kafka:Brokers is empty and the Kafka module is disabled: set the host:port list the ClickHouse server reaches Kafka at.");

@@ -135,7 +135,7 @@ public sealed class HttpClickHouseOptions
     public string PasswordVariable { get; set; } = "K2_CLICKHOUSE_PASSWORD";
 }
 
-/// <summary>How ClickHouse's Kafka engine consumes the normalized topics.</summary>
+/// <summary>How ClickHouse's Kafka engine consumes the normalized topics (named by <c>Modules:Kafka:Topics:Prefix</c>).</summary>
 public sealed class ClickHouseKafkaOptions
 {
     /// <summary>
@@ -145,9 +145,13 @@ public sealed class ClickHouseKafkaOptions
     [RegularExpression($"^$|{SqlIdentifier.BrokerListPattern}", ErrorMessage = "must be empty or host:port[,host:port…] (letters, digits, . - _ :)")]
     public string Brokers { get; set; } = "";
 
-    /// <summary>Topics are <c>&lt;TopicPrefix&gt;&lt;exchange&gt;</c>. Default <c>market.crypto.trades.</c>.</summary>
-    [RegularExpression(SqlIdentifier.TopicPrefixPattern, ErrorMessage = "must be a Kafka topic name prefix: letters, digits, . _ - (at most 200)")]
-    public string TopicPrefix { get; set; } = "market.crypto.trades.";
+    /// <summary>
+    /// The named collection holding the engine's Kafka security settings (protocol, SASL, CA), which the queue tables
+    /// name instead of carrying them. The embedded engine defines it from <c>Modules:Kafka:Security</c>; a server
+    /// defines it in its configuration. Default <c>k2_kafka</c>.
+    /// </summary>
+    [RegularExpression(SqlIdentifier.Pattern, ErrorMessage = SqlIdentifier.Rule)]
+    public string NamedCollection { get; set; } = KafkaNamedCollection.DefaultName;
 
     /// <summary>Consumer groups are <c>&lt;ConsumerGroupPrefix&gt;-&lt;exchange&gt;</c>. Default <c>k2-clickhouse</c>.</summary>
     [RegularExpression(SqlIdentifier.TopicPrefixPattern, ErrorMessage = "must be letters, digits, . _ - (at most 200)")]

@@ -6,7 +6,7 @@ namespace K2.Kafka;
 /// Where Kafka clients connect: the external cluster, or the embedded mock cluster, which is
 /// started on first use and stopped with the host.
 /// </summary>
-public sealed class KafkaBootstrap(KafkaOptions options) : IDisposable
+internal sealed class KafkaBootstrap(KafkaOptions options) : IDisposable
 {
     private readonly Lazy<EmbeddedKafkaCluster?> _embedded = new(() =>
         options.Mode == KafkaMode.Embedded ? EmbeddedKafkaCluster.Start(options.EmbeddedBrokers) : null);

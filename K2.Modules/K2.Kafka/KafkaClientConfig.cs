@@ -12,21 +12,10 @@ internal static class KafkaClientConfig
         // Reconnect within a second of the brokers coming back rather than the default ten.
         config.ReconnectBackoffMaxMs = 1000;
         var security = options.Security;
-        config.SecurityProtocol = security.Protocol switch
-        {
-            KafkaSecurityProtocol.Ssl => SecurityProtocol.Ssl,
-            KafkaSecurityProtocol.SaslPlaintext => SecurityProtocol.SaslPlaintext,
-            KafkaSecurityProtocol.SaslSsl => SecurityProtocol.SaslSsl,
-            _ => SecurityProtocol.Plaintext,
-        };
+        config.Set("security.protocol", KafkaClientSecurity.ProtocolName(security.Protocol));
         if (security.UsesSasl)
         {
-            config.SaslMechanism = security.SaslMechanism switch
-            {
-                KafkaSaslMechanism.Plain => SaslMechanism.Plain,
-                KafkaSaslMechanism.ScramSha256 => SaslMechanism.ScramSha256,
-                _ => SaslMechanism.ScramSha512,
-            };
+            config.Set("sasl.mechanism", KafkaClientSecurity.MechanismName(security.SaslMechanism));
             config.SaslUsername = security.SaslUsername;
             config.SaslPassword = security.ResolvePassword();
         }

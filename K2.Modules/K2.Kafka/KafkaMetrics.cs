@@ -19,8 +19,12 @@ internal static class KafkaMetrics
     public static readonly Gauge TopicMismatch = Metrics.CreateGauge("k2_kafka_topic_mismatch", "1 when an existing topic's partition count or retention differs from the configuration.", "topic");
     public static readonly Counter DeadLetters = Metrics.CreateCounter("k2_kafka_dead_letters_total", "Frames sent to the dead-letter path.", "exchange");
 
+    /// <summary>
+    /// Buckets 25 % apart from 0.5 ms to 18 s: a quantile read from them (the publish benchmark's p99, a dashboard's
+    /// histogram_quantile) is off by less than one bucket's width, where doubling buckets left it off by up to 100 %.
+    /// </summary>
     public static readonly Histogram ReceiveToAck = Metrics.CreateHistogram(
         "k2_kafka_receive_to_ack_seconds",
         "Time from receiving a frame to the broker acknowledging its normalized trade.",
-        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 1.25, 48) });
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using K2.Core.Configuration;
 using K2.Core.Trades;
+using K2.Kafka.Topics;
 
 namespace K2.Kafka;
 
@@ -59,6 +60,13 @@ public sealed class KafkaOptions : ModuleOptions, IValidatableObject
 
 public sealed class KafkaTopicOptions : IValidatableObject
 {
+    /// <summary>
+    /// Start of every topic name: <c>&lt;Prefix&gt;&lt;exchange&gt;</c>, <c>&lt;Prefix&gt;&lt;exchange&gt;.raw</c>,
+    /// <c>&lt;Prefix&gt;dlq</c>. Default <c>market.crypto.trades.</c>.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9._\\-]{1,200}$", ErrorMessage = "must be 1 to 200 characters: letters, digits, . _ -")]
+    public string Prefix { get; set; } = KafkaTopicNames.DefaultPrefix;
+
     /// <summary>Per exchange (binance, kraken, coinbase): partitions and whether raw frames are published.</summary>
     public Dictionary<string, ExchangeTopicOptions> Exchanges { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -247,6 +255,28 @@ public sealed class KafkaSecurityOptions : IValidatableObject
         SaslPassword.Length > 0 ? SaslPassword
         : SaslPasswordEnvironmentVariable.Length > 0 ? Environment.GetEnvironmentVariable(SaslPasswordEnvironmentVariable) ?? ""
         : "";
+
+    /// <summary>
+    /// The environment variable the password came from: <see cref="SaslPasswordEnvironmentVariable"/>, or the one
+    /// <see cref="SaslPassword"/> was bound from (<c>K2__Modules__Kafka__Security__SaslPassword</c>, in whatever case it
+    /// was written); null without SASL or when the password was not in the environment.
+    /// </summary>
+    public string? PasswordEnvironmentVariable()
+    {
+        if (!UsesSasl) { return null; }
+        if (SaslPassword.Length == 0) { return SaslPasswordEnvironmentVariable.Length > 0 ? SaslPasswordEnvironmentVariable : null; }
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (string.Equals((string)variable.Key, PasswordConfigurationVariable, StringComparison.OrdinalIgnoreCase) && (string?)variable.Value == SaslPassword)
+            {
+                return (string)variable.Key;
+            }
+        }
+
+        return null;
+    }
+
+    private const string PasswordConfigurationVariable = "K2__Modules__Kafka__Security__SaslPassword";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

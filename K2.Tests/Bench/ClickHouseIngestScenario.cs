@@ -7,6 +7,7 @@ using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Health;
 using K2.ClickHouse.Schema;
 using K2.Core.Trades;
+using K2.Kafka;
 using K2.Kafka.Embedded;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -32,14 +33,15 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
         using var kafka = EmbeddedKafkaCluster.Start();
-        using var engine = ChDbEngine.Open(Path.Combine(arguments.DataDir, "chdb"), serverSettings: new EmbeddedClickHouseOptions().ServerSettings());
-        var gateway = new EmbeddedClickHouseGateway(engine);
+        var connection = new KafkaConnection(new KafkaOptions { Topics = { Prefix = $"bench.{Guid.NewGuid():N}." } }, kafka.BootstrapServers);
         var options = new ClickHouseOptions { Database = "bench_ingest" };
-        options.Kafka.TopicPrefix = $"bench.{Guid.NewGuid():N}.";
-        var settings = new HotTierSettings(options, kafka.BootstrapServers);
+        using var engine = ChDbEngine.Open(Path.Combine(arguments.DataDir, "chdb"), serverSettings: new EmbeddedClickHouseOptions().ServerSettings(),
+            namedCollections: [KafkaNamedCollection.Define(options.Kafka.NamedCollection, connection.Security)]);
+        var gateway = new EmbeddedClickHouseGateway(engine);
+        var settings = new HotTierSettings(options, connection.Topics, kafka.BootstrapServers);
         foreach (var exchange in ExchangeNames.All) { kafka.CreateTopic(settings.Topic(exchange), partitions: 3); }
         await new HotTierSchema(gateway, settings, NullLogger<HotTierSchema>.Instance).ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var lag = new KafkaConsumerLag(settings, () => kafka.BootstrapServers);
+        var lag = new KafkaConsumerLag(settings, connection, () => kafka.BootstrapServers);
         await new ConsumerHealth(gateway, settings, lag).WaitForAssignmentsAsync(TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
 
         var silverCount = $"SELECT count() FROM {settings.Table(HotTierMigrations.SilverTable)}";
@@ -60,7 +62,7 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
             await WaitForCountAsync(gateway, $"SELECT sum(trade_count) FROM {settings.Table(interval.Table)}", consumed, cancellationToken).ConfigureAwait(false);
         }
 
-        var lagAtEnd = lag.Measure().Values.Sum();
+        var lagAtEnd = (await lag.MeasureAsync(cancellationToken).ConfigureAwait(false)).Values.Sum();
         var candles = new Dictionary<string, object>();
         foreach (var interval in CandleInterval.All)
         {

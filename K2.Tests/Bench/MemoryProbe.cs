@@ -21,7 +21,7 @@ internal sealed partial class MemoryProbe : IDisposable
     public MemoryProbe(EmbeddedPipeline pipeline)
     {
         _engine = pipeline.Services.GetRequiredService<ChDbEngine>();
-        var servers = pipeline.Services.GetRequiredService<KafkaBootstrap>().BootstrapServers;
+        var servers = pipeline.Services.GetRequiredService<KafkaConnection>().BootstrapServers;
         _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = servers }).Build();
         _consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = servers, GroupId = "k2-soak-memory-probe", EnableAutoCommit = false }).Build();
     }

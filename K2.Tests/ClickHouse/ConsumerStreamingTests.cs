@@ -23,7 +23,7 @@ public sealed class ConsumerStreamingTests
         await using var hotTier = HotTier.Create();
         foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(hotTier.Settings.Topic(exchange), partitions: 1); }
         await hotTier.Schema.ApplyAsync();
-        await new ConsumerHealth(HotTier.Gateway, hotTier.Settings, new KafkaConsumerLag(hotTier.Settings, () => EmbeddedKafka.BootstrapServers))
+        await new ConsumerHealth(HotTier.Gateway, hotTier.Settings, HotTier.Lag(hotTier.Settings))
             .WaitForAssignmentsAsync(TimeSpan.FromSeconds(45));
         var templates = FixtureTrades.All().GroupBy(t => t.Exchange).ToDictionary(g => g.Key, g => g.First());
 

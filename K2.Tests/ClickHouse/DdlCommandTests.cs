@@ -3,6 +3,7 @@ using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Health;
 using K2.Core.Health;
 using K2.Core.Trades;
+using K2.Kafka.Topics;
 using K2.Daemon.Cli;
 using K2.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -15,19 +16,21 @@ namespace K2.Tests.ClickHouse;
 public sealed class DdlCommandTests
 {
     private ClickHouseOptions _options = null!;
+    private KafkaTopicNames _topics = null!;
     private IServiceProvider _services = null!;
 
     [SetUp]
     public void BuildServices()
     {
         _options = HotTier.NewOptions();
+        _topics = HotTier.NewTopics();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Modules:Kafka:Enabled"] = "false",
+            ["Modules:Kafka:Topics:Prefix"] = _topics.Prefix,
             [$"{ClickHouseOptions.SectionName}:Embedded:DataPath"] = EmbeddedClickHouse.Engine.DataPath,
             [$"{ClickHouseOptions.SectionName}:Database"] = _options.Database,
             [$"{ClickHouseOptions.SectionName}:Kafka:Brokers"] = EmbeddedKafka.BootstrapServers,
-            [$"{ClickHouseOptions.SectionName}:Kafka:TopicPrefix"] = _options.Kafka.TopicPrefix,
             [$"{ClickHouseOptions.SectionName}:Kafka:ConsumerGroupPrefix"] = _options.Kafka.ConsumerGroupPrefix,
         }).Build();
 
@@ -51,6 +54,34 @@ public sealed class DdlCommandTests
             .And.Contain("kafka_handle_error_mode = 'stream'")
             .And.Contain($"kafka_broker_list = '{EmbeddedKafka.BootstrapServers}'");
         (await HotTier.Gateway.QueryScalarAsync($"SELECT count() FROM system.databases WHERE name = '{_options.Database}'")).Should().Be("0");
+    }
+
+    [Test]
+    public async Task Print_names_the_kafka_security_collection_and_never_holds_the_sasl_password()
+    {
+        var password = $"ddl-sasl-{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable("K2_TEST_DDL_SASL_PASSWORD", password);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Modules:Kafka:Mode"] = "External",
+            ["Modules:Kafka:BootstrapServers"] = "redpanda:9092",
+            ["Modules:Kafka:Security:Protocol"] = "SaslSsl",
+            ["Modules:Kafka:Security:SaslUsername"] = "k2",
+            ["Modules:Kafka:Security:SaslPasswordEnvironmentVariable"] = "K2_TEST_DDL_SASL_PASSWORD",
+            [$"{ClickHouseOptions.SectionName}:Embedded:DataPath"] = EmbeddedClickHouse.Engine.DataPath,
+            [$"{ClickHouseOptions.SectionName}:Database"] = _options.Database,
+        }).Build();
+        var services = DdlCommand.Services(configuration, out var problems)!;
+        problems.Should().BeEmpty();
+        var output = new StringWriter();
+
+        var exitCode = await DdlCommand.RunAsync(services, DdlAction.Print, null, null, output, TextWriter.Null, CancellationToken.None);
+
+        exitCode.Should().Be(ExitCodes.Ok);
+        output.ToString().Should().Contain($"ENGINE = Kafka({K2.ClickHouse.Schema.KafkaNamedCollection.DefaultName})")
+            .And.Contain("kafka_broker_list = 'redpanda:9092'")
+            .And.NotContain(password).And.NotContain("kafka_sasl_").And.NotContain("security_protocol");
+        Environment.SetEnvironmentVariable("K2_TEST_DDL_SASL_PASSWORD", null);
     }
 
     [Test]
@@ -97,7 +128,7 @@ public sealed class DdlCommandTests
     {
         var readiness = _services.GetServices<IReadinessCheck>().Single(c => c.Name == "clickhouse");
         readiness.Check().IsReady.Should().BeFalse();
-        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic($"{_options.Kafka.TopicPrefix}{exchange.ToWire()}", partitions: 1); }
+        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(_topics.Normalized(exchange), partitions: 1); }
 
         await _services.GetServices<IHostedService>().OfType<HotTierStarter>().Single().StartAsync(CancellationToken.None);
 

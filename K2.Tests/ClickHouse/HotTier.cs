@@ -1,6 +1,9 @@
 using K2.ClickHouse;
 using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Health;
 using K2.ClickHouse.Schema;
+using K2.Kafka;
+using K2.Kafka.Topics;
 using K2.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,13 +24,21 @@ internal sealed class HotTier : IAsyncDisposable
 
     public HotTierSchema Schema { get; }
 
-    public static HotTier Create(Action<ClickHouseOptions>? configure = null) => new(new HotTierSettings(NewOptions(configure), EmbeddedKafka.BootstrapServers));
+    /// <summary>The Kafka module's seam on the shared mock cluster, with the module's default settings.</summary>
+    public static KafkaConnection Kafka => new(new KafkaOptions(), EmbeddedKafka.BootstrapServers);
+
+    public static HotTier Create(Action<ClickHouseOptions>? configure = null) => new(new HotTierSettings(NewOptions(configure), NewTopics(), EmbeddedKafka.BootstrapServers));
+
+    /// <summary>Topic names no other test uses.</summary>
+    public static KafkaTopicNames NewTopics() => new($"test.{Guid.NewGuid().ToString("N")[..12]}.market.crypto.trades.");
+
+    /// <summary>Consumer lag of the hot tier's groups, measured by the Kafka module on the shared mock cluster.</summary>
+    public static KafkaConsumerLag Lag(HotTierSettings settings) => new(settings, Kafka, () => EmbeddedKafka.BootstrapServers);
 
     public static ClickHouseOptions NewOptions(Action<ClickHouseOptions>? configure = null)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         var options = new ClickHouseOptions { Database = $"hot_{id}" };
-        options.Kafka.TopicPrefix = $"test.{id}.market.crypto.trades.";
         options.Kafka.ConsumerGroupPrefix = $"k2-test-{id}";
         options.Kafka.FlushIntervalMilliseconds = 200;
         configure?.Invoke(options);

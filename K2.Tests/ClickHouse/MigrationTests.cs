@@ -2,6 +2,7 @@ using K2.ClickHouse;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
+using K2.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -59,7 +60,7 @@ public sealed class MigrationTests
         await using var hotTier = HotTier.Create(o => o.Database = options.Database);
         await hotTier.Schema.ApplyAsync();
         options.Kafka.FlushIntervalMilliseconds = 750;
-        var changed = new HotTierSchema(HotTier.Gateway, new HotTierSettings(options, Support.EmbeddedKafka.BootstrapServers), Microsoft.Extensions.Logging.Abstractions.NullLogger<HotTierSchema>.Instance);
+        var changed = new HotTierSchema(HotTier.Gateway, new HotTierSettings(options, HotTier.NewTopics(), Support.EmbeddedKafka.BootstrapServers), Microsoft.Extensions.Logging.Abstractions.NullLogger<HotTierSchema>.Instance);
 
         var result = await changed.ApplyAsync();
 
@@ -96,19 +97,21 @@ public sealed class MigrationTests
             .And.NotContain("ENGINE = MergeTree");
     }
 
-    [TestCase("Database", "k2; DROP DATABASE k2")]
-    [TestCase("Cluster", "c'x")]
-    [TestCase("Kafka:Brokers", "host:9092' , kafka_format='x")]
-    [TestCase("Kafka:TopicPrefix", "market crypto")]
-    [TestCase("Kafka:ConsumerGroupPrefix", "g'")]
-    public void Identifiers_from_configuration_are_validated_before_they_reach_sql(string key, string value)
+    [TestCase(ClickHouseOptions.SectionName, "Database", "k2; DROP DATABASE k2")]
+    [TestCase(ClickHouseOptions.SectionName, "Cluster", "c'x")]
+    [TestCase(ClickHouseOptions.SectionName, "Kafka:Brokers", "host:9092' , kafka_format='x")]
+    [TestCase(KafkaOptions.SectionName, "Topics:Prefix", "market crypto")]
+    [TestCase(ClickHouseOptions.SectionName, "Kafka:ConsumerGroupPrefix", "g'")]
+    [TestCase(ClickHouseOptions.SectionName, "Kafka:NamedCollection", "k2_kafka) SETTINGS kafka_format='x")]
+    public void Identifiers_from_configuration_are_validated_before_they_reach_sql(string section, string key, string value)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"{ClickHouseOptions.SectionName}:{key}"] = value }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"{section}:{key}"] = value }).Build();
         var services = new ServiceCollection();
 
+        services.AddKafka(configuration);
         services.AddClickHouse(configuration);
 
-        services.GetConfigurationProblems().All.Should().Contain(p => p.Contains($"{ClickHouseOptions.SectionName}:{key}"));
+        services.GetConfigurationProblems().All.Should().Contain(p => p.Contains($"{section}:{key}"));
     }
 
     [Test]

@@ -28,7 +28,7 @@ public sealed class PipelineTests
         _invalid = template with { TradeId = "invalid-1", Quantity = -0.25m };
         foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(_hotTier.Settings.Topic(exchange), partitions: 2); }
         await _hotTier.Schema.ApplyAsync();
-        await new ConsumerHealth(HotTier.Gateway, _hotTier.Settings, new KafkaConsumerLag(_hotTier.Settings, () => EmbeddedKafka.BootstrapServers))
+        await new ConsumerHealth(HotTier.Gateway, _hotTier.Settings, HotTier.Lag(_hotTier.Settings))
             .WaitForAssignmentsAsync(TimeSpan.FromSeconds(45));
 
         foreach (var exchange in ExchangeNames.All)
@@ -168,7 +168,7 @@ public sealed class PipelineTests
     [Test]
     public async Task Consumer_health_reports_what_each_consumer_read_and_the_table_row_counts()
     {
-        var health = new ConsumerHealth(HotTier.Gateway, _hotTier.Settings, new KafkaConsumerLag(_hotTier.Settings, () => EmbeddedKafka.BootstrapServers));
+        var health = new ConsumerHealth(HotTier.Gateway, _hotTier.Settings, HotTier.Lag(_hotTier.Settings));
 
         var consumers = await health.ConsumersAsync();
         var rows = await health.TableRowsAsync();
@@ -188,14 +188,14 @@ public sealed class PipelineTests
     public async Task Lag_counts_messages_published_but_not_yet_committed_by_the_consumer_group()
     {
         var unconsumed = HotTier.NewOptions();
-        var settings = new HotTierSettings(unconsumed, EmbeddedKafka.BootstrapServers);
+        var settings = new HotTierSettings(unconsumed, HotTier.NewTopics(), EmbeddedKafka.BootstrapServers);
         EmbeddedKafka.Cluster.CreateTopic(settings.Topic(Exchange.Binance), partitions: 2);
         await TradePublisher.PublishAsync(settings.Topic(Exchange.Binance), _trades.Where(t => t.Exchange == Exchange.Binance).Take(7));
 
-        var lag = new KafkaConsumerLag(settings, () => EmbeddedKafka.BootstrapServers).Measure();
+        var lag = await HotTier.Lag(settings).MeasureAsync();
 
         lag[Exchange.Binance].Should().Be(7);
-        new KafkaConsumerLag(_hotTier.Settings, () => EmbeddedKafka.BootstrapServers).Measure().Values.Should().OnlyContain(l => l == 0);
+        (await HotTier.Lag(_hotTier.Settings).MeasureAsync()).Values.Should().OnlyContain(l => l == 0);
     }
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);

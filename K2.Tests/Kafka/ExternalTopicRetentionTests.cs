@@ -20,7 +20,7 @@ public sealed class ExternalTopicRetentionTests
         var brokers = Environment.GetEnvironmentVariable("K2_TEST_KAFKA_DISPOSABLE_BOOTSTRAP");
         if (string.IsNullOrWhiteSpace(brokers)) { Assert.Ignore("K2_TEST_KAFKA_DISPOSABLE_BOOTSTRAP is not set: no real brokers to compare topic settings on."); }
         var options = new KafkaOptions { Mode = KafkaMode.External, BootstrapServers = brokers };
-        var topic = TopicNames.Normalized(K2.Core.Trades.Exchange.Kraken);
+        var topic = new KafkaTopicNames().Normalized(K2.Core.Trades.Exchange.Kraken);
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = brokers }).Build())
         {
             try { await admin.DeleteTopicsAsync([topic]); }
@@ -37,7 +37,7 @@ public sealed class ExternalTopicRetentionTests
         }
 
         using var bootstrap = new KafkaBootstrap(options);
-        await new TopicAdministrator(options, NullLogger.Instance).EnsureAsync(bootstrap, CancellationToken.None);
+        await new TopicAdministrator(options, bootstrap, new KafkaConnection(options, bootstrap), NullLogger<TopicAdministrator>.Instance).EnsureAsync(CancellationToken.None);
 
         KafkaMetrics.TopicMismatch.WithLabels(topic).Value.Should().Be(1, "the topic keeps 1 h, the configuration 7 days");
     }

@@ -1,6 +1,8 @@
 using Confluent.Kafka;
+using K2.Core.Trades;
 using K2.Kafka;
 using K2.Kafka.Embedded;
+using K2.Kafka.Topics;
 using K2.Tests.Support;
 
 namespace K2.Tests.Kafka;
@@ -30,6 +32,29 @@ public sealed class KafkaTopicTests
         });
         partitions.Should().NotContainKey("market.crypto.trades.coinbase.raw", "raw publishing is off for coinbase");
         KafkaMetrics.TopicMismatch.WithLabels("market.crypto.trades.kraken").Value.Should().Be(1);
+    }
+
+    [Test]
+    public async Task Every_topic_is_named_from_the_configured_prefix()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        var settings = KafkaSettings.Small(("Topics:Prefix", "desk7.trades."));
+        await using var host = await KafkaModuleHost.StartAsync(TestPaths.NewScratchFolder("kafka"), settings, cluster);
+        await Eventually.Holds(() => host.Publisher.TopicsReady, TimeSpan.FromSeconds(30), "topics checked");
+        var frame = FixtureFrames.All().First(f => f.Exchange == Exchange.Kraken);
+
+        await host.Trades.PublishAsync(frame.Exchange, frame.Raw, frame.Trades, frame.ReceiveTimestampUs, CancellationToken.None);
+        await host.DeadLetters.PublishAsync(new DeadLetter(Exchange.Kraken, "not json", "{", frame.ReceiveTimestampUs), CancellationToken.None);
+        await host.StopAsync();
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).Build();
+        var topics = admin.GetMetadata(TimeSpan.FromSeconds(5)).Topics.Select(t => t.Topic).ToList();
+        topics.Should().Contain(["desk7.trades.binance", "desk7.trades.binance.raw", "desk7.trades.kraken", "desk7.trades.coinbase", "desk7.trades.dlq"]);
+        topics.Should().NotContain(t => t.StartsWith(KafkaTopicNames.DefaultPrefix, StringComparison.Ordinal));
+        Kcat.ReadAll(cluster.BootstrapServers, "desk7.trades.kraken").Should().HaveCount(frame.Trades.Count);
+        Kcat.ReadAll(cluster.BootstrapServers, "desk7.trades.kraken.raw").Should().ContainSingle();
+        Kcat.ReadAll(cluster.BootstrapServers, "desk7.trades.dlq").Should().ContainSingle();
+        host.Get<KafkaConnection>().Topics.Normalized(Exchange.Kraken).Should().Be("desk7.trades.kraken", "the seam other modules read names the same topics");
     }
 
     [Test]

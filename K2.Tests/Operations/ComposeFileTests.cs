@@ -73,6 +73,21 @@ public sealed partial class ComposeFileTests
     }
 
     [Test]
+    public void ClickHouse_defines_the_named_collection_the_queue_tables_use()
+    {
+        var kafkaXml = Compose.HostPath("clickhouse", "/etc/clickhouse-server/config.d/kafka.xml");
+        var compose = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docker-compose.yml"));
+        var collection = Regex.Match(compose, @"K2__Modules__ClickHouse__Kafka__NamedCollection:\s*(\S+)") is { Success: true } configured
+            ? configured.Groups[1].Value
+            : new K2.ClickHouse.ClickHouseOptions().Kafka.NamedCollection;
+
+        var defined = XDocument.Load(kafkaXml!).Root!.Element("named_collections")?.Element(collection);
+
+        defined.Should().NotBeNull($"the daemon's DDL says ENGINE = Kafka({collection}); a server without it refuses the queue tables");
+        defined!.Element("kafka_security_protocol")!.Value.Should().Be("plaintext", "the compose Redpanda listens without SASL/TLS");
+    }
+
+    [Test]
     public void Docker_gives_the_daemon_longer_than_its_30_s_graceful_shutdown()
     {
         var grace = Compose.Scalar("k2", "stop_grace_period");

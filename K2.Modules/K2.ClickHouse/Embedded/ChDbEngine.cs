@@ -38,7 +38,12 @@ public sealed class ChDbEngine : IDisposable
     /// with a dot (<c>merge_tree.cleanup_delay_period</c>) names a setting in a section, which chDB's command line cannot
     /// take: those go to a configuration file written next to the data.
     /// </param>
-    public static ChDbEngine Open(string dataPath, string? libraryPath = null, IReadOnlyDictionary<string, string>? serverSettings = null)
+    /// <param name="namedCollections">
+    /// Named collections (<c>&lt;name&gt;&lt;key&gt;value&lt;/key&gt;…&lt;/name&gt;</c>) for the same configuration file, such as
+    /// the Kafka engine's connection settings. Defined in the configuration they exist before the tables that use them
+    /// are attached, and a secret in them can come from the environment (<c>from_env</c>) instead of a file.
+    /// </param>
+    public static ChDbEngine Open(string dataPath, string? libraryPath = null, IReadOnlyDictionary<string, string>? serverSettings = null, IReadOnlyList<XElement>? namedCollections = null)
     {
         var fullPath = Path.GetFullPath(dataPath);
         lock (SharedGate)
@@ -60,10 +65,11 @@ public sealed class ChDbEngine : IDisposable
             // ClickHouse's own SIGSEGV handler would swallow .NET's NullReferenceException and hang the process.
             ChDbNative.SetSignalHandlersEnabled(0);
             var bySection = (serverSettings ?? new Dictionary<string, string>()).ToLookup(s => s.Key.Contains('.', StringComparison.Ordinal));
+            namedCollections ??= [];
             string[] args =
             [
                 "k2", $"--path={fullPath}",
-                .. bySection[true].Any() ? new[] { $"--config-file={WriteConfigFile(fullPath, bySection[true])}" } : [],
+                .. bySection[true].Any() || namedCollections.Count > 0 ? new[] { $"--config-file={WriteConfigFile(fullPath, bySection[true], namedCollections)}" } : [],
                 .. bySection[false].Select(s => $"--{s.Key}={s.Value}"),
             ];
             var argv = args.Select(Marshal.StringToCoTaskMemUTF8).ToArray();
@@ -85,13 +91,15 @@ public sealed class ChDbEngine : IDisposable
         }
     }
 
-    private static string WriteConfigFile(string dataPath, IEnumerable<KeyValuePair<string, string>> sectioned)
+    private static string WriteConfigFile(string dataPath, IEnumerable<KeyValuePair<string, string>> sectioned, IReadOnlyList<XElement> namedCollections)
     {
         var root = new XElement("clickhouse");
         foreach (var section in sectioned.GroupBy(s => s.Key[..s.Key.IndexOf('.', StringComparison.Ordinal)]))
         {
             root.Add(new XElement(section.Key, section.Select(s => new XElement(s.Key[(section.Key.Length + 1)..], s.Value))));
         }
+
+        if (namedCollections.Count > 0) { root.Add(new XElement("named_collections", namedCollections)); }
 
         var file = Path.Combine(dataPath, "k2-engine-config.xml");
         root.Save(file);

@@ -93,7 +93,7 @@ public sealed class ConsumerHealth(IClickHouseGateway gateway, HotTierSettings s
             if (consumer.LastPoll is { } poll) { HotTierMetrics.SecondsSinceLastPoll.WithLabels(exchange).Set((clock.GetUtcNow() - poll).TotalSeconds); }
         }
 
-        foreach (var (exchange, messages) in await Task.Run(lag.Measure, cancellationToken).ConfigureAwait(false))
+        foreach (var (exchange, messages) in await Task.Run(() => lag.MeasureAsync(cancellationToken), cancellationToken).ConfigureAwait(false))
         {
             HotTierMetrics.ConsumerLag.WithLabels(exchange.ToWire()).Set(messages);
         }

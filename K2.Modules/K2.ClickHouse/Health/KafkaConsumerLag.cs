@@ -1,45 +1,25 @@
-using Confluent.Kafka;
 using K2.ClickHouse.Schema;
 using K2.Core.Trades;
+using K2.Kafka;
 
 namespace K2.ClickHouse.Health;
 
 /// <summary>
-/// Lag of the Kafka-engine consumer groups measured at the brokers: partition end minus the group's committed
-/// offset. Independent of what the server reports about itself, so a consumer that silently stops shows.
+/// Lag of the Kafka-engine consumer groups measured at the brokers by the Kafka module (with its SASL/TLS settings):
+/// partition end minus the group's committed offset, from the partition's start where it committed nothing.
+/// Independent of what the server reports about itself, so a consumer that silently stops shows.
 /// </summary>
-public sealed class KafkaConsumerLag(HotTierSettings settings, Func<string> daemonBrokers)
+/// <param name="brokers">Where the daemon reaches the brokers: its own Kafka module's, else the engine's.</param>
+public sealed class KafkaConsumerLag(HotTierSettings settings, KafkaConnection connection, Func<string> brokers)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
-
-    public IReadOnlyDictionary<Exchange, long> Measure()
+    public async Task<IReadOnlyDictionary<Exchange, long>> MeasureAsync(CancellationToken cancellationToken = default)
     {
-        var brokers = daemonBrokers();
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = brokers }).Build();
+        using var probe = connection.OpenLagProbe(brokers());
         var lags = new Dictionary<Exchange, long>();
         foreach (var exchange in ExchangeNames.All)
         {
-            var topic = settings.Topic(exchange);
-            var partitions = admin.GetMetadata(topic, Timeout).Topics
-                .Where(t => t.Topic == topic && !t.Error.IsError)
-                .SelectMany(t => t.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
-                .ToList();
-            if (partitions.Count == 0) { continue; }
-            using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
-            {
-                BootstrapServers = brokers,
-                GroupId = settings.ConsumerGroup(exchange),
-                EnableAutoCommit = false,
-            }).Build();
-            long lag = 0;
-            foreach (var committed in consumer.Committed(partitions, Timeout))
-            {
-                var watermarks = consumer.QueryWatermarkOffsets(committed.TopicPartition, Timeout);
-                var position = committed.Offset == Offset.Unset ? watermarks.Low : committed.Offset;
-                lag += Math.Max(0, watermarks.High - position);
-            }
-
-            lags[exchange] = lag;
+            var partitions = await probe.MeasureAsync(settings.ConsumerGroup(exchange), [settings.Topic(exchange)], committedTopicsOnly: false, cancellationToken).ConfigureAwait(false);
+            if (partitions.Count > 0) { lags[exchange] = partitions.Sum(p => Math.Max(0, p.Lag)); }
         }
 
         return lags;

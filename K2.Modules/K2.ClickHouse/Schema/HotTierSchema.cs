@@ -15,6 +15,9 @@ public sealed record SchemaApplyResult(string ServerVersion, IReadOnlyList<Migra
 /// </summary>
 public sealed class HotTierSchema(IClickHouseGateway gateway, HotTierSettings settings, ILogger<HotTierSchema> logger)
 {
+    /// <summary>ClickHouse's NAMED_COLLECTION_DOESNT_EXIST.</summary>
+    private const int NamedCollectionDoesNotExist = 669;
+
     public HotTierSettings Settings => settings;
 
     /// <summary>The full DDL, in apply order, as <c>k2 ddl --print</c> shows it.</summary>
@@ -107,7 +110,16 @@ public sealed class HotTierSchema(IClickHouseGateway gateway, HotTierSettings se
             if (markers.TryGetValue(KafkaConsumerDdl.QueueTable(exchange), out var marker) && marker == expected) { continue; }
             foreach (var statement in KafkaConsumerDdl.Create(settings, exchange))
             {
-                await gateway.ExecuteAsync(statement, cancellationToken: cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await gateway.ExecuteAsync(statement, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (ClickHouseGatewayException ex) when (ex.Code == NamedCollectionDoesNotExist)
+                {
+                    throw new ClickHouseGatewayException(ex.Code,
+                        $"the ClickHouse server has no named collection '{settings.KafkaNamedCollection}' for the Kafka engine's security settings: define it in the server's configuration (docs/clickhouse.md, Kafka security), or name another in Modules:ClickHouse:Kafka:NamedCollection",
+                        ex);
+                }
             }
 
             created.Add(exchange);

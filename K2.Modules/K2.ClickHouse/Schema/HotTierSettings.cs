@@ -1,4 +1,5 @@
 using K2.Core.Trades;
+using K2.Kafka.Topics;
 
 namespace K2.ClickHouse.Schema;
 
@@ -6,19 +7,28 @@ namespace K2.ClickHouse.Schema;
 public sealed record HotTierSettings
 {
     private readonly Lazy<string> _kafkaBrokers;
+    private readonly Dictionary<Exchange, string> _topics;
 
+    /// <summary>Settings for consumers of the topics under their default names.</summary>
     public HotTierSettings(ClickHouseOptions options, string kafkaBrokers)
-        : this(options, () => kafkaBrokers)
+        : this(options, new KafkaTopicNames(), () => kafkaBrokers)
     {
     }
 
+    public HotTierSettings(ClickHouseOptions options, KafkaTopicNames topics, string kafkaBrokers)
+        : this(options, topics, () => kafkaBrokers)
+    {
+    }
+
+    /// <param name="topics">The Kafka module's topic names, which the consumers read.</param>
     /// <param name="kafkaBrokers">Resolved on first use, so commands that never touch the consumers never start a Kafka client.</param>
-    public HotTierSettings(ClickHouseOptions options, Func<string> kafkaBrokers)
+    public HotTierSettings(ClickHouseOptions options, KafkaTopicNames topics, Func<string> kafkaBrokers)
     {
         Database = SqlIdentifier.Checked(options.Database, "Modules:ClickHouse:Database");
         Cluster = options.Cluster.Length == 0 ? "" : SqlIdentifier.Checked(options.Cluster, "Modules:ClickHouse:Cluster");
         _kafkaBrokers = new Lazy<string>(() => SqlIdentifier.CheckedKafkaName(kafkaBrokers(), "Modules:ClickHouse:Kafka:Brokers"));
-        TopicPrefix = SqlIdentifier.CheckedKafkaName(options.Kafka.TopicPrefix, "Modules:ClickHouse:Kafka:TopicPrefix");
+        _topics = ExchangeNames.All.ToDictionary(e => e, e => SqlIdentifier.CheckedKafkaName(topics.Normalized(e), "Modules:Kafka:Topics:Prefix"));
+        KafkaNamedCollection = SqlIdentifier.Checked(options.Kafka.NamedCollection, "Modules:ClickHouse:Kafka:NamedCollection");
         ConsumerGroupPrefix = SqlIdentifier.CheckedKafkaName(options.Kafka.ConsumerGroupPrefix, "Modules:ClickHouse:Kafka:ConsumerGroupPrefix");
         FlushIntervalMilliseconds = options.Kafka.FlushIntervalMilliseconds;
         MaxBlockSize = options.Kafka.MaxBlockSize;
@@ -32,7 +42,8 @@ public sealed record HotTierSettings
 
     public string KafkaBrokers => _kafkaBrokers.Value;
 
-    public string TopicPrefix { get; }
+    /// <summary>The named collection with the engine's Kafka security settings.</summary>
+    public string KafkaNamedCollection { get; }
 
     public string ConsumerGroupPrefix { get; }
 
@@ -42,7 +53,8 @@ public sealed record HotTierSettings
 
     public ClickHouseRetentionOptions Retention { get; }
 
-    public string Topic(Exchange exchange) => TopicPrefix + exchange.ToWire();
+    /// <summary>The normalized topic of the exchange.</summary>
+    public string Topic(Exchange exchange) => _topics[exchange];
 
     public string ConsumerGroup(Exchange exchange) => $"{ConsumerGroupPrefix}-{exchange.ToWire()}";
 

@@ -83,13 +83,14 @@ public static class KafkaConsumerDdl
         "k2:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(definition)))[..16];
 
     // kafka_handle_error_mode='stream': a message that does not parse yields a row with _error and
-    // _raw_message set instead of stopping the consumer.
+    // _raw_message set instead of stopping the consumer. The security settings come from the named collection,
+    // so no secret is ever part of this text.
     private static string Definition(HotTierSettings s, Exchange e) => $"""
         CREATE TABLE IF NOT EXISTS {s.Table(QueueTable(e))}{s.OnCluster}
         (
             {MessageColumns}
         )
-        ENGINE = Kafka
+        ENGINE = Kafka({s.KafkaNamedCollection})
         SETTINGS
             kafka_broker_list = '{s.KafkaBrokers}',
             kafka_topic_list = '{s.Topic(e)}',

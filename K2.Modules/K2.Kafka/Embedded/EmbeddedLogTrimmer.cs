@@ -1,8 +1,8 @@
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using K2.Core.Native;
 using K2.Core.Trades;
-using K2.Kafka.Topics;
+using K2.Kafka.Lag;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace K2.Kafka.Embedded;
@@ -15,38 +15,20 @@ namespace K2.Kafka.Embedded;
 /// newest <see cref="KafkaEmbeddedRetentionOptions.RawMessagesPerPartition"/>, which nothing in K2 consumes. The
 /// dead-letter topic is left whole.
 /// </summary>
-internal sealed class EmbeddedLogTrimmer : IAsyncDisposable
+internal sealed class EmbeddedLogTrimmer(KafkaOptions options, KafkaBootstrap bootstrap, KafkaConnection connection, ILogger<EmbeddedLogTrimmer> logger) : BackgroundService
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
-    private readonly KafkaOptions _options;
-    private readonly EmbeddedKafkaCluster _cluster;
-    private readonly ILogger _logger;
-    private readonly IAdminClient _admin;
-    private readonly IConsumer<Ignore, Ignore> _consumer;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
-
-    public EmbeddedLogTrimmer(KafkaOptions options, EmbeddedKafkaCluster cluster, ILogger logger)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _options = options;
-        _cluster = cluster;
-        _logger = logger;
-        _admin = new AdminClientBuilder(KafkaClientConfig.Apply(new AdminClientConfig(), options, cluster.BootstrapServers)).Build();
-        _consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfig.Apply(new ConsumerConfig { GroupId = "k2-log-trimmer", EnableAutoCommit = false }, options, cluster.BootstrapServers)).Build();
-    }
-
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var interval = TimeSpan.FromSeconds(_options.EmbeddedRetention.IntervalSeconds);
-        while (!cancellationToken.IsCancellationRequested)
+        var cluster = bootstrap.Embedded ?? throw new InvalidOperationException("The log trimmer needs the embedded cluster");
+        using var probe = connection.OpenLagProbe(cluster.BootstrapServers);
+        var interval = TimeSpan.FromSeconds(options.EmbeddedRetention.IntervalSeconds);
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(interval, cancellationToken);
-                var pass = await TrimAsync(cancellationToken);
-                Log.LogsTrimmed(_logger, pass.Trimmed, pass.Retained);
+                await Task.Delay(interval, stoppingToken);
+                var pass = await TrimAsync(cluster, probe, stoppingToken);
+                Log.LogsTrimmed(logger, pass.Trimmed, pass.Retained);
             }
             catch (OperationCanceledException)
             {
@@ -54,30 +36,26 @@ internal sealed class EmbeddedLogTrimmer : IAsyncDisposable
             }
             catch (Exception ex) when (ex is KafkaException or InvalidOperationException)
             {
-                Log.TrimFailed(_logger, ex.Message);
+                Log.TrimFailed(logger, ex.Message);
             }
         }
     }
 
     /// <summary>One pass over the normalized and raw topics: messages dropped, and messages the cluster still holds in them.</summary>
-    internal async Task<(long Trimmed, long Retained)> TrimAsync(CancellationToken cancellationToken)
+    private async Task<(long Trimmed, long Retained)> TrimAsync(EmbeddedKafkaCluster cluster, ConsumerLagProbe probe, CancellationToken cancellationToken)
     {
-        var raw = ExchangeNames.All.Select(TopicNames.Raw).ToHashSet(StringComparer.Ordinal);
-        var normalized = ExchangeNames.All.Select(TopicNames.Normalized).ToHashSet(StringComparer.Ordinal);
-        var partitions = _admin.GetMetadata(Timeout).Topics
-            .Where(t => t.Error.Code == ErrorCode.NoError && (raw.Contains(t.Topic) || normalized.Contains(t.Topic)))
-            .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
-            .ToList();
-        var consumed = await ConsumedUpToAsync([.. partitions.Where(p => normalized.Contains(p.Topic))], cancellationToken);
+        var raw = ExchangeNames.All.Select(connection.Topics.Raw).ToHashSet(StringComparer.Ordinal);
+        var normalized = ExchangeNames.All.Select(connection.Topics.Normalized).ToHashSet(StringComparer.Ordinal);
+        var partitions = probe.Partitions([.. raw, .. normalized]);
+        var consumed = await ConsumedUpToAsync(probe, [.. partitions.Where(p => normalized.Contains(p.Topic))], cancellationToken);
         long trimmed = 0, retained = 0;
         foreach (var partition in partitions)
         {
-            var ends = _consumer.QueryWatermarkOffsets(partition, Timeout);
-            var (low, high) = (ends.Low.Value, ends.High.Value);
-            long? before = raw.Contains(partition.Topic) ? high - _options.EmbeddedRetention.RawMessagesPerPartition : consumed.GetValueOrDefault(partition);
+            var (low, high) = probe.Ends(partition);
+            long? before = raw.Contains(partition.Topic) ? high - options.EmbeddedRetention.RawMessagesPerPartition : consumed.GetValueOrDefault(partition);
             if (before > low)
             {
-                _cluster.DeleteRecords(partition.Topic, partition.Partition, before.Value);
+                cluster.DeleteRecords(partition.Topic, partition.Partition, before.Value);
                 trimmed += before.Value - low;
                 low = before.Value;
             }
@@ -95,20 +73,17 @@ internal sealed class EmbeddedLogTrimmer : IAsyncDisposable
     /// Per partition, the lowest offset committed by the groups that read its topic (those with a commit on any of its
     /// partitions); absent where one of them has not committed on the partition yet.
     /// </summary>
-    private async Task<Dictionary<TopicPartition, long?>> ConsumedUpToAsync(List<TopicPartition> partitions, CancellationToken cancellationToken)
+    private async Task<Dictionary<TopicPartition, long?>> ConsumedUpToAsync(ConsumerLagProbe probe, List<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         var upTo = new Dictionary<TopicPartition, long?>();
-        if (partitions.Count == 0) { return upTo; }
-        foreach (var group in _options.LagThrottle.ConsumerGroups)
+        foreach (var group in options.LagThrottle.ConsumerGroups)
         {
-            var offsets = (await _admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, partitions)], new ListConsumerGroupOffsetsOptions { RequestTimeout = Timeout }).WaitAsync(cancellationToken))
-                .SelectMany(r => r.Partitions);
-            foreach (var topic in offsets.GroupBy(o => o.Topic).Where(t => t.Any(o => !o.Offset.IsSpecial)))
+            var committed = await probe.CommittedAsync(group, partitions, cancellationToken);
+            foreach (var topic in committed.GroupBy(c => c.Key.Topic).Where(t => t.Any(c => c.Value is not null)))
             {
-                foreach (var committed in topic)
+                foreach (var (partition, offset) in topic)
                 {
-                    long? offset = committed.Offset.IsSpecial ? null : committed.Offset.Value;
-                    upTo[committed.TopicPartition] = upTo.TryGetValue(committed.TopicPartition, out var earlier) ? Min(earlier, offset) : offset;
+                    upTo[partition] = upTo.TryGetValue(partition, out var earlier) ? Min(earlier, offset) : offset;
                 }
             }
         }
@@ -117,13 +92,4 @@ internal sealed class EmbeddedLogTrimmer : IAsyncDisposable
     }
 
     private static long? Min(long? a, long? b) => a is null || b is null ? null : Math.Min(a.Value, b.Value);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null) { await _loop; }
-        _consumer.Dispose();
-        _admin.Dispose();
-        _stop.Dispose();
-    }
 }

@@ -167,17 +167,9 @@ internal static unsafe partial class RdKafkaNative
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
         if (name != Library) { return IntPtr.Zero; }
-        // The same candidates, in the same order, as Confluent.Kafka's loader: the default build wants
-        // libsasl2.so.3, which Debian does not ship, and then the self-contained centos8 build serves.
-        // A publish for one runtime (the container image's) puts its natives beside the assemblies; a
-        // portable build keeps them under runtimes/.
-        foreach (var native in new[] { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native") })
+        foreach (var candidate in LibrdkafkaLocation.Candidates(AppContext.BaseDirectory, RuntimeInformation.ProcessArchitecture))
         {
-            foreach (var candidate in new[] { "librdkafka.so", "centos8-librdkafka.so" })
-            {
-                var path = Path.Combine(native, candidate);
-                if (File.Exists(path) && NativeLibrary.TryLoad(path, out var bundled)) { return bundled; }
-            }
+            if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out var bundled)) { return bundled; }
         }
 
         return NativeLibrary.TryLoad("librdkafka.so.1", assembly, searchPath, out var system) ? system : IntPtr.Zero;

@@ -1,5 +1,4 @@
 using K2.Core.Trades;
-using K2.Kafka.Topics;
 
 namespace K2.Kafka.Publishing;
 
@@ -11,8 +10,8 @@ internal enum RecordKind : byte
 }
 
 /// <summary>
-/// One Kafka message on its way: the serialized key and value plus what its topic and headers are
-/// made of. The same record travels through the queue, the spool and the producer.
+/// One Kafka message on its way: the serialized key and value plus what its topic (kind and exchange)
+/// and headers are made of. The same record travels through the queue, the spool and the producer.
 /// </summary>
 internal sealed class OutboundRecord(RecordKind kind, Exchange exchange, byte[] key, byte[] value, long receiveTimestampUs, string? reason = null)
 {
@@ -28,13 +27,6 @@ internal sealed class OutboundRecord(RecordKind kind, Exchange exchange, byte[] 
 
     /// <summary>Why the frame was rejected (dead letters only).</summary>
     public string? Reason { get; } = reason;
-
-    public string Topic => Kind switch
-    {
-        RecordKind.Trade => TopicNames.Normalized(Exchange),
-        RecordKind.Raw => TopicNames.Raw(Exchange),
-        _ => TopicNames.DeadLetters,
-    };
 
     /// <summary>Order in which the pump handed the record to the producer.</summary>
     public long Sequence { get; set; }

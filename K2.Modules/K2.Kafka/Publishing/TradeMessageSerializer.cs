@@ -39,8 +39,12 @@ public static class TradeMessageSerializer
     private static readonly JsonEncodedText EventTimestampName = JsonEncodedText.Encode("event_ts_us");
     private static readonly JsonEncodedText IsSnapshotName = JsonEncodedText.Encode("is_snapshot");
     private static readonly JsonEncodedText[] ExchangeValues = ExchangeNames.All.OrderBy(e => (int)e).Select(e => JsonEncodedText.Encode(e.ToWire())).ToArray();
+    private static readonly byte[][] ExchangeBytes = ExchangeNames.All.OrderBy(e => (int)e).Select(e => Encoding.UTF8.GetBytes(e.ToWire())).ToArray();
     private static readonly JsonEncodedText Buy = JsonEncodedText.Encode("BUY");
     private static readonly JsonEncodedText Sell = JsonEncodedText.Encode("SELL");
+
+    /// <summary>The exchange's name in UTF-8 (the <c>exchange</c> header, the dead letters' key); one array per exchange, never to be changed.</summary>
+    public static byte[] ExchangeUtf8(Exchange exchange) => ExchangeBytes[(int)exchange];
 
     /// <summary><c>exchange|symbol</c> in UTF-8.</summary>
     public static byte[] Key(Exchange exchange, string symbol)

@@ -35,6 +35,8 @@ internal sealed class DiskSpool : IDisposable
         Open();
     }
 
+    public string Folder => _folder;
+
     public long MaxBytes { get; }
 
     /// <summary>Bytes of records not yet delivered.</summary>

@@ -1,14 +1,47 @@
+using System.Globalization;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using K2.Core.Trades;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace K2.Kafka.Topics;
 
-/// <summary>Creates the missing K2 topics; never alters an existing one, but reports a partition or retention mismatch.</summary>
-internal sealed class TopicAdministrator(KafkaOptions options, ILogger logger)
+/// <summary>
+/// Creates the missing K2 topics when the host starts, retrying every 2 s while the brokers are unreachable (the
+/// publisher spools until then); never alters an existing topic, but reports a partition or retention mismatch.
+/// </summary>
+internal sealed class TopicAdministrator(KafkaOptions options, KafkaBootstrap bootstrap, KafkaConnection connection, ILogger<TopicAdministrator> logger) : BackgroundService
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
+    private volatile bool _topicsReady;
+
+    /// <summary>The topics are checked and the missing ones created.</summary>
+    public bool TopicsReady => _topicsReady;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await EnsureAsync(stoppingToken);
+                _topicsReady = true;
+                return;
+            }
+            catch (KafkaException ex)
+            {
+                Log.TopicsUnreachable(logger, ex.Error.Reason);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try { await Task.Delay(Retry, stoppingToken); } catch (OperationCanceledException) { return; }
+        }
+    }
 
     /// <summary>The topics and partition counts the configuration asks for.</summary>
     public IReadOnlyList<(string Topic, int Partitions)> Wanted()
@@ -17,11 +50,11 @@ internal sealed class TopicAdministrator(KafkaOptions options, ILogger logger)
         foreach (var exchange in ExchangeNames.All)
         {
             var config = options.Topics.For(exchange);
-            topics.Add((TopicNames.Normalized(exchange), config.Partitions));
-            if (config.PublishRaw) { topics.Add((TopicNames.Raw(exchange), config.RawPartitions)); }
+            topics.Add((connection.Topics.Normalized(exchange), config.Partitions));
+            if (config.PublishRaw) { topics.Add((connection.Topics.Raw(exchange), config.RawPartitions)); }
         }
 
-        topics.Add((TopicNames.DeadLetters, options.Topics.DeadLetterPartitions));
+        topics.Add((connection.Topics.DeadLetters, options.Topics.DeadLetterPartitions));
         return topics;
     }
 
@@ -29,9 +62,9 @@ internal sealed class TopicAdministrator(KafkaOptions options, ILogger logger)
     /// Checks and creates the topics. The embedded mock cluster has no controller for CreateTopics, so
     /// there topics are created through its own API (retention does not apply to it).
     /// </summary>
-    public async Task EnsureAsync(KafkaBootstrap bootstrap, CancellationToken cancellationToken)
+    public async Task EnsureAsync(CancellationToken cancellationToken)
     {
-        using var admin = new AdminClientBuilder(KafkaClientConfig.Apply(new AdminClientConfig(), options, bootstrap.BootstrapServers)).Build();
+        using var admin = new AdminClientBuilder(connection.Configure(new AdminClientConfig(), bootstrap.BootstrapServers)).Build();
         var metadata = admin.GetMetadata(Timeout);
         var existing = metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError).ToDictionary(t => t.Topic, t => t.Partitions.Count);
         var replication = (short)Math.Min(options.Topics.ReplicationFactor, metadata.Brokers.Count);
@@ -52,7 +85,7 @@ internal sealed class TopicAdministrator(KafkaOptions options, ILogger logger)
                 Name = topic,
                 NumPartitions = partitions,
                 ReplicationFactor = replication,
-                Configs = new Dictionary<string, string> { ["retention.ms"] = RetentionMs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                Configs = new Dictionary<string, string> { ["retention.ms"] = RetentionMs.ToString(CultureInfo.InvariantCulture) },
             });
         }
 
@@ -96,7 +129,7 @@ internal sealed class TopicAdministrator(KafkaOptions options, ILogger logger)
             var mismatched = new HashSet<string>(StringComparer.Ordinal);
             foreach (var result in described)
             {
-                if (result.Entries.TryGetValue("retention.ms", out var entry) && entry.Value != RetentionMs.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                if (result.Entries.TryGetValue("retention.ms", out var entry) && entry.Value != RetentionMs.ToString(CultureInfo.InvariantCulture))
                 {
                     Log.TopicRetentionMismatch(logger, result.ConfigResource.Name, entry.Value, RetentionMs);
                     mismatched.Add(result.ConfigResource.Name);
