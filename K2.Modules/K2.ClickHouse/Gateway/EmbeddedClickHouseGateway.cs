@@ -29,11 +29,14 @@ internal sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouse
     private static Dictionary<string, string>? Escaped(IReadOnlyDictionary<string, string>? parameters) =>
         parameters?.ToDictionary(p => p.Key, p => p.Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal));
 
-    public async Task<Stream> QueryStreamAsync(string sql, string format, CancellationToken cancellationToken = default)
+    public Task<Stream> QueryStreamAsync(string sql, string format, CancellationToken cancellationToken = default) =>
+        QueryStreamAsync(sql, format, null, cancellationToken);
+
+    public async Task<Stream> QueryStreamAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await engine.StreamAsync(sql, format, cancellationToken).ConfigureAwait(false);
+            return await engine.StreamAsync(sql, format, Escaped(parameters), cancellationToken).ConfigureAwait(false);
         }
         catch (ChDbException ex)
         {
