@@ -7,6 +7,7 @@ using K2.Kafka;
 using K2.Maintenance;
 using K2.Observability;
 using K2.Offload;
+using K2.Query;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,6 +62,7 @@ internal static class DaemonHost
         services.AddExchanges(configuration);
         services.AddOffload(configuration);
         services.AddMaintenance(configuration);
+        services.AddQuery(configuration);
         configure?.Invoke(services, configuration);
 
         services.AddSingleton<IStatusContributor>(new DaemonStatus(ModuleSwitches(services)));
