@@ -26,13 +26,13 @@ internal static class CandleSql
           toString(o) AS open, toString(h) AS high, toString(l) AS low, toString(c) AS close,
           toString(v) AS volume, toString(qv) AS quote_volume, toString(CAST(if(v = 0, 0, qv / v) AS Decimal(38, 18))) AS vwap,
           n AS trade_count, toString(bv) AS buy_volume, toString(sv) AS sell_volume,
-          toUnixTimestamp64Micro(w) + {interval_us:Int64} <= {now_us:Int64} AS closed, tier
+          CAST(toUnixTimestamp64Micro(w) + {interval_us:Int64} <= {now_us:Int64} AS Bool) AS closed, tier
           """
         : """
           exchange, symbol, canonical_symbol, {interval:String} AS `interval`, w AS window_start, toUnixTimestamp64Micro(w) AS window_start_us,
           o AS open, h AS high, l AS low, c AS close, v AS volume, qv AS quote_volume, CAST(if(v = 0, 0, qv / v) AS Decimal(38, 18)) AS vwap,
           n AS trade_count, bv AS buy_volume, sv AS sell_volume,
-          toUnixTimestamp64Micro(w) + {interval_us:Int64} <= {now_us:Int64} AS closed, tier
+          CAST(toUnixTimestamp64Micro(w) + {interval_us:Int64} <= {now_us:Int64} AS Bool) AS closed, tier
           """;
 
     public static string Select(string database, ColdPin pin, CandleSelection selection, string projection, Dictionary<string, string> parameters, int timeoutSeconds)
