@@ -23,9 +23,17 @@ internal sealed class QueryTrades(HotTier hot)
 
     private readonly Dictionary<(Exchange, int), long> _next = [];
     private readonly List<(Exchange Exchange, int Partition, string Line, FixtureTrade Trade)> _written = [];
+    private readonly Lock _gate = new();
     private long _trade = 1000;
 
-    public IReadOnlyList<FixtureTrade> All => [.. _written.Select(w => w.Trade).DistinctBy(t => (t.Exchange, t.Symbol, t.TradeId))];
+    /// <summary>Every trade written, once per key (safe while another task writes).</summary>
+    public IReadOnlyList<FixtureTrade> All
+    {
+        get
+        {
+            lock (_gate) { return [.. _written.Select(w => w.Trade).DistinctBy(t => (t.Exchange, t.Symbol, t.TradeId))]; }
+        }
+    }
 
     public static string Native(Exchange exchange, string canonical) => exchange switch
     {
@@ -70,7 +78,8 @@ internal sealed class QueryTrades(HotTier hot)
     {
         foreach (var exchange in ExchangeNames.All)
         {
-            var again = _written.Where(w => w.Exchange == exchange && w.Trade.Canonical == canonical).TakeLast(count).ToList();
+            List<(Exchange Exchange, int Partition, string Line, FixtureTrade Trade)> again;
+            lock (_gate) { again = [.. _written.Where(w => w.Exchange == exchange && w.Trade.Canonical == canonical).TakeLast(count)]; }
             await InsertRawAsync(exchange, string.Concat(again.Select(w => Write(exchange, w.Partition, w.Trade) + "\n")));
         }
     }
@@ -80,12 +89,18 @@ internal sealed class QueryTrades(HotTier hot)
     {
         foreach (var exchange in ExchangeNames.All)
         {
-            var again = _written.Where(w => w.Exchange == exchange && w.Trade.Canonical == canonical).TakeLast(count).ToList();
+            List<(Exchange Exchange, int Partition, string Line, FixtureTrade Trade)> again;
+            lock (_gate) { again = [.. _written.Where(w => w.Exchange == exchange && w.Trade.Canonical == canonical).TakeLast(count)]; }
             await InsertRawAsync(exchange, string.Concat(again.Select(w => w.Line + "\n")));
         }
     }
 
     private string Write(Exchange exchange, int partition, FixtureTrade trade)
+    {
+        lock (_gate) { return WriteLocked(exchange, partition, trade); }
+    }
+
+    private string WriteLocked(Exchange exchange, int partition, FixtureTrade trade)
     {
         var offset = _next.GetValueOrDefault((exchange, partition));
         _next[(exchange, partition)] = offset + 1;
