@@ -52,7 +52,8 @@ internal static class CandlesEndpoint
         var body = http.Response.BodyWriter;
         var json = output == OutputFormat.Json;
         if (json) { body.Write("{\"data\":[\n"u8); }
-        var lines = new ResultLines(rows, body, jsonArray: json, skipHeader: output == OutputFormat.Csv);
+        if (output == OutputFormat.Csv) { body.Write(Encoding.UTF8.GetBytes(CandleSql.CsvHeader)); }
+        var lines = new ResultLines(rows, body, jsonArray: json);
         await lines.CopyAsync(cancellationToken).ConfigureAwait(false);
         if (json) { body.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"\n],\"count\":{lines.Tiers.Total}}}\n"))); }
         await body.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -62,7 +62,7 @@ internal static class TradesEndpoint
         http.Response.ContentType = OutputFormat.Json.MediaType;
         var body = http.Response.BodyWriter;
         body.Write("{\"data\":[\n"u8);
-        var lines = new ResultLines(rows, body, jsonArray: true, skipHeader: false);
+        var lines = new ResultLines(rows, body, jsonArray: true);
         await lines.CopyAsync(cancellationToken).ConfigureAwait(false);
         var next = lines.Tiers.Total == selection.Limit ? NextCursor(lines.LastRow, pin, query) : null;
         body.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
@@ -95,6 +95,7 @@ internal static class TradesEndpoint
         var sql = TradeSql.Select(context.Database, pin, page, TradeSql.Projection(output.IsText), parameters, context.Options.QueryTimeoutSeconds) + Settings(output);
         await using var rows = await context.Gateway.QueryStreamAsync(sql, output.ClickHouseFormat, parameters, cancellationToken).ConfigureAwait(false);
         http.Response.ContentType = output.MediaType;
+        if (output == OutputFormat.Csv) { await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(TradeSql.CsvHeader), cancellationToken).ConfigureAwait(false); }
         await rows.CopyToAsync(http.Response.Body, 64 * 1024, cancellationToken).ConfigureAwait(false);
         return served;
     }

@@ -19,6 +19,9 @@ internal static class CandleSql
     private const string Horizon = "horizon";
     private const string Cut = "cut";
 
+    /// <summary>The CSV header of <see cref="Projection"/>.</summary>
+    public const string CsvHeader = "exchange,symbol,canonical_symbol,interval,window_start,window_start_us,open,high,low,close,volume,quote_volume,vwap,trade_count,buy_volume,sell_volume,closed,tier\n";
+
     public static string Projection(bool text) => text
         ? """
           exchange, symbol, canonical_symbol, {interval:String} AS `interval`,

@@ -5,7 +5,8 @@ internal sealed record OutputFormat(string Name, string MediaType, string ClickH
 {
     public static readonly OutputFormat Json = new("json", "application/json", "JSONEachRow", true);
     public static readonly OutputFormat Ndjson = new("ndjson", "application/x-ndjson", "JSONEachRow", true);
-    public static readonly OutputFormat Csv = new("csv", "text/csv", "CSVWithNames", true);
+    // Plain CSV and a header written by K2: a header row would repeat in every block of a streamed result.
+    public static readonly OutputFormat Csv = new("csv", "text/csv", "CSV", true);
     public static readonly OutputFormat Parquet = new("parquet", "application/vnd.apache.parquet", "Parquet", false);
     public static readonly OutputFormat Arrow = new("arrow", "application/vnd.apache.arrow.stream", "ArrowStream", false);
 

@@ -26,10 +26,10 @@ internal sealed class TierCounts
 
 /// <summary>
 /// Copies a line-per-row result (JSONEachRow, CSV) from ClickHouse to the response as it arrives, one pooled buffer at
-/// a time, so memory does not grow with the result. Rows can be separated (the commas of a JSON array), counted by
+/// a time, so memory does not grow with the result. Rows can be separated (the commas of a JSON array), are counted by
 /// tier, and the last one kept (the next cursor is read from it).
 /// </summary>
-internal sealed class ResultLines(Stream source, PipeWriter target, bool jsonArray, bool skipHeader)
+internal sealed class ResultLines(Stream source, PipeWriter target, bool jsonArray)
 {
     private byte[] _last = new byte[256];
     private int _lastLength;
@@ -44,7 +44,6 @@ internal sealed class ResultLines(Stream source, PipeWriter target, bool jsonArr
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         var filled = 0;
         var first = true;
-        var header = skipHeader;
         try
         {
             while (true)
@@ -60,7 +59,7 @@ internal sealed class ResultLines(Stream source, PipeWriter target, bool jsonArr
                 var read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
                 if (read == 0) { break; }
                 filled += read;
-                var consumed = WriteLines(buffer.AsSpan(0, filled), ref first, ref header);
+                var consumed = WriteLines(buffer.AsSpan(0, filled), ref first);
                 buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
                 filled -= consumed;
                 await target.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -68,7 +67,7 @@ internal sealed class ResultLines(Stream source, PipeWriter target, bool jsonArr
 
             if (filled > 0)
             {
-                WriteLine(buffer.AsSpan(0, filled), ref first, ref header);
+                WriteLine(buffer.AsSpan(0, filled), ref first);
                 await target.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -78,31 +77,25 @@ internal sealed class ResultLines(Stream source, PipeWriter target, bool jsonArr
         }
     }
 
-    private int WriteLines(ReadOnlySpan<byte> data, ref bool first, ref bool header)
+    private int WriteLines(ReadOnlySpan<byte> data, ref bool first)
     {
         var consumed = 0;
         int newline;
         while ((newline = data[consumed..].IndexOf((byte)'\n')) >= 0)
         {
-            WriteLine(data.Slice(consumed, newline), ref first, ref header);
+            WriteLine(data.Slice(consumed, newline), ref first);
             consumed += newline + 1;
         }
 
         return consumed;
     }
 
-    private void WriteLine(ReadOnlySpan<byte> line, ref bool first, ref bool header)
+    private void WriteLine(ReadOnlySpan<byte> line, ref bool first)
     {
         if (jsonArray && !first) { target.Write(",\n"u8); }
         target.Write(line);
         if (!jsonArray) { target.Write("\n"u8); }
         first = false;
-        if (header)
-        {
-            header = false;
-            return;
-        }
-
         Tiers.Count(line);
         if (line.Length > _last.Length) { _last = new byte[line.Length * 2]; }
         line.CopyTo(_last);

@@ -33,6 +33,9 @@ internal static class TradeSql
           ts AS exchange_ts, toUnixTimestamp64Micro(ts) AS exchange_ts_us, rts AS receive_ts, toUnixTimestamp64Micro(rts) AS receive_ts_us, tier
           """;
 
+    /// <summary>The CSV header of <see cref="Projection"/>.</summary>
+    public const string CsvHeader = "exchange,symbol,canonical_symbol,trade_id,price,quantity,side,exchange_ts,exchange_ts_us,receive_ts,receive_ts_us,tier\n";
+
     /// <summary>The text columns and each trade's Kafka position, which the live stream's seam needs.</summary>
     public static string ProjectionWithPosition => Projection(text: true) + ", kafka_topic, kafka_partition, kafka_offset";
 
