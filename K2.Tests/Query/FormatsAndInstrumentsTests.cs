@@ -126,4 +126,37 @@ public sealed class FormatsAndInstrumentsTests
         exchanges.RootElement.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("exchange").GetString()).Should().Equal("binance", "kraken", "coinbase");
         exchanges.RootElement.GetProperty("data")[0].GetProperty("canonical_symbols").EnumerateArray().Select(s => s.GetString()).Should().Equal("BTC/USDT", "ETH/USDT");
     }
+
+    [Test]
+    public async Task The_command_line_prints_trades_candles_and_instruments_from_the_api()
+    {
+        var folder = TestWarehouses.LocalRoot();
+        var url = $"http://{_api.Options.Listen}";
+        async Task<string> Run(string name, params string[] args)
+        {
+            var file = Path.Combine(folder, name);
+            var exit = await K2.Daemon.Cli.K2CommandLine.Create().Parse(["query", .. args, "--url", url, "--output", file]).InvokeAsync();
+            exit.Should().Be(0);
+            return file;
+        }
+
+        var expected = QueryReads.Expected(_api.Trades.All, "ETH/USDT", _from, _to);
+        var csv = await File.ReadAllLinesAsync(await Run("trades.csv", "trades", "--symbol", "ETH/USDT", "--from", QueryReads.Iso(_from), "--to", QueryReads.Iso(_to), "--limit", "100000", "--format", "csv"));
+        csv[0].Should().StartWith("exchange,symbol,canonical_symbol,trade_id");
+        csv.Skip(1).Select(l => l.Split(',')[3].Trim('"')).Should().Equal(expected.Select(t => t.TradeId));
+
+        var json = await File.ReadAllLinesAsync(await Run("trades.json", "trades", "--symbol", "ETHUSDT", "--from", QueryReads.Iso(_from), "--to", QueryReads.Iso(_to), "--limit", "50", "--format", "json"));
+        json.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("trade_id").GetString()).Should().Equal(expected.Where(t => t.Exchange == "binance").Take(50).Select(t => t.TradeId));
+
+        var table = await File.ReadAllLinesAsync(await Run("trades.txt", "trades", "--symbol", "ETH/USDT", "--exchange", "kraken", "--from", QueryReads.Iso(_from), "--limit", "5"));
+        table.Should().HaveCount(6);
+        table[0].Should().StartWith("exchange_ts");
+
+        var parquet = await Run("candles.parquet", "candles", "--symbol", "BTC/USDT", "--interval", "4h", "--from", QueryReads.Iso(_from), "--to", QueryReads.Iso(_to), "--format", "parquet");
+        EmbeddedClickHouse.Engine.QueryText($"SELECT count() FROM file('{parquet}', 'Parquet')").Trim().Should()
+            .Be(QueryReads.ExpectedCandles(_api.Trades.All.Where(t => t.Canonical == "BTC/USDT"), 4 * 3_600_000_000L, _to).Count.ToString(CultureInfo.InvariantCulture));
+
+        var instruments = await File.ReadAllLinesAsync(await Run("instruments.txt", "instruments"));
+        instruments.Should().HaveCount(7).And.Contain(l => l.StartsWith("binance", StringComparison.Ordinal) && l.Contains("BTCUSDT", StringComparison.Ordinal) && l.Contains(" .. ", StringComparison.Ordinal));
+    }
 }
