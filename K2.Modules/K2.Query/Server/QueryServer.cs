@@ -36,6 +36,9 @@ internal sealed class QueryServer(QueryOptions options, QueryContext context, II
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
+
+        // The daemon's host owns the process lifetime (signals, start-up messages); this server starts and stops with it.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime, HostedLifetime>());
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -201,4 +204,12 @@ internal sealed class QueryServer(QueryOptions options, QueryContext context, II
     {
         if (_app is not null) { await _app.DisposeAsync().ConfigureAwait(false); }
     }
+}
+
+/// <summary>The lifetime of a server run by another host: no signal handling, no start-up messages of its own.</summary>
+internal sealed class HostedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
