@@ -24,7 +24,7 @@ internal sealed class QueryBenchScenario : IBenchScenario
     private const int Clients = 16;
     private const int RequestsPerClient = 40;
     private const int Candles = 1_000;
-    private const int ExportPageRows = 1_000_000;
+    private const int ExportPageRows = 250_000;
     private const long SpacingMicros = 30_000;
 
     public string Name => "query";

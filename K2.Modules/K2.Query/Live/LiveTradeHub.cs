@@ -45,6 +45,7 @@ internal sealed class LiveSubscription(Func<LiveTrade, bool> filter, int capacit
 internal sealed class LiveTradeHub(Func<string> brokers, HotTierSettings hot, ILogger logger) : IAsyncDisposable
 {
     private static readonly TimeSpan TrimInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LinkedList<LiveTrade>> _held = new(StringComparer.Ordinal);
@@ -96,10 +97,27 @@ internal sealed class LiveTradeHub(Func<string> brokers, HotTierSettings hot, IL
     private void Consume()
     {
         IConsumer<Ignore, byte[]>? consumer = null;
+        var groups = new List<(IConsumer<Ignore, Ignore> Group, List<TopicPartition> Partitions)>();
         try
         {
             var servers = brokers();
-            var committed = Committed(servers);
+            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = servers }).Build())
+            {
+                foreach (var exchange in ExchangeNames.All)
+                {
+                    var topic = hot.Topic(exchange);
+                    var partitions = admin.GetMetadata(topic, Timeout).Topics
+                        .Where(t => t.Topic == topic && !t.Error.IsError)
+                        .SelectMany(t => t.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
+                        .ToList();
+                    if (partitions.Count == 0) { continue; }
+
+                    // Only reads the group's committed offsets: never joins it, never commits.
+                    groups.Add((new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = servers, GroupId = hot.ConsumerGroup(exchange), EnableAutoCommit = false }).Build(), partitions));
+                }
+            }
+
+            var committed = Committed(groups);
             consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
             {
                 BootstrapServers = servers,
@@ -128,7 +146,7 @@ internal sealed class LiveTradeHub(Func<string> brokers, HotTierSettings hot, IL
                 if (result?.Message is { } message) { Publish(result, message.Value); }
                 if (DateTime.UtcNow >= nextTrim)
                 {
-                    Trim(Committed(servers));
+                    Trim(Committed(groups));
                     nextTrim = DateTime.UtcNow + TrimInterval;
                 }
             }
@@ -147,6 +165,7 @@ internal sealed class LiveTradeHub(Func<string> brokers, HotTierSettings hot, IL
         {
             consumer?.Close();
             consumer?.Dispose();
+            foreach (var (group, _) in groups) { group.Dispose(); }
         }
     }
 
@@ -182,29 +201,9 @@ internal sealed class LiveTradeHub(Func<string> brokers, HotTierSettings hot, IL
     }
 
     /// <summary>The ClickHouse consumer groups' next offsets per partition (the partition's start where a group has none).</summary>
-    private List<TopicPartitionOffset> Committed(string servers)
-    {
-        var timeout = TimeSpan.FromSeconds(5);
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = servers }).Build();
-        var positions = new List<TopicPartitionOffset>();
-        foreach (var exchange in ExchangeNames.All)
-        {
-            var topic = hot.Topic(exchange);
-            var partitions = admin.GetMetadata(topic, timeout).Topics
-                .Where(t => t.Topic == topic && !t.Error.IsError)
-                .SelectMany(t => t.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
-                .ToList();
-            if (partitions.Count == 0) { continue; }
-            using var group = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = servers, GroupId = hot.ConsumerGroup(exchange), EnableAutoCommit = false }).Build();
-            foreach (var committed in group.Committed(partitions, timeout))
-            {
-                long offset = committed.Offset == Offset.Unset ? group.QueryWatermarkOffsets(committed.TopicPartition, timeout).Low.Value : committed.Offset.Value;
-                positions.Add(new TopicPartitionOffset(committed.TopicPartition, offset));
-            }
-        }
-
-        return positions;
-    }
+    private static List<TopicPartitionOffset> Committed(IEnumerable<(IConsumer<Ignore, Ignore> Group, List<TopicPartition> Partitions)> groups) =>
+        [.. groups.SelectMany(g => g.Group.Committed(g.Partitions, Timeout).Select(c => new TopicPartitionOffset(c.TopicPartition,
+            c.Offset == Offset.Unset ? g.Group.QueryWatermarkOffsets(c.TopicPartition, Timeout).Low : c.Offset)))];
 
     private static string Stream(TopicPartition partition) => $"{partition.Topic}/{partition.Partition.Value}";
 

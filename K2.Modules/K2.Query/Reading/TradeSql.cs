@@ -13,8 +13,8 @@ internal sealed record TradeSelection(ResolvedSymbol Symbol, long FromMicros, lo
 
 /// <summary>
 /// The SQL of a trades read, exactly once over both tiers: cold rows are the pinned snapshot's; hot rows are silver rows
-/// above the snapshot's watermark (per Kafka topic/partition), one per trade key (the first ingested, as the offload
-/// keeps), minus trades the snapshot already holds (a trade published again at a new offset after its first copy was
+/// above the snapshot's watermark (per Kafka topic/partition), one per trade key (silver read with FINAL: ReplacingMergeTree
+/// merges copies in key order as it reads, with no sort of the whole range), minus trades the snapshot already holds (a trade published again at a new offset after its first copy was
 /// offloaded). Every value reaches ClickHouse as a <c>{name:Type}</c> parameter.
 /// </summary>
 internal static class TradeSql
@@ -71,21 +71,29 @@ internal static class TradeSql
         var filter = Filter(selection, parameters);
         var columns = "exchange, symbol, canonical_symbol, trade_id, CAST(price AS Decimal(38, 18)) AS px, CAST(quantity AS Decimal(38, 18)) AS qty, side, exchange_ts AS ts, receive_ts AS rts, kafka_topic, kafka_partition, kafka_offset";
         parameters["above"] = Above(pin);
+        const string above = "kafka_offset >= {above:Map(String, Int64)}[concat(kafka_topic, '/', toString(kafka_partition))]";
         var hot = $"""
             SELECT {columns}, 'hot' AS tier
-            FROM
-            (
-                SELECT * FROM {database}.{HotTierMigrations.SilverTable}
-                WHERE {filter} AND kafka_offset >= {"{above:Map(String, Int64)}"}[concat(kafka_topic, '/', toString(kafka_partition))]
-                ORDER BY ingested_at, kafka_offset
-                LIMIT 1 BY exchange, symbol, trade_id
-            )
+            FROM {database}.{HotTierMigrations.SilverTable} FINAL
+            WHERE {filter} AND {above}
             """;
         var rows = new StringBuilder();
         if (pin.HasRows)
         {
+            // A trade published again at a new offset shares its exchange time with the copy the snapshot holds, so only cold
+            // rows within the hot rows' time span can repeat one: the set of their keys stays small when hot and cold hold
+            // different times, as they do but for late trades.
             rows.Append(CultureInfo.InvariantCulture, $"SELECT {columns}, 'cold' AS tier FROM {pin.Source} WHERE {filter}\nUNION ALL\n");
-            hot += $"\nWHERE (exchange, symbol, trade_id) NOT IN (SELECT exchange, symbol, trade_id FROM {pin.Source} WHERE {filter})";
+            hot += $"""
+
+                  AND (exchange, symbol, trade_id) NOT IN
+                  (
+                      SELECT exchange, symbol, trade_id FROM {pin.Source}
+                      WHERE {filter} AND exchange_ts BETWEEN
+                          (SELECT min(exchange_ts) FROM {database}.{HotTierMigrations.SilverTable} WHERE {filter} AND {above})
+                          AND (SELECT max(exchange_ts) FROM {database}.{HotTierMigrations.SilverTable} WHERE {filter} AND {above})
+                  )
+                """;
         }
 
         rows.Append(hot);
@@ -103,7 +111,6 @@ internal static class TradeSql
     {
         parameters["canonical"] = selection.Symbol.Canonical;
         parameters["from_us"] = selection.FromMicros.ToString(CultureInfo.InvariantCulture);
-        parameters["to_us"] = selection.ToMicros.ToString(CultureInfo.InvariantCulture);
         var exchanges = new List<string>();
         foreach (var (exchange, i) in selection.Symbol.Exchanges.Select((e, i) => (e, i)))
         {
@@ -111,12 +118,15 @@ internal static class TradeSql
             exchanges.Add($"{{exchange{i}:String}}");
         }
 
-        // The page's first key bounds the time range too, so later pages prune partitions they no longer need.
+        // The page's first and last keys bound the time range too, so ClickHouse prunes the partitions, files and row groups
+        // outside the page.
         var from = selection.After is { } after ? Math.Max(after.ExchangeTsMicros, selection.FromMicros) : selection.FromMicros;
+        var to = selection.UpTo is { } upTo ? Math.Min(upTo.ExchangeTsMicros + 1, selection.ToMicros) : selection.ToMicros;
         parameters["scan_from_us"] = from.ToString(CultureInfo.InvariantCulture);
+        parameters["scan_to_us"] = to.ToString(CultureInfo.InvariantCulture);
         return $"""
             is_valid AND canonical_symbol = {"{canonical:String}"} AND exchange IN ({string.Join(", ", exchanges)})
-              AND exchange_ts >= fromUnixTimestamp64Micro({"{scan_from_us:Int64}"}, 'UTC') AND exchange_ts < fromUnixTimestamp64Micro({"{to_us:Int64}"}, 'UTC')
+              AND exchange_ts >= fromUnixTimestamp64Micro({"{scan_from_us:Int64}"}, 'UTC') AND exchange_ts < fromUnixTimestamp64Micro({"{scan_to_us:Int64}"}, 'UTC')
             """;
     }
 
