@@ -9,6 +9,7 @@ using K2.Kafka;
 using K2.Maintenance;
 using K2.Observability;
 using K2.Offload;
+using K2.Query;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,6 +68,7 @@ internal static class DaemonHost
         services.AddOffload(configuration, offload);
         services.AddMaintenance(configuration);
         services.AddCatalog(configuration);
+        services.AddQuery(configuration);
 
         services.AddSingleton<IStatusContributor>(new DaemonStatus(ModuleSwitches(services)));
 

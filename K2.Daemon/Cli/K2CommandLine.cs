@@ -18,6 +18,7 @@ internal static class K2CommandLine
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(IcebergCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(QueryCommand.Create());
         root.SetAction((_, cancellationToken) => RunCommand.RunAsync(cancellationToken));
         return root;
     }

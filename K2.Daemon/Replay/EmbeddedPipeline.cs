@@ -137,6 +137,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     {
         ["Storage:DataDir"] = dataDir,
         ["Observability:Listen"] = $"127.0.0.1:{FreePort()}",
+        ["Modules:Query:Listen"] = $"127.0.0.1:{FreePort()}",
         ["Modules:Exchanges:Enabled"] = "false",
         ["Modules:Offload:Enabled"] = "false",
         ["Modules:Maintenance:Enabled"] = "false",

@@ -1,4 +1,5 @@
 using K2.Iceberg;
+using K2.Iceberg.Tables;
 using K2.Maintenance.Audit;
 using K2.Offload.Tables;
 using K2.Tests.Support;

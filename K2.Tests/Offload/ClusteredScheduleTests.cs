@@ -38,6 +38,7 @@ public sealed partial class ClusteredScheduleTests
     private static K2Process StartDaemon(string jobStore) => K2Process.Start(["run"], new Dictionary<string, string>
     {
         ["K2__Observability__Listen"] = $"127.0.0.1:{ExternalProcess.FreeTcpPort()}",
+        ["K2__Modules__Query__Listen"] = $"127.0.0.1:{ExternalProcess.FreeTcpPort()}",
         ["K2__Storage__DataDir"] = TestPaths.NewScratchFolder("clustered"),
         ["K2__Modules__Exchanges__Enabled"] = "false",
         ["K2__Modules__Maintenance__Enabled"] = "false",

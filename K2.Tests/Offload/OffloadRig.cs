@@ -26,9 +26,11 @@ internal sealed class OffloadRig : IAsyncDisposable
 
     public HotTrades Trades { get; }
 
-    public static async Task<OffloadRig> StartAsync(K2.Iceberg.Catalog.SqlCatalog? catalog = null)
+    /// <param name="beforeSchema">Runs before the hot schema is applied, e.g. to create the topics its Kafka consumers read.</param>
+    public static async Task<OffloadRig> StartAsync(K2.Iceberg.Catalog.SqlCatalog? catalog = null, Action<HotTier>? beforeSchema = null)
     {
         var hot = HotTier.Create();
+        beforeSchema?.Invoke(hot);
         await hot.Schema.ApplyAsync();
         return new OffloadRig(hot, await TestWarehouses.LocalAsync(catalog));
     }

@@ -12,6 +12,7 @@ public sealed class DaemonProcessTests
         var environment = new Dictionary<string, string>
         {
             ["K2__Observability__Listen"] = $"127.0.0.1:{port}",
+            ["K2__Modules__Query__Listen"] = $"127.0.0.1:{ExternalProcess.FreeTcpPort()}",
             ["K2__Storage__DataDir"] = dataDir,
         };
         using var daemon = K2Process.Start(["run"], environment);
@@ -116,6 +117,7 @@ public sealed class DaemonProcessTests
         {
             ["K2_CHDB_LIB"] = "/nonexistent/libchdb.so",
             ["K2__Observability__Listen"] = $"127.0.0.1:{ExternalProcess.FreeTcpPort()}",
+            ["K2__Modules__Query__Listen"] = $"127.0.0.1:{ExternalProcess.FreeTcpPort()}",
             ["K2__Storage__DataDir"] = TestPaths.NewScratchFolder("daemon-data"),
         };
 

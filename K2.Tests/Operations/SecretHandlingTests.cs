@@ -19,6 +19,7 @@ public sealed class SecretHandlingTests
         {
             ["K2__Logging__LogLevel__Default"] = "Trace",
             ["K2__Observability__Listen"] = $"127.0.0.1:{ExternalProcess.FreeTcpPort()}",
+            ["K2__Modules__Query__Listen"] = $"127.0.0.1:{ExternalProcess.FreeTcpPort()}",
             ["K2__Storage__DataDir"] = TestPaths.NewScratchFolder("secrets-data"),
             ["K2__Modules__Exchanges__Enabled"] = "false",
             ["K2__Modules__Kafka__Mode"] = "External",

@@ -22,6 +22,7 @@ public sealed class StatusCommandTests
         var environment = new Dictionary<string, string>
         {
             ["K2__Observability__Listen"] = $"127.0.0.1:{port}",
+            ["K2__Modules__Query__Listen"] = $"127.0.0.1:{ExternalProcess.FreeTcpPort()}",
             ["K2__Storage__DataDir"] = TestPaths.NewScratchFolder("status-data"),
         };
         using var daemon = K2Process.Start(["run"], environment);

@@ -167,12 +167,16 @@ public sealed class ChDbEngine : IDisposable
         }
     }
 
-    public async Task<ChDbResultStream> StreamAsync(string sql, string format, CancellationToken cancellationToken = default)
+    public Task<ChDbResultStream> StreamAsync(string sql, string format, CancellationToken cancellationToken = default) =>
+        StreamAsync(sql, format, null, cancellationToken);
+
+    /// <summary>As <see cref="Stream"/>, with <c>{name:Type}</c> query parameters.</summary>
+    public async Task<ChDbResultStream> StreamAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => StartStream(sql, format, () => _gate.Release()), CancellationToken.None).ConfigureAwait(false);
+            return await Task.Run(() => StartStream(sql, format, () => _gate.Release(), parameters), CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
@@ -181,15 +185,22 @@ public sealed class ChDbEngine : IDisposable
         }
     }
 
-    private unsafe ChDbResultStream StartStream(string sql, string format, Action release)
+    private unsafe ChDbResultStream StartStream(string sql, string format, Action release, IReadOnlyDictionary<string, string>? parameters = null)
     {
         var query = Encoding.UTF8.GetBytes(sql);
         var fmt = Encoding.UTF8.GetBytes(format);
         IntPtr handle;
-        fixed (byte* q = query)
-        fixed (byte* f = fmt)
+        if (parameters is null || parameters.Count == 0)
         {
-            handle = ChDbNative.StreamQueryN(Connection, q, (nuint)query.Length, f, (nuint)fmt.Length);
+            fixed (byte* q = query)
+            fixed (byte* f = fmt)
+            {
+                handle = ChDbNative.StreamQueryN(Connection, q, (nuint)query.Length, f, (nuint)fmt.Length);
+            }
+        }
+        else
+        {
+            handle = WithParameters(query, fmt, parameters, streaming: true);
         }
 
         ThrowIfError(handle, destroy: true);
@@ -214,7 +225,7 @@ public sealed class ChDbEngine : IDisposable
         }
         else
         {
-            result = QueryWithParameters(query, fmt, parameters);
+            result = WithParameters(query, fmt, parameters, streaming: false);
         }
 
         try
@@ -228,7 +239,7 @@ public sealed class ChDbEngine : IDisposable
         }
     }
 
-    private unsafe IntPtr QueryWithParameters(byte[] query, byte[] format, IReadOnlyDictionary<string, string> parameters)
+    private unsafe IntPtr WithParameters(byte[] query, byte[] format, IReadOnlyDictionary<string, string> parameters, bool streaming)
     {
         var count = parameters.Count;
         var handles = new List<GCHandle>(count * 2);
@@ -261,7 +272,9 @@ public sealed class ChDbEngine : IDisposable
             fixed (nuint* ln = nameLengths)
             fixed (nuint* lv = valueLengths)
             {
-                return ChDbNative.QueryWithParamsN(Connection, q, (nuint)query.Length, f, (nuint)format.Length, pn, ln, pv, lv, (nuint)count);
+                return streaming
+                    ? ChDbNative.StreamQueryWithParamsN(Connection, q, (nuint)query.Length, f, (nuint)format.Length, pn, ln, pv, lv, (nuint)count)
+                    : ChDbNative.QueryWithParamsN(Connection, q, (nuint)query.Length, f, (nuint)format.Length, pn, ln, pv, lv, (nuint)count);
             }
         }
         finally

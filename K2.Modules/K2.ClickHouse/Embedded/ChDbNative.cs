@@ -34,6 +34,11 @@ internal static partial class ChDbNative
     [LibraryImport(Library, EntryPoint = "chdb_stream_query_n")]
     public static unsafe partial IntPtr StreamQueryN(IntPtr connection, byte* query, nuint queryLength, byte* format, nuint formatLength);
 
+    [LibraryImport(Library, EntryPoint = "chdb_stream_query_with_params_n")]
+    public static unsafe partial IntPtr StreamQueryWithParamsN(
+        IntPtr connection, byte* query, nuint queryLength, byte* format, nuint formatLength,
+        IntPtr* names, nuint* nameLengths, IntPtr* values, nuint* valueLengths, nuint count);
+
     [LibraryImport(Library, EntryPoint = "chdb_stream_fetch_result")]
     public static partial IntPtr StreamFetchResult(IntPtr connection, IntPtr streamResult);
 

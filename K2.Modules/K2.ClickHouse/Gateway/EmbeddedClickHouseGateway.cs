@@ -32,15 +32,47 @@ public sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGa
     private static Dictionary<string, string>? Escaped(IReadOnlyDictionary<string, string>? parameters) =>
         parameters?.ToDictionary(p => p.Key, p => p.Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal));
 
-    public async Task<Stream> QueryStreamAsync(string sql, string format, CancellationToken cancellationToken = default)
+    public Task<Stream> QueryStreamAsync(string sql, string format, CancellationToken cancellationToken = default) =>
+        QueryStreamAsync(sql, format, null, cancellationToken);
+
+    /// <summary>
+    /// Row formats stream block by block. chDB writes each block as a whole output of its format, which only row formats
+    /// can concatenate: any other (Parquet, ArrowStream, a header row) is written by the engine to a temporary file first,
+    /// read from disk and deleted when the stream is disposed, so memory stays flat either way.
+    /// </summary>
+    public async Task<Stream> QueryStreamAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await engine.StreamAsync(sql, format, cancellationToken).ConfigureAwait(false);
+            if (!BlockConcatenating.Contains(format)) { return await WholeOutputAsync(sql, format, parameters, cancellationToken).ConfigureAwait(false); }
+            return await engine.StreamAsync(sql, format, Escaped(parameters), cancellationToken).ConfigureAwait(false);
         }
         catch (ChDbException ex)
         {
             throw new ClickHouseGatewayException(ex.Code, ex.Message, ex);
+        }
+    }
+
+    private static readonly HashSet<string> BlockConcatenating = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "JSONEachRow", "JSONLines", "NDJSON", "JSONCompactEachRow", "JSONStringsEachRow", "CSV", "TabSeparated", "TSV", "TabSeparatedRaw", "TSVRaw", "RowBinary",
+    };
+
+    private async Task<Stream> WholeOutputAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(ParquetExport.CheckedFolder(Path.GetTempPath()), $"k2-result-{Guid.NewGuid():N}");
+        try
+        {
+            await ExecuteAsync($"INSERT INTO FUNCTION file('{file}', '{SqlIdentifier.Checked(format, nameof(format))}')\n{sql}", parameters, cancellationToken).ConfigureAwait(false);
+
+            // No rows, no file: the format's empty document (a schema, no data) is small enough to hold.
+            if (!File.Exists(file)) { return new MemoryStream(await engine.QueryAsync(sql, format, Escaped(parameters), cancellationToken).ConfigureAwait(false), writable: false); }
+            return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan | FileOptions.DeleteOnClose);
+        }
+        catch
+        {
+            File.Delete(file);
+            throw;
         }
     }
 

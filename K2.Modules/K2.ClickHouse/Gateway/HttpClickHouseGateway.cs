@@ -52,6 +52,25 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
             return await result.ReadAsStreamAsync().ConfigureAwait(false);
         });
 
+    public Task<Stream> QueryStreamAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken = default) =>
+        parameters is null || parameters.Count == 0
+            ? QueryStreamAsync(sql, format, cancellationToken)
+            : Translated(async () =>
+            {
+                var connection = client.CreateConnection();
+                try
+                {
+                    using var command = Command(connection, WithFormat(sql, format), parameters);
+                    var result = await command.ExecuteRawResultAsync(cancellationToken).ConfigureAwait(false);
+                    return (Stream)new ConnectionOwningStream(await result.ReadAsStreamAsync().ConfigureAwait(false), connection);
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
+            });
+
     /// <summary>The server cannot write to this machine: each part is one query streamed into its local file.</summary>
     public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
     {
@@ -99,5 +118,50 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
         {
             throw new ClickHouseGatewayException(ex.ErrorCode, ex.Message, ex);
         }
+    }
+}
+
+/// <summary>A result stream that closes its connection when disposed.</summary>
+internal sealed class ConnectionOwningStream(Stream inner, IDisposable connection) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override void Flush() { }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            connection.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

@@ -18,6 +18,9 @@ public interface IClickHouseGateway
     /// <summary>Streams a large result in <paramref name="format"/>; the caller disposes the stream.</summary>
     Task<Stream> QueryStreamAsync(string sql, string format, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="QueryStreamAsync(string, string, CancellationToken)"/>, with <c>{name:Type}</c> parameters in text form.</summary>
+    Task<Stream> QueryStreamAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Writes the result of <paramref name="sql"/> as Parquet files in <paramref name="folder"/> on this machine: one
     /// file <c>&lt;name&gt;.parquet</c> per name in <paramref name="parts"/>, holding the rows for which

@@ -1,13 +1,12 @@
-using K2.Iceberg;
-
-namespace K2.Maintenance.Audit;
+namespace K2.Iceberg.Tables;
 
 /// <summary>
 /// The ClickHouse table function that reads a cold table: <c>icebergLocal</c> for a local warehouse (ClickHouse reads
 /// local files only under its user_files_path), <c>icebergS3</c> with the Iceberg section's endpoint and credentials.
-/// The text holds credentials: it is never logged.
+/// The text holds credentials: it is never logged. Shared by the audit and the query API, which read cold tables
+/// through ClickHouse rather than in .NET.
 /// </summary>
-internal sealed class ColdSourceSql(S3StorageOptions s3)
+public sealed class ColdSourceSql(S3StorageOptions s3)
 {
     public string For(string tableLocation)
     {

@@ -1,0 +1,59 @@
+using K2.ClickHouse;
+using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Schema;
+using K2.Core.Configuration;
+using K2.Iceberg;
+using K2.Iceberg.Tables;
+using K2.Instruments;
+using K2.Kafka;
+using K2.Query.Api;
+using K2.Query.Live;
+using K2.Query.Reading;
+using K2.Query.Server;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace K2.Query;
+
+public static class QueryModule
+{
+    /// <summary>
+    /// The read API (<c>Modules:Query:Enabled</c>) on its own listener, <c>Modules:Query:Listen</c>: trades, candles,
+    /// instruments and the live trade stream over the hot and cold tiers. Needs the ClickHouse module; reads the cold
+    /// tier through the Iceberg section's warehouse.
+    /// </summary>
+    public static IServiceCollection AddQuery(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = services.AddValidatedOptions<QueryOptions>(configuration, QueryOptions.SectionName);
+        if (!options.Enabled) { return services; }
+        if (services.All(d => d.ServiceType != typeof(IClickHouseGateway)))
+        {
+            services.GetConfigurationProblems().AddForKey($"{QueryOptions.SectionName}:Enabled",
+                "the query API reads the hot tier: enable Modules:ClickHouse too, or set Modules:Query:Enabled to false");
+            return services;
+        }
+
+        services.AddIceberg(configuration);
+        services.AddSingleton(sp => new ColdPins(sp.GetRequiredService<IcebergWarehouse>(), new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3)));
+        services.AddSingleton(sp => new QueryContext(
+            sp.GetRequiredService<IClickHouseGateway>(),
+            sp.GetRequiredService<HotTierSettings>().Database,
+            sp.GetRequiredService<ColdPins>(),
+            new SymbolResolver(sp.GetRequiredService<IInstrumentRegistry>()),
+            new InstrumentRanges(sp.GetRequiredService<IClickHouseGateway>(), sp.GetRequiredService<HotTierSettings>().Database, sp.GetRequiredService<ColdPins>(),
+                sp.GetService<TimeProvider>() ?? TimeProvider.System),
+            options,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Query")));
+        services.AddSingleton(sp => new LiveTradeHub(
+            sp.GetRequiredService<KafkaConnection>(),
+            sp.GetRequiredService<HotTierSettings>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Query.Live")));
+        services.AddSingleton<QueryServer>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<QueryServer>());
+        return services;
+    }
+}
