@@ -95,7 +95,7 @@ public sealed class QueryApiKey
     public string Name { get; set; } = "";
 
     /// <summary>SHA-256 of the key as 64 hex digits, e.g. from <c>k2 query new-key</c> or <c>printf %s "$KEY" | sha256sum</c>.</summary>
-    [RegularExpression("^[0-9a-fA-F]{64}$", ErrorMessage = "must be the key's SHA-256 as 64 hex digits (printf %s \"$KEY\" | sha256sum)")]
+    [RegularExpression("^[0-9a-fA-F]{64}$", ErrorMessage = "must be the key's SHA-256 as 64 hex digits, e.g. from printf %s \"$KEY\" | sha256sum")]
     public string Sha256 { get; set; } = "";
 
     /// <summary>Requests per minute for this key; 0 takes <see cref="QueryOptions.PermitsPerMinute"/>. Default 0.</summary>
