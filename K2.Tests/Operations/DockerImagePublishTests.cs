@@ -52,7 +52,7 @@ public sealed partial class DockerImagePublishTests
         info.Environment["K2_HOME"] = output;
         info.Environment["K2__Storage__DataDir"] = info.WorkingDirectory;
         info.Environment["K2__Observability__Listen"] = $"127.0.0.1:{port}";
-        foreach (var module in new[] { "ClickHouse", "Exchanges", "Offload", "Maintenance" }) { info.Environment[$"K2__Modules__{module}__Enabled"] = "false"; }
+        foreach (var module in new[] { "ClickHouse", "Exchanges", "Offload", "Maintenance", "Query" }) { info.Environment[$"K2__Modules__{module}__Enabled"] = "false"; }
         using var daemon = System.Diagnostics.Process.Start(info)!;
         var log = new System.Text.StringBuilder();
         daemon.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
