@@ -84,8 +84,11 @@ public sealed class K2Process : IDisposable
         return true;
     }
 
-    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>
-    public void Interrupt() => ExternalProcess.Run("kill", "-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does; a process that has already exited is left as it is.</summary>
+    public void Interrupt()
+    {
+        if (!_process.HasExited) { ExternalProcess.Run("kill", "-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+    }
 
     public void Dispose()
     {
