@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using K2.Core.Trades;
+using K2.Query.Server;
 using K2.Tests.Exchanges;
 using K2.Tests.Exchanges.Fakes;
 using K2.Tests.Support;
@@ -79,6 +79,7 @@ public sealed class WebConsoleTests
             await page.WaitForSelectorAsync("#key-input", new WaitForSelectorOptions { Visible = true });
             await page.TypeAsync("#key-input", key);
             await page.ClickAsync("#key-form button[type=submit]");
+            await page.WaitForSelectorAsync("#key-form", new WaitForSelectorOptions { Hidden = true });
 
             var configured = Feeds.SelectMany(f => f.Wire.Select(w => $"{f.Exchange.ToWire()} {w}")).Order(StringComparer.Ordinal).ToArray();
             await FeedsLiveAsync(page, configured);
@@ -107,7 +108,7 @@ public sealed class WebConsoleTests
             // The key was entered once: a reload in the same tab asks no more and shows the feeds again.
             await page.ReloadAsync();
             await page.WaitForSelectorAsync("#feeds tbody tr");
-            (await page.EvaluateExpressionAsync<bool>("document.getElementById('key-form').hidden")).Should().BeTrue("the key is kept in the tab's session");
+            (await page.EvaluateExpressionAsync<string>("getComputedStyle(document.getElementById('key-form')).display")).Should().Be("none", "the key is kept in the tab's session");
 
             lock (errors) { errors.Should().BeEmpty("the console runs without errors"); }
             daemon.Interrupt();
@@ -168,7 +169,7 @@ public sealed class WebConsoleTests
         while (!cancellationToken.IsCancellationRequested)
         {
             foreach (var market in markets) { market.TradeNow(); }
-            await Task.Delay(100, CancellationToken.None);
+            await Task.Delay(200, CancellationToken.None);
         }
     }
 
@@ -184,7 +185,7 @@ public sealed class WebConsoleTests
             ["K2__Observability__Listen"] = $"127.0.0.1:{ExternalProcess.FreeTcpPort()}",
             ["K2__Modules__Query__Listen"] = listen,
             ["K2__Modules__Query__ApiKeys__0__Name"] = "console",
-            ["K2__Modules__Query__ApiKeys__0__Sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key))),
+            ["K2__Modules__Query__ApiKeys__0__Sha256"] = ApiKeyCheck.Hash(key),
             ["K2__Modules__ClickHouse__Kafka__FlushIntervalMilliseconds"] = "200",
         };
         foreach (var market in markets)
@@ -201,7 +202,7 @@ public sealed class WebConsoleTests
 
     /// <summary>
     /// A live fake exchange whose symbols trade at prices that walk at random (seeded), trade ids rising by one per
-    /// symbol so no gap opens: three hours of history a few trades a minute, then trades at the current time.
+    /// symbol so no gap opens: three hours of history at a trade every 2 s, then trades at the current time.
     /// </summary>
     private sealed class RandomWalkMarket(FakeExchangeServer exchange, IReadOnlyList<string> symbols, int seed)
     {
@@ -219,7 +220,7 @@ public sealed class WebConsoleTests
             {
                 foreach (var symbol in symbols)
                 {
-                    exchange.Append(Enumerable.Range(0, 4).Select(i => Frame(symbol, minute.AddSeconds(i * 13 + 1))));
+                    exchange.Append(Enumerable.Range(0, 30).Select(i => Frame(symbol, minute.AddSeconds(i * 2))));
                 }
             }
         }
@@ -233,10 +234,10 @@ public sealed class WebConsoleTests
         private string Frame(string symbol, DateTimeOffset at)
         {
             var (id, price) = _state[symbol];
-            var step = (decimal)(_random.NextDouble() - 0.5) * price * 0.002m;
+            var step = (decimal)(_random.NextDouble() - 0.5) * price * 0.0006m;
             price = Math.Round(Math.Max(1m, price + step), 2);
             _state[symbol] = (id + 1, price);
-            var quantity = Math.Round(0.001m + (decimal)_random.NextDouble() * 0.05m, 6);
+            var quantity = Math.Round(0.001m + (decimal)_random.NextDouble() * 0.02m, 6);
             return exchange.TradeFrame(symbol, id, price, quantity, at.ToUnixTimeMilliseconds() * 1000, takerBuys: _random.Next(2) == 0);
         }
     }
