@@ -35,6 +35,10 @@ internal static class ConsoleFiles
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
+
+            // Only the embedded files can be served; the vendored LICENSE has no extension.
+            ServeUnknownFileTypes = true,
+            DefaultContentType = "text/plain; charset=utf-8",
             OnPrepareResponse = file =>
             {
                 var headers = file.Context.Response.Headers;
