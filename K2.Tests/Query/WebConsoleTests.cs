@@ -149,19 +149,23 @@ public sealed class WebConsoleTests
         return [.. document!.RootElement.GetProperty("data").EnumerateArray().Select(e => e.Clone())];
     }
 
-    private static async Task<IBrowser> LaunchChromiumAsync() => await Puppeteer.LaunchAsync(new LaunchOptions
+    private static async Task<IBrowser> LaunchChromiumAsync()
     {
-        ExecutablePath = Chromium,
-        Headless = true,
-        UserDataDir = TestPaths.NewScratchFolder("chromium"),
+        File.Exists(Chromium).Should().BeTrue($"Debian's chromium is at {Chromium} (scripts/setup-test-deps.sh installs it)");
+        return await Puppeteer.LaunchAsync(new LaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            UserDataDir = TestPaths.NewScratchFolder("chromium"),
 
-        // As root, without the sandbox; without the background services, whose connections this machine's network refuses.
-        Args =
-        [
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-        ],
-    });
+            // As root, without the sandbox; without the background services, whose connections this machine's network refuses.
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+            ],
+        });
+    }
 
     /// <summary>Trades on every exchange at the current time, a few a second per symbol, until cancelled.</summary>
     private static async Task KeepTradingAsync(IReadOnlyList<RandomWalkMarket> markets, CancellationToken cancellationToken)
