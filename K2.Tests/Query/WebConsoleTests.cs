@@ -65,7 +65,7 @@ public sealed class WebConsoleTests
             var now = DateTimeOffset.UtcNow;
             foreach (var market in markets) { market.History(now.AddHours(-3), now.AddSeconds(-5)); }
             keepTrading = KeepTradingAsync(markets, trading.Token);
-            await Eventually.Holds(async () => (await CandlesAsync(http)).Count >= 170, Deadline, "three hours of Binance BTC/USDT 1m candles in the hot tier");
+            await Eventually.Holds(async () => (await CandlesAsync(http, "1m")).Count >= 170, Deadline, "three hours of Binance BTC/USDT 1m candles in the hot tier");
 
             var artefact = Path.Combine(TestContext.CurrentContext.WorkDirectory, "console.png");
             await using var browser = await LaunchChromiumAsync();
@@ -87,15 +87,7 @@ public sealed class WebConsoleTests
             // Trading stops so the last candle stops moving; the chart re-reads it until it matches what the API serves.
             await trading.CancelAsync();
             await keepTrading;
-            IReadOnlyList<JsonElement> served = [];
-            (int Candles, string LastClose) drawn = default;
-            await Eventually.Holds(async () =>
-            {
-                served = await CandlesAsync(http);
-                drawn = await DrawnAsync(page);
-                return served.Count > 0 && drawn.Candles == served.Count && drawn.LastClose == served[^1].GetProperty("close").GetString();
-            }, Deadline, () => $"the chart draws the candles /v1/candles serves ({served.Count}, last close {(served.Count > 0 ? served[^1].GetProperty("close").GetString() : "-")}); drawn {drawn.Candles}, last close {drawn.LastClose}");
-            drawn.Candles.Should().BeGreaterThanOrEqualTo(170);
+            (await ChartMatchesApiAsync(page, http, "1m")).Should().BeGreaterThanOrEqualTo(170);
 
             var sections = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('#pipeline .pipeline-section')].map(s => s.dataset.title)");
             sections.Should().Contain(["Exchanges", "Kafka"]).And.Contain(s => s.StartsWith("Hot tier", StringComparison.Ordinal))
@@ -104,6 +96,10 @@ public sealed class WebConsoleTests
             await page.ScreenshotAsync(artefact, new ScreenshotOptions { FullPage = true });
             TestContext.AddTestAttachment(artefact, "the web console");
             TestContext.Progress.WriteLine($"console screenshot: {artefact}");
+
+            // A rolled-up interval is drawn from what the API rolls up.
+            await page.SelectAsync("#interval", "4h");
+            (await ChartMatchesApiAsync(page, http, "4h")).Should().BeInRange(1, 2, "three hours of trades fall in one or two 4h windows");
 
             // The key was entered once: a reload in the same tab asks no more and shows the feeds again.
             await page.ReloadAsync();
@@ -137,15 +133,31 @@ public sealed class WebConsoleTests
 
     private sealed record FeedRow(string Exchange, string Symbol, double Rate, string Connected);
 
-    private static async Task<(int Candles, string LastClose)> DrawnAsync(IPage page)
+    /// <summary>Waits until the chart draws as many Binance BTC/USDT candles of <paramref name="interval"/> as the API serves, with the same last close; returns the count.</summary>
+    private static async Task<int> ChartMatchesApiAsync(IPage page, HttpClient http, string interval)
     {
-        var drawn = await page.EvaluateExpressionAsync<string[]>("[document.getElementById('chart').dataset.candles ?? '0', document.getElementById('chart').dataset.lastClose ?? '']");
-        return (int.Parse(drawn[0], CultureInfo.InvariantCulture), drawn[1]);
+        IReadOnlyList<JsonElement> served = [];
+        (int Candles, string LastClose, string Interval) drawn = default;
+        string LastClose() => served.Count > 0 ? served[^1].GetProperty("close").GetString()! : "-";
+        await Eventually.Holds(async () =>
+        {
+            served = await CandlesAsync(http, interval);
+            drawn = await DrawnAsync(page);
+            return served.Count > 0 && drawn.Interval == interval && drawn.Candles == served.Count && drawn.LastClose == LastClose();
+        }, Deadline, () => $"the chart draws the {interval} candles /v1/candles serves ({served.Count}, last close {LastClose()}); drawn {drawn.Candles} {drawn.Interval}, last close {drawn.LastClose}");
+        return drawn.Candles;
     }
 
-    private static async Task<IReadOnlyList<JsonElement>> CandlesAsync(HttpClient http)
+    private static async Task<(int Candles, string LastClose, string Interval)> DrawnAsync(IPage page)
     {
-        using var document = await http.GetFromJsonAsync<JsonDocument>("/v1/candles?interval=1m&symbol=BTC/USDT&exchange=binance");
+        var drawn = await page.EvaluateExpressionAsync<string[]>(
+            "[document.getElementById('chart').dataset.candles ?? '0', document.getElementById('chart').dataset.lastClose ?? '', document.getElementById('chart').dataset.interval ?? '']");
+        return (int.Parse(drawn[0], CultureInfo.InvariantCulture), drawn[1], drawn[2]);
+    }
+
+    private static async Task<IReadOnlyList<JsonElement>> CandlesAsync(HttpClient http, string interval)
+    {
+        using var document = await http.GetFromJsonAsync<JsonDocument>($"/v1/candles?interval={interval}&symbol=BTC/USDT&exchange=binance");
         return [.. document!.RootElement.GetProperty("data").EnumerateArray().Select(e => e.Clone())];
     }
 

@@ -198,6 +198,9 @@
     element.dataset.lastClose = chart.lastClose ?? '';
     element.dataset.lastWindowUs = chart.lastWindowUs === null ? '' : String(chart.lastWindowUs);
     const selection = chart.selection;
+    element.dataset.exchange = selection.exchange;
+    element.dataset.symbol = selection.symbol;
+    element.dataset.interval = selection.interval;
     $('chart-legend').textContent = chart.lastClose === null
       ? `${selection.exchange} ${selection.symbol} ${selection.interval}: no candles yet`
       : `${selection.exchange} ${selection.symbol} ${selection.interval} · last close ${chart.lastClose}`;
