@@ -8,15 +8,13 @@ namespace K2.Daemon;
 /// <summary>The first section of <c>k2 status</c>: version, uptime, memory and which modules run.</summary>
 internal sealed class DaemonStatus(IReadOnlyDictionary<string, bool> modules) : IStatusContributor
 {
-    private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
-
     public int Order => 0;
 
     public StatusSection Snapshot()
     {
         using var process = Process.GetCurrentProcess();
         var version = typeof(DaemonStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
-        var uptime = DateTimeOffset.UtcNow - Started;
+        var uptime = DateTime.UtcNow - process.StartTime.ToUniversalTime();
         var enabled = string.Join(", ", modules.Where(m => m.Value).Select(m => m.Key));
         var disabled = string.Join(", ", modules.Where(m => !m.Value).Select(m => m.Key));
         return new StatusSection(

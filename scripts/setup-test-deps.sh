@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is missing: Debian packages (PostgreSQL 15, kcat,
-# promtool and amtool, docker-compose for `docker-compose config`, systemd-analyze for the unit checks),
+# promtool and amtool, docker-compose for `docker-compose config`, systemd-analyze for the unit checks, chromium
+# for the web console's browser test),
 # s3rver, iceberg-js and @clickhouse/client from npm, and libchdb. Quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ command -v amtool >/dev/null || need_apt+=(prometheus-alertmanager)
 command -v npm >/dev/null || need_apt+=(npm)
 command -v docker-compose >/dev/null || need_apt+=(docker-compose)
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
+[[ -x /usr/bin/chromium ]] || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing Debian packages: ${need_apt[*]} (run as root, or: sudo apt-get install ${need_apt[*]})" >&2

@@ -15,7 +15,7 @@ public static class ExchangesModule
     /// <summary>
     /// <c>Modules:Exchanges</c>: one hosted ingestor (and readiness check) per enabled exchange
     /// (<c>Modules:Exchanges:&lt;Name&gt;:Enabled</c>). Needs <see cref="IInstrumentRegistry"/>, <see cref="ITradeSink"/>
-    /// and <see cref="IDeadLetterSink"/> from the container, and resumes after restarts from
+    /// and <see cref="IDeadLetterSink"/> from the container, serves the <see cref="IFeedBoard"/>, and resumes after restarts from
     /// <see cref="ITradeResumePoints"/> when one is registered (the ClickHouse module's).
     /// </summary>
     public static IServiceCollection AddExchanges(this IServiceCollection services, IConfiguration configuration)
@@ -32,7 +32,9 @@ public static class ExchangesModule
             services.AddSingleton<IReadinessCheck>(sp => IngestorOf(sp, adapter.Exchange));
         }
 
-        services.AddSingleton<IStatusContributor>(sp => new ExchangesStatus(sp.GetServices<ExchangeIngestor>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton(sp => new ExchangesStatus(sp.GetServices<ExchangeIngestor>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<ExchangesStatus>());
+        services.AddSingleton<IFeedBoard>(sp => sp.GetRequiredService<ExchangesStatus>());
         return services;
     }
 

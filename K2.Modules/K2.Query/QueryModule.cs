@@ -2,6 +2,7 @@ using K2.ClickHouse;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
+using K2.Core.Health;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
 using K2.Instruments;
@@ -22,8 +23,9 @@ public static class QueryModule
 {
     /// <summary>
     /// The read API (<c>Modules:Query:Enabled</c>) on its own listener, <c>Modules:Query:Listen</c>: trades, candles,
-    /// instruments and the live trade stream over the hot and cold tiers. Needs the ClickHouse module; reads the cold
-    /// tier through the Iceberg section's warehouse.
+    /// instruments and the live trade stream over the hot and cold tiers, the feeds and pipeline state of this daemon
+    /// (<see cref="IFeedBoard"/>, <see cref="IStatusContributor"/>) and the web console at <c>/</c>. Needs the ClickHouse
+    /// module; reads the cold tier through the Iceberg section's warehouse.
     /// </summary>
     public static IServiceCollection AddQuery(this IServiceCollection services, IConfiguration configuration)
     {
@@ -52,6 +54,7 @@ public static class QueryModule
             sp.GetRequiredService<KafkaConnection>(),
             sp.GetRequiredService<HotTierSettings>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Query.Live")));
+        services.AddSingleton(sp => new DaemonState(sp.GetService<IFeedBoard>(), sp.GetServices<IStatusContributor>()));
         services.AddSingleton<QueryServer>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<QueryServer>());
         return services;

@@ -31,6 +31,12 @@ public sealed class GapAndShardTests
         row.Take(3).Should().Equal("kraken", "1 connection(s) streaming", "3");
         row[4].Should().MatchRegex(@"^\d+\.\ds$", "the last trade's age");
         row.Skip(5).Should().Equal("0", "0", "1", "0");
+
+        var feeds = board.Feeds();
+        feeds.Select(f => (f.Symbol, f.CanonicalSymbol)).Should().BeEquivalentTo([("BTC/USD", "BTC/USD"), ("ETH/USD", "ETH/USD"), ("SOL/USD", "SOL/USD")]);
+        feeds.Should().OnlyContain(f => f.Exchange == "kraken" && f.Connected && f.LastTradeAt != null, "every symbol's connection streams and has traded");
+        feeds.Single(f => f.Symbol == "ETH/USD").GapsAbsent.Should().Be(1, "the console shows the gap on its own symbol");
+        feeds.Where(f => f.Symbol != "ETH/USD").Should().OnlyContain(f => f.GapsOpen + f.GapsFilled + f.GapsAbsent + f.GapsLost == 0);
     }
 
     [Test]

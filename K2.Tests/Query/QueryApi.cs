@@ -60,7 +60,7 @@ internal sealed class QueryApi : IAsyncDisposable
         var context = new QueryContext(HotTier.Gateway, database, pins, new SymbolResolver(registry), new InstrumentRanges(HotTier.Gateway, database, pins, TimeProvider.System),
             options, TimeProvider.System, NullLogger.Instance);
         var hub = new LiveTradeHub(new KafkaConnection(new KafkaOptions(), Support.EmbeddedKafka.BootstrapServers), rig.Hot.Settings, NullLogger.Instance);
-        var server = new QueryServer(options, context, registry, hub, NullLoggerFactory.Instance);
+        var server = new QueryServer(options, context, registry, hub, new DaemonState(null, []), NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
         return new QueryApi(rig, new QueryTrades(rig.Hot), server, hub, options);
     }

@@ -110,6 +110,14 @@ public sealed class QueryApiProtectionTests
 
         using var bearer = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer s3cret-key" } } };
         (await api.Http.SendAsync(bearer)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // The console's files hold no data and load without a key; the page learns it must ask for one; its data needs one.
+        var root = new Uri($"http://127.0.0.1:{api.Options.Endpoint.Port}");
+        (await api.Http.GetAsync(new Uri(root, "/"))).StatusCode.Should().Be(HttpStatusCode.OK);
+        using var settings = JsonDocument.Parse(await api.Http.GetStringAsync(new Uri(root, "/console/settings.json")));
+        settings.RootElement.GetProperty("api_key_required").GetBoolean().Should().BeTrue();
+        (await api.Http.GetAsync(new Uri(root, "/v1/feeds"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await api.Http.GetAsync(new Uri(root, "/v1/pipeline"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
     [Test]
@@ -147,16 +155,39 @@ public sealed class QueryApiProtectionTests
     {
         using var document = JsonDocument.Parse(await _api.Http.GetStringAsync("/openapi.json"));
         var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        paths.Should().Contain(["/v1/trades", "/v1/candles", "/v1/instruments", "/v1/exchanges", "/v1/trades/live"]);
+        paths.Should().Contain(["/v1/trades", "/v1/candles", "/v1/instruments", "/v1/exchanges", "/v1/trades/live", "/v1/feeds", "/v1/pipeline"]);
         var parameters = document.RootElement.GetProperty("paths").GetProperty("/v1/trades").GetProperty("get").GetProperty("parameters")
             .EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
         parameters.Should().Contain(["exchange", "symbol", "from", "to", "limit", "cursor", "format"]);
     }
 
     [Test]
-    public async Task The_root_path_is_left_free()
+    public async Task The_root_path_serves_the_embedded_console_and_its_vendored_chart_library_with_its_licence()
     {
-        using var response = await _api.Http.GetAsync("/");
-        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        using var page = await _api.Http.GetAsync("/");
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        page.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
+        page.Headers.GetValues("Content-Security-Policy").Single().Should().StartWith("default-src 'self'");
+        (await page.Content.ReadAsStringAsync()).Should().Contain("<title>K2 console</title>")
+            .And.Contain("vendor/lightweight-charts/lightweight-charts.standalone.production.js");
+
+        var library = await _api.Http.GetStringAsync("/vendor/lightweight-charts/lightweight-charts.standalone.production.js");
+        library.Should().Contain("TradingView Lightweight Charts™ v5.2.1");
+        (await _api.Http.GetStringAsync("/vendor/lightweight-charts/LICENSE")).Should().Contain("Apache License");
+        (await _api.Http.GetAsync("/no-such-file.js")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        using var settings = JsonDocument.Parse(await _api.Http.GetStringAsync("/console/settings.json"));
+        settings.RootElement.GetProperty("api_key_required").GetBoolean().Should().BeFalse("this listener has no keys");
+    }
+
+    [Test]
+    public async Task Feeds_and_pipeline_state_answer_in_json_and_say_when_no_ingestors_run_here()
+    {
+        using var feeds = JsonDocument.Parse(await _api.Http.GetStringAsync("/v1/feeds"));
+        feeds.RootElement.GetProperty("ingesting").GetBoolean().Should().BeFalse();
+        feeds.RootElement.GetProperty("count").GetInt32().Should().Be(0);
+        using var pipeline = JsonDocument.Parse(await _api.Http.GetStringAsync("/v1/pipeline"));
+        pipeline.RootElement.GetProperty("sections").GetArrayLength().Should().Be(0);
+        (await _api.Http.GetAsync("/v1/feeds?exchange=binance")).StatusCode.Should().Be(HttpStatusCode.BadRequest, "unknown parameters are refused here too");
     }
 }

@@ -61,6 +61,15 @@ internal sealed class ExchangeIngestor : BackgroundService, IReadinessCheck
         }
     }
 
+    /// <summary>The symbols of each connection group and whether its connection is streaming.</summary>
+    public IReadOnlyList<(IReadOnlyList<WireSymbol> Symbols, bool Streaming)> Streams
+    {
+        get
+        {
+            lock (_runners) { return _runners.Select(r => (r.Symbols, r.IsStreaming)).ToArray(); }
+        }
+    }
+
     /// <summary>Open gaps and the most recently closed ones.</summary>
     public IReadOnlyList<Gap> Gaps() => Pipeline.WithLedger(l => l.RecentGaps());
 

@@ -22,9 +22,11 @@ namespace K2.Query.Server;
 /// <summary>
 /// The query API's own HTTP server on <see cref="QueryOptions.Listen"/>, apart from the observability listener: its
 /// own pipeline of CORS, API keys, rate limits and the <c>/v1</c> routes, so neither listener serves the other's paths.
-/// <c>/</c> is left free for the web console.
+/// The web console's static files are served at <c>/</c>, ahead of the key check: they hold no data, and the page asks
+/// for a key when the API wants one.
 /// </summary>
-internal sealed class QueryServer(QueryOptions options, QueryContext context, IInstrumentRegistry registry, LiveTradeHub live, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+internal sealed class QueryServer(
+    QueryOptions options, QueryContext context, IInstrumentRegistry registry, LiveTradeHub live, DaemonState state, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -47,6 +49,7 @@ internal sealed class QueryServer(QueryOptions options, QueryContext context, II
         builder.Services.AddSingleton(context);
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(live);
+        builder.Services.AddSingleton(state);
         builder.Services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -90,6 +93,7 @@ internal sealed class QueryServer(QueryOptions options, QueryContext context, II
         });
 
         var app = builder.Build();
+        ConsoleFiles.Use(app, keys.Required);
         app.UseCors();
         app.Use(async (http, next) =>
         {
@@ -138,6 +142,12 @@ internal sealed class QueryServer(QueryOptions options, QueryContext context, II
         v1.MapGet("/trades/live", LiveEndpoint.HandleAsync).WithName("live")
             .WithSummary("Trades as they are ingested, over a WebSocket or as server-sent events; with from=, stored trades first, then live without gap or duplicate")
             .Produces(200, contentType: "text/event-stream").ProducesProblem(400);
+        v1.MapGet("/feeds", DaemonStateEndpoints.Feeds).WithName("feeds")
+            .WithSummary("Per exchange and symbol of the ingestors in this daemon: connected, trades/s over the last minute and per 5 s, last trade, gaps")
+            .ProducesProblem(400);
+        v1.MapGet("/pipeline", DaemonStateEndpoints.Pipeline).WithName("pipeline")
+            .WithSummary("The sections of k2 status: daemon, exchanges, Kafka, hot tier, offload, maintenance and audit")
+            .ProducesProblem(400);
     }
 
     /// <summary>Counts and times every request by route name, and turns refused parameters and failures into problem responses.</summary>
