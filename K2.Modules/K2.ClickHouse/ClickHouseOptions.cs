@@ -136,7 +136,7 @@ public sealed class HttpClickHouseOptions
 }
 
 /// <summary>How ClickHouse's Kafka engine consumes the normalized topics (named by <c>Modules:Kafka:Topics:Prefix</c>).</summary>
-public sealed class ClickHouseKafkaOptions
+public sealed class ClickHouseKafkaOptions : IValidatableObject
 {
     /// <summary>
     /// host:port list the ClickHouse server uses to reach Kafka; it can differ from the daemon's
@@ -164,6 +164,44 @@ public sealed class ClickHouseKafkaOptions
     /// <summary>Rows per block the engine reads before flushing. Default 65536.</summary>
     [Range(1, 1_048_576, ErrorMessage = "must be 1–1048576 rows")]
     public int MaxBlockSize { get; set; } = 65536;
+
+    /// <summary>
+    /// Longest wait of one poll of the brokers (<c>kafka_poll_timeout_ms</c>; ClickHouse's default is 500 ms). A block ends
+    /// only after a poll returns, so at low rates a poll that waits long delays the block past the flush interval.
+    /// Must be below the flush interval. Default 100 ms.
+    /// </summary>
+    [Range(10, 5000, ErrorMessage = "must be 10–5000 ms")]
+    public int PollTimeoutMilliseconds { get; set; } = 100;
+
+    /// <summary>
+    /// Most messages one poll hands the engine (<c>kafka_poll_max_batch_size</c>; ClickHouse's default is the block size).
+    /// At most <see cref="MaxBlockSize"/>. Default 65536.
+    /// </summary>
+    [Range(1, 1_048_576, ErrorMessage = "must be 1–1048576 messages")]
+    public int PollMaxBatchSize { get; set; } = 65536;
+
+    /// <summary>
+    /// Consumers per queue table (<c>kafka_num_consumers</c>), each with its own thread and block
+    /// (<c>kafka_thread_per_consumer</c>) when more than one. More than the topic has partitions stay idle; more than
+    /// the server has cores compete for them. Default 1.
+    /// </summary>
+    [Range(1, 64, ErrorMessage = "must be 1–64 consumers per exchange")]
+    public int Consumers { get; set; } = 1;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PollTimeoutMilliseconds >= FlushIntervalMilliseconds)
+        {
+            yield return new ValidationResult(
+                $"{PollTimeoutMilliseconds} ms must be below FlushIntervalMilliseconds ({FlushIntervalMilliseconds} ms): a block ends only after a poll returns",
+                [nameof(PollTimeoutMilliseconds)]);
+        }
+
+        if (PollMaxBatchSize > MaxBlockSize)
+        {
+            yield return new ValidationResult($"{PollMaxBatchSize} must be at most MaxBlockSize ({MaxBlockSize}): one poll fills at most one block", [nameof(PollMaxBatchSize)]);
+        }
+    }
 }
 
 /// <summary>Hot-tier TTLs, all on INSERT time so replayed history survives until it is offloaded.</summary>
