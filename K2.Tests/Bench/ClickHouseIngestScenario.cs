@@ -38,15 +38,19 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
         var kafka = await rig.CreateHotTierAsync("bench_ingest_kafka", withConsumers: true, cancellationToken).ConfigureAwait(false);
         ProcessFigures.ResetPeakRss();
         var cpu = CpuClock.Start();
+        var events = await EngineEvents.StartAsync(rig.Gateway, cancellationToken).ConfigureAwait(false);
         var viaKafka = await KafkaPathAsync(rig, kafka, records, cancellationToken).ConfigureAwait(false);
         var kafkaCpuSeconds = cpu.Seconds;
+        var kafkaEvents = await events.SinceAsync(cancellationToken).ConfigureAwait(false);
         var kafkaPeakRss = ProcessFigures.PeakRssMegabytes();
         var expected = ExpectedCandles.From(SyntheticTrades.Generate(records));
         var kafkaCheck = await IngestCheck.RunAsync(rig.Gateway, kafka, records, expected, cancellationToken).ConfigureAwait(false);
         await rig.DropAsync(kafka, cancellationToken).ConfigureAwait(false);
 
         var direct = await rig.CreateHotTierAsync("bench_ingest_direct", withConsumers: false, cancellationToken).ConfigureAwait(false);
+        events = await EngineEvents.StartAsync(rig.Gateway, cancellationToken).ConfigureAwait(false);
         var (directSeconds, directCpuSeconds) = await DirectInsertAsync(rig.Gateway, direct, records, cancellationToken).ConfigureAwait(false);
+        var directEvents = await events.SinceAsync(cancellationToken).ConfigureAwait(false);
         var directCheck = await IngestCheck.RunAsync(rig.Gateway, direct, records, expected, cancellationToken).ConfigureAwait(false);
         await rig.DropAsync(direct, cancellationToken).ConfigureAwait(false);
 
@@ -73,6 +77,7 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
                     ["publisher_holds"] = viaKafka.Holds,
                     ["cpu_seconds"] = Math.Round(kafkaCpuSeconds, 3),
                     ["rows_per_cpu_second"] = Math.Round(kafkaRowsPerCpuSecond, 1),
+                    ["engine_events"] = kafkaEvents,
                     ["check"] = kafkaCheck.ToReport(),
                 },
                 ["direct_insert"] = new Dictionary<string, object>
@@ -82,6 +87,7 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
                     ["rows_per_insert"] = DirectInsertRows,
                     ["cpu_seconds"] = Math.Round(directCpuSeconds, 3),
                     ["rows_per_cpu_second"] = Math.Round(directRowsPerCpuSecond, 1),
+                    ["engine_events"] = directEvents,
                     ["check"] = directCheck.ToReport(),
                 },
                 ["kafka_to_direct_ratio"] = Math.Round(viaKafka.Consumed / viaKafka.Seconds / directRate, 3),
@@ -158,7 +164,7 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
 
     /// <summary>
     /// <c>--rate R --minutes M</c>: publishes R trades/s for M minutes, each stamped with the moment it was handed to the
-    /// producer, while silver's rows per exchange are polled every 10 ms; a trade's latency runs from its publishing to
+    /// producer, while silver's rows per exchange are polled every 20 ms; a trade's latency runs from its publishing to
     /// the first poll that counts it (per exchange, in publishing order: the k-th trade of an exchange is in silver once
     /// silver holds k of its trades — blocks are written whole, so this is exact up to the order inside one block).
     /// </summary>
@@ -236,7 +242,7 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
 
             try
             {
-                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -267,10 +273,52 @@ internal readonly struct CpuClock
     }
 }
 
+/// <summary>
+/// The engine's own counters (<c>system.events</c>) that tell where an ingest phase's work went: blocks and parts
+/// written, merges, Kafka polls and messages, and the CPU the engine's threads used.
+/// </summary>
+internal sealed class EngineEvents
+{
+    private static readonly string[] Names =
+    [
+        "InsertQuery", "InsertedRows", "MergeTreeDataWriterBlocks", "MergeTreeDataWriterRows", "Merge", "MergedRows", "MergeTotalMilliseconds",
+        "KafkaBackgroundReads", "KafkaMessagesPolled", "KafkaMessagesRead", "KafkaRowsRead", "KafkaCommits", "KafkaWrites",
+        "UserTimeMicroseconds", "SystemTimeMicroseconds", "FileOpen",
+    ];
+
+    private readonly IClickHouseGateway _gateway;
+    private readonly Dictionary<string, long> _start;
+
+    private EngineEvents(IClickHouseGateway gateway, Dictionary<string, long> start)
+    {
+        _gateway = gateway;
+        _start = start;
+    }
+
+    public static async Task<EngineEvents> StartAsync(IClickHouseGateway gateway, CancellationToken cancellationToken) =>
+        new(gateway, await ReadAsync(gateway, cancellationToken).ConfigureAwait(false));
+
+    public async Task<Dictionary<string, long>> SinceAsync(CancellationToken cancellationToken)
+    {
+        var now = await ReadAsync(_gateway, cancellationToken).ConfigureAwait(false);
+        return Names.Where(now.ContainsKey).ToDictionary(n => n, n => now[n] - _start.GetValueOrDefault(n));
+    }
+
+    private static async Task<Dictionary<string, long>> ReadAsync(IClickHouseGateway gateway, CancellationToken cancellationToken)
+    {
+        var text = await gateway.QueryTextAsync(
+            $"SELECT event, value FROM system.events WHERE event IN ({string.Join(", ", Names.Select(n => $"'{n}'"))})", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToDictionary(f => f[0], f => long.Parse(f[1], CultureInfo.InvariantCulture));
+    }
+}
+
 /// <summary>Row counts of one hot tier, polled while it ingests.</summary>
 internal sealed class TableCounts(IClickHouseGateway gateway, HotTierSettings settings)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(10);
+
+    /// <summary>Each count is a query on the engine the consumers share: polled more often, the polling itself took a visible share of the CPU.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
     public Task<long> SilverAsync(CancellationToken cancellationToken) => CountAsync($"SELECT count() FROM {settings.Table(HotTierMigrations.SilverTable)}", cancellationToken);
 
@@ -319,7 +367,7 @@ internal sealed class TableCounts(IClickHouseGateway gateway, HotTierSettings se
                 return (count, lastChange.Elapsed);
             }
 
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -329,7 +377,7 @@ internal sealed class TableCounts(IClickHouseGateway gateway, HotTierSettings se
         while (expected > 0 && await CountAsync(countQuery, cancellationToken).ConfigureAwait(false) < expected)
         {
             if (deadline.Elapsed > Patience) { throw new TimeoutException($"{countQuery} did not reach {expected} in {Patience.TotalMinutes} minutes"); }
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
         }
     }
 
