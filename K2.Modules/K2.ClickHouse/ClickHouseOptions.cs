@@ -111,6 +111,15 @@ public sealed class EmbeddedClickHouseOptions
     [Range(0, 3600, ErrorMessage = "must be 0 (off) to 3600 seconds")]
     public int ReleaseMemorySeconds { get; set; } = 1;
 
+    /// <summary>
+    /// Longest time the embedded Kafka cluster holds a fetch of the engine's consumers that found no new message
+    /// (librdkafka's <c>fetch.wait.max.ms</c>, 500 ms by default). A broker answers a waiting fetch as soon as messages
+    /// arrive; the in-process mock cluster answers only when the wait is over, so at low rates every trade waited up to
+    /// that long before the engine saw it. Default 10.
+    /// </summary>
+    [Range(1, 500, ErrorMessage = "must be 1–500 ms")]
+    public int KafkaFetchWaitMilliseconds { get; set; } = 10;
+
     /// <summary>The server settings the engine is started with.</summary>
     public IReadOnlyDictionary<string, string> ServerSettings() => new Dictionary<string, string>
     {
@@ -119,6 +128,7 @@ public sealed class EmbeddedClickHouseOptions
         ["merge_tree.cleanup_delay_period"] = ReplacedPartsCleanupSeconds.ToString(CultureInfo.InvariantCulture),
         ["merge_tree.max_cleanup_delay_period"] = (5 * ReplacedPartsCleanupSeconds).ToString(CultureInfo.InvariantCulture),
         ["merge_tree.cleanup_delay_period_random_add"] = "1",
+        ["kafka.fetch_wait_max_ms"] = KafkaFetchWaitMilliseconds.ToString(CultureInfo.InvariantCulture),
     };
 }
 
@@ -136,7 +146,7 @@ public sealed class HttpClickHouseOptions
 }
 
 /// <summary>How ClickHouse's Kafka engine consumes the normalized topics (named by <c>Modules:Kafka:Topics:Prefix</c>).</summary>
-public sealed class ClickHouseKafkaOptions
+public sealed class ClickHouseKafkaOptions : IValidatableObject
 {
     /// <summary>
     /// host:port list the ClickHouse server uses to reach Kafka; it can differ from the daemon's
@@ -157,13 +167,55 @@ public sealed class ClickHouseKafkaOptions
     [RegularExpression(SqlIdentifier.TopicPrefixPattern, ErrorMessage = "must be letters, digits, . _ - (at most 200)")]
     public string ConsumerGroupPrefix { get; set; } = "k2-clickhouse";
 
-    /// <summary>Longest wait before the engine flushes a partial block to bronze. Default 1000 ms.</summary>
+    /// <summary>
+    /// Longest wait before the engine flushes a partial block to bronze. A trade waits up to this long for its block to
+    /// close, and up to another 500 ms when the block ended on an empty poll (ClickHouse then reschedules the consumer);
+    /// at high rates blocks fill to <see cref="MaxBlockSize"/> before it. Default 500 ms.
+    /// </summary>
     [Range(100, 5000, ErrorMessage = "must be 100–5000 ms (the flush interval bounds ingest latency)")]
-    public int FlushIntervalMilliseconds { get; set; } = 1000;
+    public int FlushIntervalMilliseconds { get; set; } = 500;
 
     /// <summary>Rows per block the engine reads before flushing. Default 65536.</summary>
     [Range(1, 1_048_576, ErrorMessage = "must be 1–1048576 rows")]
     public int MaxBlockSize { get; set; } = 65536;
+
+    /// <summary>
+    /// Longest wait of one poll of the brokers (<c>kafka_poll_timeout_ms</c>; ClickHouse's default is 500 ms). A block ends
+    /// only after a poll returns, so at low rates a poll that waits long delays the block past the flush interval.
+    /// Must be below the flush interval. Default 100 ms.
+    /// </summary>
+    [Range(10, 5000, ErrorMessage = "must be 10–5000 ms")]
+    public int PollTimeoutMilliseconds { get; set; } = 100;
+
+    /// <summary>
+    /// Most messages one poll hands the engine (<c>kafka_poll_max_batch_size</c>; ClickHouse's default is the block size).
+    /// At most <see cref="MaxBlockSize"/>. Default 65536.
+    /// </summary>
+    [Range(1, 1_048_576, ErrorMessage = "must be 1–1048576 messages")]
+    public int PollMaxBatchSize { get; set; } = 65536;
+
+    /// <summary>
+    /// Consumers per queue table (<c>kafka_num_consumers</c>), each with its own thread and block
+    /// (<c>kafka_thread_per_consumer</c>) when more than one. More than the topic has partitions stay idle; more than
+    /// the server has cores compete for them. Default 1.
+    /// </summary>
+    [Range(1, 64, ErrorMessage = "must be 1–64 consumers per exchange")]
+    public int Consumers { get; set; } = 1;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PollTimeoutMilliseconds >= FlushIntervalMilliseconds)
+        {
+            yield return new ValidationResult(
+                $"{PollTimeoutMilliseconds} ms must be below FlushIntervalMilliseconds ({FlushIntervalMilliseconds} ms): a block ends only after a poll returns",
+                [nameof(PollTimeoutMilliseconds)]);
+        }
+
+        if (PollMaxBatchSize > MaxBlockSize)
+        {
+            yield return new ValidationResult($"{PollMaxBatchSize} must be at most MaxBlockSize ({MaxBlockSize}): one poll fills at most one block", [nameof(PollMaxBatchSize)]);
+        }
+    }
 }
 
 /// <summary>Hot-tier TTLs, all on INSERT time so replayed history survives until it is offloaded.</summary>

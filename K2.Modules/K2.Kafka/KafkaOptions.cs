@@ -185,9 +185,14 @@ public sealed class KafkaLagThrottleOptions
     /// </summary>
     public List<string> ConsumerGroups { get; set; } = ["k2-clickhouse-binance", "k2-clickhouse-kraken", "k2-clickhouse-coinbase"];
 
-    /// <summary>Maximum lag in messages of any partition of a normalized topic before publishing waits. Default 10000.</summary>
+    /// <summary>
+    /// Maximum lag in messages of any partition of a normalized topic before publishing waits. It also caps the blocks
+    /// ClickHouse's Kafka engine can read from a partition in a burst: at 10000, bursts reached bronze in blocks of a few
+    /// thousand rows, whose parts and merges cost more than the rows themselves. 50,000 lz4-compressed trade messages
+    /// stay within the mock cluster's 5 MB per partition (measured, none lost). Default 50000.
+    /// </summary>
     [Range(100, 100_000_000, ErrorMessage = "must be 100 to 100000000 messages")]
-    public long MaxLagMessages { get; set; } = 10_000;
+    public long MaxLagMessages { get; set; } = 50_000;
 
     /// <summary>How often lag is measured. Default 500 ms.</summary>
     [Range(50, 60_000, ErrorMessage = "must be 50 to 60000 ms")]

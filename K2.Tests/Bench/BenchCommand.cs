@@ -20,13 +20,13 @@ internal static class BenchCommand
         {
             var records = new Option<long>("--records") { Description = "Synthetic records to process", DefaultValueFactory = _ => 1_000_000 };
             var minutes = new Option<double>("--minutes") { Description = "Duration of time-based scenarios", DefaultValueFactory = _ => 1 };
-            var rate = new Option<double>("--rate") { Description = "Records per second of rate-driven scenarios (soak)", DefaultValueFactory = _ => 600 };
+            var rate = new Option<double>("--rate") { Description = "Records per second of rate-driven scenarios (soak; clickhouse-ingest latency mode)", DefaultValueFactory = _ => 600 };
             var dataDir = new Option<string?>("--data-dir") { Description = "Scratch folder (default: a temp folder, deleted afterwards)" };
             var sub = new Command(scenario.Name, scenario.Description) { records, minutes, rate, dataDir };
             sub.SetAction(async (parse, cancellationToken) =>
             {
                 var dir = parse.GetValue(dataDir);
-                var arguments = new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir ?? "", parse.GetValue(rate));
+                var arguments = new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir ?? "", parse.GetValue(rate)) { RateGiven = parse.GetResult(rate) is { Implicit: false } };
                 if (arguments.Problems() is { Count: > 0 } problems)
                 {
                     foreach (var problem in problems) { await Console.Error.WriteLineAsync($"k2 bench {scenario.Name}: {problem}"); }

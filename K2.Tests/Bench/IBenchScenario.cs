@@ -23,6 +23,9 @@ internal interface IBenchScenario
 /// <param name="Rate">Records per second for rate-driven scenarios (soak).</param>
 internal sealed record BenchArguments(long Records, double Minutes, string DataDir, double Rate = 600)
 {
+    /// <summary><c>--rate</c> was given on the command line (not its default), for scenarios with a rate-driven mode.</summary>
+    public bool RateGiven { get; init; }
+
     /// <summary>Each option out of range, as a message naming it and what is allowed; empty when all are usable.</summary>
     public IReadOnlyList<string> Problems()
     {

@@ -13,6 +13,9 @@ internal static class SyntheticTrades
         (Exchange.Coinbase, "BTC-USD", "BTC/USD", 70214.09m),
     ];
 
+    /// <summary>Instruments the trades cycle through, each on a Kafka partition of its own key.</summary>
+    public static int InstrumentCount => Instruments.Length;
+
     public static IEnumerable<NormalizedTrade> Generate(long count, long startUs = 1_771_338_600_000_000)
     {
         var random = new Random(42);

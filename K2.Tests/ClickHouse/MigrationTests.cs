@@ -115,6 +115,63 @@ public sealed class MigrationTests
     }
 
     [Test]
+    public async Task The_consumers_take_their_poll_block_and_consumer_settings_from_configuration()
+    {
+        await using var hotTier = HotTier.Create(o =>
+        {
+            o.Kafka.FlushIntervalMilliseconds = 400;
+            o.Kafka.PollTimeoutMilliseconds = 50;
+            o.Kafka.MaxBlockSize = 100_000;
+            o.Kafka.PollMaxBatchSize = 20_000;
+            o.Kafka.Consumers = 2;
+        });
+        await hotTier.Schema.ApplyAsync();
+
+        var engine = await HotTier.Gateway.QueryScalarAsync($"SELECT engine_full FROM system.tables WHERE database = '{hotTier.Settings.Database}' AND name = 'kafka_trades_binance'");
+
+        engine.Should().Contain("kafka_flush_interval_ms = 400").And.Contain("kafka_poll_timeout_ms = 50")
+            .And.Contain("kafka_max_block_size = 100000").And.Contain("kafka_poll_max_batch_size = 20000")
+            .And.Contain("kafka_num_consumers = 2").And.Contain("kafka_thread_per_consumer = 1");
+        (await HotTier.Gateway.QueryScalarAsync($"SELECT count() FROM system.kafka_consumers WHERE database = '{hotTier.Settings.Database}' AND table = 'kafka_trades_binance'"))
+            .Should().Be("2");
+    }
+
+    [Test]
+    public void One_consumer_reads_on_the_shared_thread_and_polls_a_block_at_most()
+    {
+        var ddl = string.Join('\n', KafkaConsumerDdl.Create(new HotTierSettings(new ClickHouseOptions(), "localhost:9092"), K2.Core.Trades.Exchange.Kraken));
+
+        ddl.Should().Contain("kafka_num_consumers = 1").And.Contain("kafka_thread_per_consumer = 0")
+            .And.Contain("kafka_flush_interval_ms = 500").And.Contain("kafka_poll_timeout_ms = 100").And.Contain("kafka_poll_max_batch_size = 65536");
+    }
+
+    [TestCase("PollTimeoutMilliseconds", "600", "FlushIntervalMilliseconds", "500", "Kafka:PollTimeoutMilliseconds", "below FlushIntervalMilliseconds")]
+    [TestCase("PollMaxBatchSize", "100000", "MaxBlockSize", "65536", "Kafka:PollMaxBatchSize", "at most MaxBlockSize")]
+    [TestCase("Consumers", "0", "MaxBlockSize", "65536", "Kafka:Consumers", "1–64")]
+    [TestCase("PollTimeoutMilliseconds", "5", "FlushIntervalMilliseconds", "500", "Kafka:PollTimeoutMilliseconds", "10–5000")]
+    public void Consumer_settings_that_cannot_work_are_refused_naming_the_key(string key, string value, string otherKey, string otherValue, string reported, string reason)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{ClickHouseOptions.SectionName}:Kafka:{key}"] = value,
+            [$"{ClickHouseOptions.SectionName}:Kafka:{otherKey}"] = otherValue,
+        }).Build();
+        var services = new ServiceCollection();
+
+        services.AddKafka(configuration);
+        services.AddClickHouse(configuration);
+
+        services.GetConfigurationProblems().All.Should().Contain(p => p.Contains($"{ClickHouseOptions.SectionName}:{reported}") && p.Contains(reason));
+    }
+
+    [Test]
+    public void The_embedded_engine_caps_how_long_the_mock_cluster_holds_an_empty_fetch()
+    {
+        new EmbeddedClickHouseOptions().ServerSettings().Should().Contain("kafka.fetch_wait_max_ms", "10");
+        new EmbeddedClickHouseOptions { KafkaFetchWaitMilliseconds = 40 }.ServerSettings().Should().Contain("kafka.fetch_wait_max_ms", "40");
+    }
+
+    [Test]
     public void Settings_refuse_an_identifier_that_bypassed_options_validation()
     {
         var act = () => new HotTierSettings(new ClickHouseOptions { Database = "x;y" }, "localhost:9092");

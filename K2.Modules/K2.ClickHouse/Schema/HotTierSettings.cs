@@ -32,6 +32,9 @@ public sealed record HotTierSettings
         ConsumerGroupPrefix = SqlIdentifier.CheckedKafkaName(options.Kafka.ConsumerGroupPrefix, "Modules:ClickHouse:Kafka:ConsumerGroupPrefix");
         FlushIntervalMilliseconds = options.Kafka.FlushIntervalMilliseconds;
         MaxBlockSize = options.Kafka.MaxBlockSize;
+        PollTimeoutMilliseconds = options.Kafka.PollTimeoutMilliseconds;
+        PollMaxBatchSize = options.Kafka.PollMaxBatchSize;
+        Consumers = options.Kafka.Consumers;
         Retention = options.Retention;
     }
 
@@ -50,6 +53,13 @@ public sealed record HotTierSettings
     public int FlushIntervalMilliseconds { get; }
 
     public int MaxBlockSize { get; }
+
+    public int PollTimeoutMilliseconds { get; }
+
+    public int PollMaxBatchSize { get; }
+
+    /// <summary>Consumers per queue table.</summary>
+    public int Consumers { get; }
 
     public ClickHouseRetentionOptions Retention { get; }
 

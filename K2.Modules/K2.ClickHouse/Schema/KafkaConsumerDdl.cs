@@ -99,6 +99,9 @@ public static class KafkaConsumerDdl
             kafka_handle_error_mode = 'stream',
             kafka_flush_interval_ms = {s.FlushIntervalMilliseconds},
             kafka_max_block_size = {s.MaxBlockSize},
-            kafka_num_consumers = 1
+            kafka_poll_timeout_ms = {s.PollTimeoutMilliseconds},
+            kafka_poll_max_batch_size = {s.PollMaxBatchSize},
+            kafka_num_consumers = {s.Consumers},
+            kafka_thread_per_consumer = {(s.Consumers > 1 ? 1 : 0)}
         """;
 }
