@@ -98,7 +98,7 @@ internal sealed class OffloadRig : IAsyncDisposable
     private static string Normalized(ColdColumn column) => column.Wire switch
     {
         WireKind.Micros or WireKind.NullableMicros => $"toUnixTimestamp64Micro({column.Name})",
-        WireKind.Decimal18 => $"toDecimal128({column.Name}, 18)",
+        WireKind.Decimal => $"toDecimal128({column.Name}, 18)",
         _ => column.Name,
     };
 

@@ -17,11 +17,18 @@ internal sealed record OffloadContext(
 {
     public OffloadFaults Faults { get; init; } = new();
 
+    public Quarantine Quarantine => new(Hot, Logger);
+
     /// <summary>The cold table (created on first use) and the watermark its committed snapshots carry.</summary>
     public async Task<(IcebergTable Table, OffloadStart Start)> OpenAsync(ColdTable table, CancellationToken cancellationToken)
     {
         var iceberg = await Warehouse.CreateTableAsync(table.Identifier, table.Schema, table.PartitionSpec, table.SortOrder, cancellationToken: cancellationToken).ConfigureAwait(false);
         await iceberg.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        if (await iceberg.PromoteColumnsAsync(table.Schema, cancellationToken).ConfigureAwait(false))
+        {
+            Log.SchemaPromoted(Logger, table.Name, iceberg.Metadata.CurrentSchemaId);
+        }
+
         var committed = Watermark.Committed(iceberg.Metadata);
         var recorded = await Watermarks.ReadWatermarkAsync(table.Name, cancellationToken).ConfigureAwait(false);
         var behind = committed.Positions.Where(p => recorded.Of(p.Key, long.MinValue) < p.Value).ToDictionary();
