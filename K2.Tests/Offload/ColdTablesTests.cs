@@ -30,12 +30,12 @@ public sealed class ColdTablesTests
         var fields = TestWarehouses.Query(sql).Split('\t');
         if (cold is not null)
         {
-            fields[0].Should().Be("true");
+            fields[0].Should().Be("1");
             fields[2].Should().Be(cold);
         }
         else
         {
-            fields[0].Should().Be("false");
+            fields[0].Should().Be("0");
             fields[1].Should().Match("v * does not fit the cold decimal(38,18) exactly");
         }
     }
@@ -56,12 +56,12 @@ public sealed class ColdTablesTests
         var fields = TestWarehouses.Query(sql).Split('\t');
         if (cold is not null)
         {
-            fields[0].Should().Be("true");
+            fields[0].Should().Be("1");
             fields[2].Should().Be(cold);
         }
         else
         {
-            fields[0].Should().Be("false");
+            fields[0].Should().Be("0");
             fields[1].Should().Match("quote_volume * does not fit the cold decimal(38,18) exactly");
         }
     }

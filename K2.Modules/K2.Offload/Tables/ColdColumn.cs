@@ -97,8 +97,16 @@ public sealed record ColdColumn(string Name, WireKind Wire, string HotExpression
         };
     }
 
-    /// <summary>True when <paramref name="expression"/> converts to the cold decimal with nothing lost (no overflow, no digit cut).</summary>
-    private static string Fits(string expression) => $"ifNull(accurateCastOrNull({expression}, '{ColdDecimalSql}') = {expression}, false)";
+    /// <summary>
+    /// True when <paramref name="expression"/> converts to the cold decimal with nothing lost: no digit cut, and within the
+    /// precision (ClickHouse's Decimal128 holds up to 1.7 × 10^38 unscaled whatever the declared precision, so the 20
+    /// integer digits are checked apart).
+    /// </summary>
+    private static string Fits(string expression) =>
+        $"abs({expression}) < {IntegerLimit} AND ifNull(accurateCastOrNull({expression}, '{ColdDecimalSql}') = {expression}, false)";
+
+    /// <summary>10^20: decimal(38, 18) holds 20 integer digits.</summary>
+    private static readonly string IntegerLimit = $"toDecimal128('1{new string('0', ColdDecimal.Precision - ColdDecimal.Scale)}', 0)";
 
     private static string Misfit(string expression) =>
         $"concat('{expression} ', toString({expression}), ' does not fit the cold decimal({ColdDecimal.Precision},{ColdDecimal.Scale}) exactly')";
