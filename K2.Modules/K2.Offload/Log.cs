@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(6006, LogLevel.Information, "Cold table {Table}: column types widened to the current definition by schema evolution (schema {SchemaId}); existing files are kept")]
     public static partial void SchemaPromoted(ILogger logger, string table, int schemaId);
+
+    [LoggerMessage(6007, LogLevel.Error, "Checking the candles for redelivered trades failed; candles are offloaded as they are and checked again next run")]
+    public static partial void CandleRepairFailed(ILogger logger, Exception exception);
 }

@@ -1,3 +1,4 @@
+using K2.ClickHouse.Operations;
 using K2.Iceberg.Tables;
 using K2.Offload.Hot;
 using K2.Offload.Tables;
@@ -16,6 +17,9 @@ internal sealed record OffloadContext(
     ILogger Logger)
 {
     public OffloadFaults Faults { get; init; } = new();
+
+    /// <summary>Rebuilds hot candles a redelivered Kafka block inflated, before the candle tables are offloaded.</summary>
+    public CandleRepair? Candles { get; init; }
 
     public Quarantine Quarantine => new(Hot, Logger);
 
