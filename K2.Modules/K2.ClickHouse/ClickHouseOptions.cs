@@ -143,6 +143,13 @@ public sealed class HttpClickHouseOptions
     /// <summary>Name of the environment variable holding the password (never the password itself).</summary>
     [RegularExpression("^[A-Za-z_][A-Za-z0-9_]*$", ErrorMessage = "must be an environment variable name (letters, digits, _)")]
     public string PasswordVariable { get; set; } = "K2_CLICKHOUSE_PASSWORD";
+
+    /// <summary>
+    /// How long one HTTP request to the server may take, in seconds (default 600: an offload batch or an audit query can
+    /// run for minutes, longer than the driver's own 2-minute default).
+    /// </summary>
+    [Range(1, 86400, ErrorMessage = "must be 1–86400 seconds")]
+    public int TimeoutSeconds { get; set; } = 600;
 }
 
 /// <summary>How ClickHouse's Kafka engine consumes the normalized topics (named by <c>Modules:Kafka:Topics:Prefix</c>).</summary>

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(4008, LogLevel.Warning, "Returning the embedded engine's freed memory failed")]
     public static partial void MemoryReleaseFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4009, LogLevel.Warning, "{Windows} one-minute candle window(s) between {From} and {To} counted trades twice (a redelivered Kafka block); rebuilding the candles of that span from deduplicated silver")]
+    public static partial void RedeliveredCandlesFound(ILogger logger, long windows, DateTimeOffset from, DateTimeOffset to);
 }

@@ -62,6 +62,21 @@ public sealed class S3StorageOptions
 
     public string SecretKeyVariable { get; set; } = "AWS_SECRET_ACCESS_KEY";
 
+    /// <summary>
+    /// The store's endpoint as the ClickHouse server reaches it, for the queries that read cold tables through ClickHouse
+    /// (the audit, the query API): in compose <c>http://minio:9000</c> while K2 itself may use a host port. Empty: <see cref="Endpoint"/>.
+    /// </summary>
+    public string ServerEndpoint { get; set; } = "";
+
+    /// <summary>
+    /// A named collection defined on the ClickHouse server holding the store's credentials (<c>access_key_id</c>,
+    /// <c>secret_access_key</c>): those queries then name it and carry no credentials. Empty: the credentials of
+    /// <see cref="AccessKeyVariable"/>/<see cref="SecretKeyVariable"/> go inline, which the audit does only with the
+    /// embedded engine (in process); against a server it sends none and the server's own S3 configuration applies.
+    /// </summary>
+    [RegularExpression("^([A-Za-z_][A-Za-z0-9_]*)?$", ErrorMessage = "must be a ClickHouse named collection name (letters, digits, _) or empty")]
+    public string ServerCredentialsCollection { get; set; } = "";
+
     /// <summary>Files above this size are uploaded in parts. Default 64 MiB.</summary>
     [Range(5L << 20, 5L << 30, ErrorMessage = "must be between 5 MiB and 5 GiB")]
     public long MultipartThresholdBytes { get; set; } = 64L << 20;

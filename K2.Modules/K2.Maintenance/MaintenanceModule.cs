@@ -54,7 +54,7 @@ public static class MaintenanceModule
         {
             var options = sp.GetRequiredService<MaintenanceOptions>();
             return new HotColdAuditor(sp.GetRequiredService<IClickHouseGateway>(), sp.GetRequiredService<HotTierSettings>(), sp.GetRequiredService<IcebergWarehouse>(),
-                new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3), new AuditThresholds(options.AuditOkPercent, options.AuditMissingPercent),
+                new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3, inlineCredentials: sp.GetRequiredService<IClickHouseGateway>().Kind == "embedded"), new AuditThresholds(options.AuditOkPercent, options.AuditMissingPercent),
                 sp.GetRequiredService<IReoffloadRequests>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HotColdAuditor>>());
         });
         services.TryAddSingleton<MaintenanceRunner>();

@@ -19,4 +19,13 @@ internal static partial class Log
 
     [LoggerMessage(6004, LogLevel.Information, "Offload run {Run} finished: {Committed} committed, {Failed} failed of {Tables} tables in {Seconds:F1} s")]
     public static partial void RunDone(ILogger logger, string run, int committed, int failed, int tables, double seconds);
+
+    [LoggerMessage(6005, LogLevel.Warning, "Offload of {Table}: {Rows} rows do not fit the cold table and were quarantined in {QuarantineTable} with their reason; the other rows go on")]
+    public static partial void Quarantined(ILogger logger, string table, long rows, string quarantineTable);
+
+    [LoggerMessage(6006, LogLevel.Information, "Cold table {Table}: column types widened to the current definition by schema evolution (schema {SchemaId}); existing files are kept")]
+    public static partial void SchemaPromoted(ILogger logger, string table, int schemaId);
+
+    [LoggerMessage(6007, LogLevel.Error, "Checking the candles for redelivered trades failed; candles are offloaded as they are and checked again next run")]
+    public static partial void CandleRepairFailed(ILogger logger, Exception exception);
 }

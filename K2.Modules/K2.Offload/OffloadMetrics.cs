@@ -35,4 +35,7 @@ internal static class OffloadMetrics
 
     public static readonly Gauge LastSuccess = Metrics.CreateGauge(
         "k2_offload_last_success_timestamp_seconds", "Unix time of a table's last successful offload.", "table");
+
+    public static readonly Counter Quarantined = Metrics.CreateCounter(
+        "k2_offload_quarantined_rows_total", "Hot rows a cold table cannot hold, moved to the hot tier's offload_quarantine table with their reason instead of offloaded.", "table");
 }

@@ -1,4 +1,5 @@
 using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Operations;
 using K2.ClickHouse.Schema;
 using K2.Core.Configuration;
 using K2.Core.Health;
@@ -37,7 +38,8 @@ public static class OffloadModule
             options,
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Offload"),
-            memory: sp.GetService<IMemoryPolicy>()));
+            memory: sp.GetService<IMemoryPolicy>(),
+            candles: sp.GetRequiredService<CandleRepair>()));
         services.AddSingleton<IOffloadOnDemand>(sp => sp.GetRequiredService<OffloadRunner>());
         services.AddSingleton<ICandleRewrite>(sp => sp.GetRequiredService<OffloadRunner>());
         services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<OffloadRunner>().Board);

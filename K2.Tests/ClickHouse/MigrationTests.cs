@@ -19,19 +19,19 @@ public sealed class MigrationTests
         var objectsAfterFirst = await ObjectsAsync(hotTier);
         var second = await hotTier.Schema.ApplyAsync();
 
-        first.Applied.Select(m => m.Version).Should().Equal(1, 2, 3, 4);
+        first.Applied.Select(m => m.Version).Should().Equal(1, 2, 3, 4, 5);
         first.ConsumersCreated.Should().HaveCount(3);
         second.Applied.Should().BeEmpty();
         second.Changed.Should().BeEmpty();
         second.ConsumersCreated.Should().BeEmpty();
         (await ObjectsAsync(hotTier)).Should().Equal(objectsAfterFirst);
-        (await hotTier.CountAsync(HotTierMigrations.MigrationsTable)).Should().Be(4);
+        (await hotTier.CountAsync(HotTierMigrations.MigrationsTable)).Should().Be(5);
         objectsAfterFirst.Select(o => o.Split('\t')[0]).Should().Contain(
         [
             "bronze_trades_binance", "bronze_trades_kraken", "bronze_trades_coinbase", "silver_trades", "kafka_errors",
             "kafka_trades_binance", "kafka_trades_kraken", "kafka_trades_coinbase",
             "ohlcv_1m", "ohlcv_5m", "ohlcv_15m", "ohlcv_30m", "ohlcv_1h", "ohlcv_1d",
-            "ohlcv_1m_final", "ohlcv_1d_final", "schema_migrations",
+            "ohlcv_1m_final", "ohlcv_1d_final", "schema_migrations", "offload_quarantine",
         ]);
     }
 

@@ -58,8 +58,8 @@ public sealed class ClickHouseWrittenFileTests
         file.NullValueCounts[1].Should().Be(0);
         SingleValue.Decode(PrimitiveType.Long, file.LowerBounds[1]).Should().Be(0L);
         SingleValue.Decode(PrimitiveType.Long, file.UpperBounds[1]).Should().Be(999L);
-        SingleValue.Decode(PrimitiveType.Decimal(28, 18), file.LowerBounds[3]).Should().Be(-123.000000000000000001m);
-        SingleValue.Decode(PrimitiveType.Decimal(28, 18), file.UpperBounds[3]).Should().Be(875.999999999999999999m);
+        SingleValue.Decode(PrimitiveType.Decimal(28, 18), file.LowerBounds[3]).Should().Be(IcebergDecimal.Parse("-123.000000000000000001"));
+        SingleValue.Decode(PrimitiveType.Decimal(28, 18), file.UpperBounds[3]).Should().Be(IcebergDecimal.Parse("875.999999999999999999"));
         SingleValue.Decode(PrimitiveType.TimestampTz, file.LowerBounds[4]).Should().Be(new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc));
         SingleValue.Decode(PrimitiveType.TimestampTz, file.UpperBounds[4]).Should().Be(new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc).AddTicks(999L * 1000003 * 10));
         SingleValue.Decode(PrimitiveType.String, file.LowerBounds[2]).Should().Be("BTC-USDT");

@@ -34,8 +34,8 @@ public sealed class DataFileWriterTests
         file.ValueCounts[6].Should().Be(60, "value counts include nulls");
         SingleValue.Decode(PrimitiveType.Long, file.LowerBounds[1]).Should().Be(0L);
         SingleValue.Decode(PrimitiveType.Long, file.UpperBounds[1]).Should().Be(59L);
-        SingleValue.Decode(PrimitiveType.Decimal(18, 8), file.LowerBounds[3]).Should().Be(rows.Min(r => (decimal)r[2]!));
-        SingleValue.Decode(PrimitiveType.Decimal(18, 8), file.UpperBounds[3]).Should().Be(rows.Max(r => (decimal)r[2]!));
+        SingleValue.Decode(PrimitiveType.Decimal(18, 8), file.LowerBounds[3]).Should().Be(SingleValue.ToDecimal(PrimitiveType.Decimal(18, 8), rows.Min(r => (decimal)r[2]!)));
+        SingleValue.Decode(PrimitiveType.Decimal(18, 8), file.UpperBounds[3]).Should().Be(SingleValue.ToDecimal(PrimitiveType.Decimal(18, 8), rows.Max(r => (decimal)r[2]!)));
         SingleValue.Decode(PrimitiveType.TimestampTz, file.UpperBounds[5]).Should().Be(rows.Max(r => (DateTime)r[4]!));
         SingleValue.Decode(PrimitiveType.String, file.LowerBounds[2]).Should().Be("BTC-USDT");
         file.ValueCounts.Keys.Should().NotContain([7, 8, 9, 10, 11, 12, 13], "nested columns get no metrics");

@@ -57,7 +57,7 @@ public sealed class SpecTests
         SingleValue.Encode(PrimitiveType.TimestampTz, 1L).Should().Equal(1, 0, 0, 0, 0, 0, 0, 0);
         SingleValue.Encode(PrimitiveType.Date, new DateOnly(1970, 1, 2)).Should().Equal(1, 0, 0, 0);
         SingleValue.Encode(PrimitiveType.String, "é").Should().Equal(0xC3, 0xA9);
-        SingleValue.Decode(Decimal92, [0x05, 0x8C]).Should().Be(14.20m);
+        SingleValue.Decode(Decimal92, [0x05, 0x8C]).Should().Be(IcebergDecimal.Parse("14.20"));
     }
 
     [Test]

@@ -62,7 +62,9 @@ public sealed class AuditTests
         eth.Should().BeEquivalentTo(new { HotRows = 50L, ColdRows = 45L, DeltaPercent = -10m, Status = AuditStatus.MissingData });
         var bronzeBtc = report.Rows.Single(r => r.Table == Bronze.Name && r.Symbol == "BTCUSDT" && r.Hour == Hour2);
         bronzeBtc.Should().BeEquivalentTo(new { HotRows = 80L, ColdRows = 100L, DeltaPercent = 25m, Status = AuditStatus.Warning });
-        report.Rows.Where(r => r.Hour is not null && r != eth && r != bronzeBtc).Should().OnlyContain(r => r.Status == AuditStatus.Ok);
+        var ethCandles = report.Rows.Single(r => r.Table == Gold1h.Name && r.Symbol == "ETHUSDT");
+        ethCandles.Status.Should().Be(AuditStatus.Error, "the cold candles no longer match the cold silver rows they summarise");
+        report.Rows.Where(r => r.Hour is not null && r != eth && r != bronzeBtc && r != ethCandles).Should().OnlyContain(r => r.Status == AuditStatus.Ok);
         report.Failed.Should().BeTrue();
         (await log.LatestAsync(CancellationToken.None))!.Rows.Should().BeEquivalentTo(report.Rows);
     }
@@ -82,6 +84,39 @@ public sealed class AuditTests
         revised.HotFigures.Should().NotBe(revised.ColdFigures);
         requests.Requests.Should().Equal((Gold1h.Name, Hour2, Hour2.AddHours(1)));
         report.Failed.Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Cold_candles_inflated_on_both_sides_by_a_redelivered_block_are_an_error_against_cold_silver()
+    {
+        await using var pipeline = await ConsistentPipelineAsync();
+        // The Kafka engine delivers a block again: hot silver keeps one row per trade, the candle views count it twice.
+        await pipeline.InsertTradesAsync("BTCUSDT", Hour2, 100, firstId: 1000);
+        await pipeline.OffloadAsync(Gold1h);
+        var (auditor, _, _) = Auditor(pipeline);
+
+        var report = await auditor.AuditAsync([Gold1h], 24, CancellationToken.None);
+
+        var inflated = report.Rows.Single(r => r.Hour is not null && r.Status != AuditStatus.Ok);
+        inflated.Should().BeEquivalentTo(new { Symbol = "BTCUSDT", Hour = (DateTimeOffset?)Hour2, Status = AuditStatus.Error });
+        inflated.HotFigures.Should().Be(inflated.ColdFigures, "hot and cold are inflated alike: only cold silver tells");
+        inflated.Notes.Should().StartWith("cold candles differ from the candles of cold silver");
+        report.Failed.Should().BeTrue();
+    }
+
+    [Test]
+    public async Task Quarantined_rows_are_reported_with_their_table()
+    {
+        await using var pipeline = await ConsistentPipelineAsync();
+        await HotColdPipeline.Gateway.ExecuteAsync($"INSERT INTO {pipeline.Hot.Table("offload_quarantine")} (cold_table, row_key, reason, hot_row) " +
+            "VALUES ('silver_trades', 'binance|BTCUSDT|77', 'quote_volume 0.00000000000000000000000001 does not fit the cold decimal(38,18) exactly', '{}')");
+        var (auditor, _, _) = Auditor(pipeline);
+
+        var report = await auditor.AuditAsync(Audited, 24, CancellationToken.None);
+
+        report.Rows.Where(r => r.HotSource == "offload_quarantine").Should().ContainSingle().Which.Should().BeEquivalentTo(
+            new { Table = "silver_trades", HotRows = 1L, Status = AuditStatus.Warning });
+        report.Rows.Single(r => r.Table == "silver_trades" && r.Hour is null && r.HotSource == "silver_trades").Status.Should().Be(AuditStatus.Warning);
     }
 
     private static async Task<HotColdPipeline> ConsistentPipelineAsync(K2.Iceberg.Tables.IcebergWarehouse? warehouse = null)

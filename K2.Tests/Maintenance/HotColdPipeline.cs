@@ -1,3 +1,4 @@
+using K2.Iceberg.Spec;
 using System.Globalization;
 using System.Text.Json;
 using K2.ClickHouse.Gateway;
@@ -96,7 +97,7 @@ internal sealed class HotColdPipeline : IAsyncDisposable
         WireKind.Int32 => value.GetInt32(),
         WireKind.Int64 or WireKind.NullableInt64 => long.Parse(value.GetString()!, CultureInfo.InvariantCulture),
         WireKind.Bool or WireKind.NullableBool => value.GetBoolean(),
-        WireKind.Decimal18 => decimal.Parse(value.GetString()!, CultureInfo.InvariantCulture),
+        WireKind.Decimal => IcebergDecimal.Parse(value.GetString()!),
         WireKind.Micros or WireKind.NullableMicros => DateTime.UnixEpoch.AddTicks(long.Parse(value.GetString()!, CultureInfo.InvariantCulture) * 10),
         WireKind.StringList => value.EnumerateArray().Select(e => (object?)e.GetString()).ToList(),
         _ => throw new ArgumentOutOfRangeException(nameof(wire), wire, "unknown wire kind"),

@@ -16,32 +16,54 @@ public sealed class ColdTablesTests
             "cold.gold_ohlcv_1m", "cold.gold_ohlcv_5m", "cold.gold_ohlcv_15m", "cold.gold_ohlcv_30m", "cold.gold_ohlcv_1h", "cold.gold_ohlcv_1d");
     }
 
-    [TestCase("toDecimal128('9999999999.999999999999999999', 18)", "9999999999.999999999999999999")]
-    [TestCase("toDecimal128('-9999999999.999999999999999999', 18)", "-9999999999.999999999999999999")]
+    [TestCase("toDecimal128('30000000000', 18)", "30000000000")]
+    [TestCase("toDecimal128('1000000000000000.000000000000000001', 18)", "1000000000000000.000000000000000001")]
+    [TestCase("toDecimal128('-99999999999999999999.999999999999999999', 18)", "-99999999999999999999.999999999999999999")]
     [TestCase("toDecimal256('0.5', 18) * toDecimal256('0.25', 18)", "0.125")]
-    [TestCase("toDecimal128('10000000000', 18)", null)]
+    [TestCase("toDecimal256('100000000000000000000', 18)", null)]
     [TestCase("toDecimal256('0.0000000000000000001', 36)", null)]
-    public void A_hot_decimal_reaches_the_cold_decimal_exactly_or_fails_with_its_column_named(string value, string? cold)
+    public void A_hot_decimal_reaches_the_cold_decimal_exactly_or_is_marked_with_its_column_and_value(string value, string? cold)
     {
-        var sql = $"SELECT toString({ColdColumn.ExactDecimal("v")}) FROM (SELECT {value} AS v)";
+        var column = ColdColumn.Exact("v");
+        var sql = $"SELECT {column.FitsCondition}, {column.MisfitReason}, if({column.FitsCondition}, toString({column.ParquetExpression}), '') FROM (SELECT materialize({value}) AS v)";
 
-        if (cold is not null) { TestWarehouses.Query(sql).Should().Be(cold); }
-        else { FluentActions.Invoking(() => TestWarehouses.Query(sql)).Should().Throw<Exception>().WithMessage("*value of v does not fit the cold decimal(28,18) exactly*"); }
+        var fields = TestWarehouses.Query(sql).Split('\t');
+        if (cold is not null)
+        {
+            fields[0].Should().Be("1");
+            fields[2].Should().Be(cold);
+        }
+        else
+        {
+            fields[0].Should().Be("0");
+            fields[1].Should().Match("v * does not fit the cold decimal(38,18) exactly");
+        }
     }
 
     [TestCase("60304.4", "0.0409", "2466.44996")]
     [TestCase("0.0000000001", "3", "0.0000000003")]
-    [TestCase("0.000000000000000001", "0.5", null)]
-    [TestCase("9999999999", "2", null)]
-    public void A_quote_volume_is_the_hot_product_exactly_or_fails_with_its_column_named(string price, string quantity, string? cold)
+    [TestCase("0.00000412", "1000000000000000", "4120000000")]
+    [TestCase("0.0000000000001", "0.0000000000001", null)]
+    [TestCase("99999999999999999999", "10", null)]
+    public void A_quote_volume_is_the_hot_product_exactly_or_is_marked_with_its_column_and_value(string price, string quantity, string? cold)
     {
         // As silver computes it: two 18-decimal values multiplied into Decimal(76, 36).
         var column = ColdTables.Silver.Columns.Single(c => c.Name == "quote_volume");
-        var sql = $"SELECT toString({column.HotExpression}) FROM (SELECT toDecimal128('{price}', 18) AS price, toDecimal128('{quantity}', 18) AS quantity, " +
+        var sql = $"SELECT {column.FitsCondition}, {column.MisfitReason}, if({column.FitsCondition}, toString({column.ParquetExpression}), '') " +
+            $"FROM (SELECT materialize(toDecimal128('{price}', 18)) AS price, materialize(toDecimal128('{quantity}', 18)) AS quantity, " +
             "CAST(price AS Decimal(76, 18)) * CAST(quantity AS Decimal(76, 18)) AS quote_volume)";
 
-        if (cold is not null) { TestWarehouses.Query(sql).Should().Be(cold); }
-        else { FluentActions.Invoking(() => TestWarehouses.Query(sql)).Should().Throw<Exception>().WithMessage("*value of quote_volume does not fit the cold decimal(28,18) exactly*"); }
+        var fields = TestWarehouses.Query(sql).Split('\t');
+        if (cold is not null)
+        {
+            fields[0].Should().Be("1");
+            fields[2].Should().Be(cold);
+        }
+        else
+        {
+            fields[0].Should().Be("0");
+            fields[1].Should().Match("quote_volume * does not fit the cold decimal(38,18) exactly");
+        }
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using K2.ClickHouse.Operations;
 using K2.Iceberg.Tables;
 using K2.Offload;
 using K2.Offload.Hot;
@@ -41,7 +42,8 @@ internal sealed class OffloadRig : IAsyncDisposable
     public OffloadRunner NewRunner(OffloadFaults? faults = null, OffloadOptions? options = null, TimeProvider? time = null)
     {
         var warehouse = TestWarehouses.Reopen(Warehouse);
-        return OffloadRunner.Create(HotTier.Gateway, Hot.Settings.Database, warehouse, options ?? Options(), time ?? TimeProvider.System, NullLogger.Instance, faults);
+        return OffloadRunner.Create(HotTier.Gateway, Hot.Settings.Database, warehouse, options ?? Options(), time ?? TimeProvider.System, NullLogger.Instance, faults,
+            candles: new CandleRepair(HotTier.Gateway, Hot.Settings, NullLogger<CandleRepair>.Instance));
     }
 
     public async Task<IcebergTable> ColdAsync(ColdTable table) => await Warehouse.LoadTableAsync(table.Identifier);
@@ -98,7 +100,7 @@ internal sealed class OffloadRig : IAsyncDisposable
     private static string Normalized(ColdColumn column) => column.Wire switch
     {
         WireKind.Micros or WireKind.NullableMicros => $"toUnixTimestamp64Micro({column.Name})",
-        WireKind.Decimal18 => $"toDecimal128({column.Name}, 18)",
+        WireKind.Decimal => $"toDecimal128({column.Name}, 18)",
         _ => column.Name,
     };
 

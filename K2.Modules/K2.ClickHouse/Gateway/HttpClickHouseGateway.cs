@@ -11,7 +11,8 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
 {
     public string Kind => "http";
 
-    public static HttpClickHouseGateway Create(string url, string username, string? password)
+    /// <param name="timeout">How long one request may take (<c>Modules:ClickHouse:Http:TimeoutSeconds</c>).</param>
+    public static HttpClickHouseGateway Create(string url, string username, string? password, TimeSpan timeout)
     {
         var uri = new Uri(url);
         var settings = new ClickHouseClientSettings
@@ -21,6 +22,7 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
             Protocol = uri.Scheme,
             Username = username,
             Password = password ?? "",
+            Timeout = timeout,
         };
         return new HttpClickHouseGateway(new ClickHouseClient(settings));
     }

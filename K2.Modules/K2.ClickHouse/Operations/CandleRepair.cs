@@ -13,6 +13,43 @@ namespace K2.ClickHouse.Operations;
 /// </summary>
 public sealed class CandleRepair(IClickHouseGateway gateway, HotTierSettings settings, ILogger<CandleRepair> logger)
 {
+    /// <summary>
+    /// Finds the one-minute windows, among those holding silver rows ingested after <paramref name="ingestedAfter"/>, whose
+    /// candle counted more trades than silver holds distinct ones — a block the Kafka engine delivered again, which the
+    /// views counted twice — and rebuilds every candle table over their span. A trade arriving during the rebuild may
+    /// still count twice; the next call finds and repairs that window again.
+    /// </summary>
+    /// <returns>The repaired range, or null when no window was inflated.</returns>
+    public async Task<(DateTimeOffset From, DateTimeOffset To)?> RepairRedeliveredAsync(DateTimeOffset ingestedAfter, CancellationToken cancellationToken = default)
+    {
+        var minute = CandleInterval.All[0];
+        var silver = settings.Table(HotTierMigrations.SilverTable);
+        var window = $"toDateTime(toStartOfInterval(exchange_ts, INTERVAL {minute.SqlInterval}, 'UTC'), 'UTC')";
+        var touched = $"SELECT DISTINCT exchange, symbol, {window} FROM {silver} WHERE ingested_at > {{after:DateTime64(6, 'UTC')}}";
+        var found = await gateway.QueryRowsAsync($"""
+            SELECT count(), toUnixTimestamp(min(w)), toUnixTimestamp(max(w)) FROM
+            (
+                SELECT exchange, symbol, window_start AS w, sum(trade_count) AS counted FROM {settings.Table(minute.Table)}
+                WHERE (exchange, symbol, window_start) IN ({touched})
+                GROUP BY exchange, symbol, w
+            ) AS c
+            LEFT JOIN
+            (
+                SELECT exchange, symbol, {window} AS w, uniqExact(trade_id) AS trades FROM {silver}
+                WHERE is_valid AND (exchange, symbol, {window}) IN ({touched})
+                GROUP BY exchange, symbol, w
+            ) AS s USING (exchange, symbol, w)
+            WHERE counted != trades
+            """, new Dictionary<string, string> { ["after"] = SqlTime.Parameter(ingestedAfter) }, cancellationToken).ConfigureAwait(false);
+        var row = found.Single();
+        if (row[0] == "0") { return null; }
+        var from = DateTimeOffset.FromUnixTimeSeconds(long.Parse(row[1], CultureInfo.InvariantCulture));
+        var to = DateTimeOffset.FromUnixTimeSeconds(long.Parse(row[2], CultureInfo.InvariantCulture)) + minute.Length;
+        Log.RedeliveredCandlesFound(logger, long.Parse(row[0], CultureInfo.InvariantCulture), from, to);
+        await RepairAsync(from, to, cancellationToken).ConfigureAwait(false);
+        return (from, to);
+    }
+
     /// <summary>Rebuilds, in every candle table, all windows that overlap [<paramref name="from"/>, <paramref name="to"/>).</summary>
     /// <returns>The number of candles written.</returns>
     public async Task<long> RepairAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)

@@ -13,6 +13,9 @@ public static class HotTierMigrations
     public const string ErrorsTable = "kafka_errors";
     public const string SilverTable = "silver_trades";
 
+    /// <summary>Hot rows the offload could not write to their cold table, with the reason (docs/offload.md).</summary>
+    public const string QuarantineTable = "offload_quarantine";
+
     public static string BronzeTable(Exchange exchange) => $"bronze_trades_{exchange.ToWire()}";
 
     public static IReadOnlyList<Migration> All(HotTierSettings s) =>
@@ -21,6 +24,7 @@ public static class HotTierMigrations
         new(2, "silver_trades", [SilverDdl(s)]),
         new(3, "bronze_trades", ExchangeNames.All.SelectMany(e => new[] { BronzeDdl(s, e), BronzeToSilverDdl(s, e) }).ToList()),
         new(4, "ohlcv", CandleInterval.All.SelectMany(i => new[] { CandleTableDdl(s, i), CandleViewDdl(s, i), CandleFinalViewDdl(s, i) }).ToList()),
+        new(5, QuarantineTable, [QuarantineDdl(s)]),
     ];
 
     public static string MigrationsTableDdl(HotTierSettings s) => $"""
@@ -51,6 +55,21 @@ public static class HotTierMigrations
         ORDER BY (exchange, ingested_at)
         TTL toDateTime(ingested_at) + INTERVAL {s.Retention.ErrorsDays} DAY
         SETTINGS ttl_only_drop_parts = 1
+        """;
+
+    // One row per (cold table, row key): a run that quarantines a row and then fails quarantines it again on retry.
+    // No TTL: a quarantined row may be the only copy once the hot source has expired.
+    private static string QuarantineDdl(HotTierSettings s) => $"""
+        CREATE TABLE IF NOT EXISTS {s.Table(QuarantineTable)}{s.OnCluster}
+        (
+            cold_table LowCardinality(String),
+            row_key String,
+            reason String,
+            hot_row String,
+            quarantined_at DateTime64(6, 'UTC') DEFAULT now64(6, 'UTC')
+        )
+        ENGINE = {s.Engine("ReplacingMergeTree", "quarantined_at")}
+        ORDER BY (cold_table, row_key)
         """;
 
     // ReplacingMergeTree keyed by (exchange, symbol, trade_id): redelivered trades collapse at merge;

@@ -21,7 +21,8 @@ internal sealed class ColumnMetrics(NestedField column)
     {
         _values++;
         if (value is null) { _nulls++; return; }
-        if (column.Type is not PrimitiveType || value is double d && double.IsNaN(d) || value is float f && float.IsNaN(f)) { return; }
+        if (column.Type is not PrimitiveType type || value is double d && double.IsNaN(d) || value is float f && float.IsNaN(f)) { return; }
+        if (type.Kind == PrimitiveKind.Decimal) { value = SingleValue.ToDecimal(type, value); }
         if (_lower is null || Compare(value, _lower) < 0) { _lower = value; }
         if (_upper is null || Compare(value, _upper) > 0) { _upper = value; }
     }

@@ -14,7 +14,7 @@ internal static class DataFileReader
     public static async IAsyncEnumerable<object?[]> ReadAsync(string localPath, IcebergSchema schema, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var layout = new ParquetLayout(schema);
-        await using var reader = await ParquetReader.CreateAsync(localPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var reader = await ParquetReader.CreateAsync(localPath, ParquetLayout.Options, cancellationToken: cancellationToken).ConfigureAwait(false);
         var fileFields = reader.Schema.GetDataFields();
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
@@ -105,7 +105,8 @@ internal static class DataFileReader
             global::Parquet.Data.RawColumnData<long> x => [.. x.Values.ToArray().Select(v => (object?)v)],
             global::Parquet.Data.RawColumnData<float> x => [.. x.Values.ToArray().Select(v => (object?)v)],
             global::Parquet.Data.RawColumnData<double> x => [.. x.Values.ToArray().Select(v => (object?)v)],
-            global::Parquet.Data.RawColumnData<decimal> x => [.. x.Values.ToArray().Select(v => (object?)v)],
+            global::Parquet.Data.RawColumnData<global::Parquet.Data.BigDecimal> x =>
+                [.. x.Values.ToArray().Select(v => (object?)new IcebergDecimal(v.UnscaledValue, v.Scale).Rescale(type.Scale))],
             global::Parquet.Data.RawColumnData<DateOnly> x => [.. x.Values.ToArray().Select(v => (object?)v)],
             _ => throw new NotSupportedException($"cannot read {raw.GetType().Name} as Iceberg {type}"),
         };

@@ -1,5 +1,6 @@
 using K2.Iceberg.Spec;
 using Parquet;
+using Parquet.Data;
 
 namespace K2.Iceberg.Parquet;
 
@@ -22,7 +23,7 @@ internal abstract class LeafBuffer(Leaf leaf)
         PrimitiveKind.Long => new Typed<long>(leaf, v => (long)v),
         PrimitiveKind.Float => new Typed<float>(leaf, v => (float)v),
         PrimitiveKind.Double => new Typed<double>(leaf, v => (double)v),
-        PrimitiveKind.Decimal => new Typed<decimal>(leaf, v => CheckScale((decimal)v, leaf.Type)),
+        PrimitiveKind.Decimal => new Typed<BigDecimal>(leaf, v => new BigDecimal(SingleValue.ToDecimal(leaf.Type, v).Unscaled, leaf.Type.Precision, leaf.Type.Scale)),
         PrimitiveKind.Date => new Typed<DateOnly>(leaf, v => (DateOnly)v),
         PrimitiveKind.Timestamp or PrimitiveKind.TimestampTz => new Typed<DateTime>(leaf, v => v is long micros ? SingleValue.FromMicros(micros) : (DateTime)v),
         PrimitiveKind.String => new Typed<ReadOnlyMemory<char>>(leaf, v => ((string)v).AsMemory()),
@@ -56,14 +57,6 @@ internal abstract class LeafBuffer(Leaf leaf)
     // Spelled out: a conditional "x is null ? null : new ReadOnlyMemory<int>(x)" converts null to an empty memory
     // (via the array conversion), which Parquet.Net reads as "zero levels".
     private static ReadOnlyMemory<int>? Levels(int[]? levels) => levels is null ? default(ReadOnlyMemory<int>?) : levels;
-
-    private static decimal CheckScale(decimal value, PrimitiveType type)
-    {
-        // Fails on more decimals than the column's scale instead of silently rounding money.
-        return value.Scale <= type.Scale || decimal.Round(value, type.Scale) == value
-            ? value
-            : throw new ArgumentException($"{value} has more than {type.Scale} decimal places");
-    }
 
     private sealed class Typed<T>(Leaf leaf, Func<object, T> convert) : LeafBuffer(leaf) where T : struct
     {

@@ -41,8 +41,7 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
     public static async Task<ParquetFileWriter> CreateAsync(IcebergSchema schema, ParquetLayout layout, string localPath, int rowGroupRows, CancellationToken cancellationToken)
     {
         var stream = new FileStream(localPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-        var writer = await ParquetWriter.CreateAsync(layout.Schema, stream,
-            new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var writer = await ParquetWriter.CreateAsync(layout.Schema, stream, ParquetLayout.Options, cancellationToken: cancellationToken).ConfigureAwait(false);
         layout.StampFieldIds(writer);
         return new ParquetFileWriter(schema, layout, stream, writer, rowGroupRows);
     }

@@ -63,6 +63,17 @@ internal sealed class ParquetLayout
 
     public ParquetSchema Schema { get; }
 
+    /// <summary>
+    /// Decimals travel as Parquet.Net's <see cref="global::Parquet.Data.BigDecimal"/> (unscaled integer) both ways, so
+    /// decimal(38, s) values beyond <see cref="decimal"/>'s 28–29 digits are written and read exactly.
+    /// </summary>
+    public static ParquetOptions Options => new()
+    {
+        CompressionMethod = CompressionMethod.Zstd,
+        CompressionLevel = System.IO.Compression.CompressionLevel.Fastest,
+        UseBigDecimal = true,
+    };
+
     public IReadOnlyList<Leaf> Leaves { get; }
 
     /// <summary>
@@ -115,7 +126,7 @@ internal sealed class ParquetLayout
         PrimitiveKind.Long => new DataField<long>(name, nullable),
         PrimitiveKind.Float => new DataField<float>(name, nullable),
         PrimitiveKind.Double => new DataField<double>(name, nullable),
-        PrimitiveKind.Decimal => new DecimalDataField(name, type.Precision, type.Scale, forceByteArrayEncoding: false, isNullable: nullable),
+        PrimitiveKind.Decimal => new BigDecimalDataField(name, type.Precision, type.Scale, isNullable: nullable),
         PrimitiveKind.Date => new DataField<DateOnly>(name, nullable),
         PrimitiveKind.Timestamp or PrimitiveKind.TimestampTz => new DateTimeDataField(name, DateTimeFormat.Timestamp,
             isAdjustedToUTC: type.Kind == PrimitiveKind.TimestampTz, unit: DateTimeTimeUnit.Micros, isNullable: nullable),

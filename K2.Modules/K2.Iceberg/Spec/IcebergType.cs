@@ -27,13 +27,24 @@ public sealed record PrimitiveType(PrimitiveKind Kind, int Precision = 0, int Sc
     public static readonly PrimitiveType String = new(PrimitiveKind.String);
     public static readonly PrimitiveType Binary = new(PrimitiveKind.Binary);
 
-    /// <summary>decimal(P,S); the writer supports P up to 28 (the range of .NET decimal).</summary>
+    /// <summary>decimal(P,S), P up to 38 (the spec's maximum; values are <see cref="IcebergDecimal"/>).</summary>
     public static PrimitiveType Decimal(int precision, int scale)
     {
-        if (precision is < 1 or > 28) { throw new ArgumentOutOfRangeException(nameof(precision), precision, "decimal precision must be 1..28"); }
+        if (precision is < 1 or > IcebergDecimal.MaxPrecision) { throw new ArgumentOutOfRangeException(nameof(precision), precision, "decimal precision must be 1..38"); }
         if (scale < 0 || scale > precision) { throw new ArgumentOutOfRangeException(nameof(scale), scale, "decimal scale must be 0..precision"); }
         return new PrimitiveType(PrimitiveKind.Decimal, precision, scale);
     }
+
+    /// <summary>
+    /// Whether a column of this type may become <paramref name="wider"/> by schema evolution (spec "Schema Evolution"):
+    /// int to long, float to double, decimal(P,S) to decimal(P',S) with P' ≥ P.
+    /// </summary>
+    public bool PromotesTo(PrimitiveType wider) => this == wider || (Kind, wider.Kind) switch
+    {
+        (PrimitiveKind.Int, PrimitiveKind.Long) or (PrimitiveKind.Float, PrimitiveKind.Double) => true,
+        (PrimitiveKind.Decimal, PrimitiveKind.Decimal) => wider.Scale == Scale && wider.Precision >= Precision,
+        _ => false,
+    };
 
     public override string ToString() => Kind switch
     {

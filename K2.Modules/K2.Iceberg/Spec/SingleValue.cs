@@ -24,7 +24,7 @@ public static class SingleValue
                 var g = new byte[8]; BinaryPrimitives.WriteDoubleLittleEndian(g, (double)value); return g;
             case PrimitiveKind.String: return Encoding.UTF8.GetBytes((string)value);
             case PrimitiveKind.Binary: return (byte[])value;
-            case PrimitiveKind.Decimal: return DecimalBytes((decimal)value, type.Scale);
+            case PrimitiveKind.Decimal: return ToDecimal(type, value).Unscaled.ToByteArray(isUnsigned: false, isBigEndian: true);
             default: throw new NotSupportedException(type.ToString());
         }
     }
@@ -51,6 +51,21 @@ public static class SingleValue
 
     public static decimal FromUnscaled(BigInteger unscaled, int scale) => (decimal)unscaled / (decimal)BigInteger.Pow(10, scale);
 
+    /// <summary>
+    /// A decimal column's value (<see cref="IcebergDecimal"/> or <see cref="decimal"/>) at the column's scale; fails
+    /// rather than rounding, and when it has more digits than the column's precision.
+    /// </summary>
+    public static IcebergDecimal ToDecimal(PrimitiveType type, object value)
+    {
+        var exact = (value switch
+        {
+            IcebergDecimal d => d,
+            decimal d => IcebergDecimal.From(d),
+            _ => throw new ArgumentException($"a {type} value must be a decimal, not {value.GetType().Name}"),
+        }).Rescale(type.Scale);
+        return exact.Digits <= type.Precision ? exact : throw new ArgumentException($"{exact} has more digits than {type} holds");
+    }
+
     public static object Decode(PrimitiveType type, byte[] bytes) => type.Kind switch
     {
         PrimitiveKind.Boolean => bytes[0] != 0,
@@ -62,7 +77,7 @@ public static class SingleValue
         PrimitiveKind.Double => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
         PrimitiveKind.String => Encoding.UTF8.GetString(bytes),
         PrimitiveKind.Binary => bytes,
-        PrimitiveKind.Decimal => FromUnscaled(new BigInteger(bytes, isUnsigned: false, isBigEndian: true), type.Scale),
+        PrimitiveKind.Decimal => new IcebergDecimal(new BigInteger(bytes, isUnsigned: false, isBigEndian: true), type.Scale),
         _ => throw new NotSupportedException(type.ToString()),
     };
 

@@ -57,4 +57,29 @@ public sealed record TableMetadata(
         if (columns.SelectMany(c => c.AllIds()).Any(id => id <= LastColumnId)) { throw new ArgumentException($"new column ids must be above last-column-id {LastColumnId}"); }
         return this with { Schemas = [.. Schemas, next], CurrentSchemaId = next.SchemaId, LastColumnId = next.HighestFieldId, LastUpdatedMs = nowMs };
     }
+
+    /// <summary>
+    /// A new current schema in which the columns of <paramref name="wider"/> (matched by id) take its wider primitive
+    /// types — decimal precision, int to long, float to double (spec "Schema Evolution"). Data files keep their types:
+    /// readers widen old values when they read them. Returns this metadata when no column changes.
+    /// </summary>
+    public TableMetadata PromoteColumns(Schema wider, long nowMs)
+    {
+        var changed = false;
+        var fields = CurrentSchema.Fields.Select(field =>
+        {
+            var target = wider.Fields.FirstOrDefault(f => f.Id == field.Id);
+            if (target is null || target.Type == field.Type) { return field; }
+            if (field.Type is not PrimitiveType from || target.Type is not PrimitiveType to || !from.PromotesTo(to))
+            {
+                throw new ArgumentException($"column '{field.Name}' cannot change from {field.Type} to {target.Type} by schema evolution");
+            }
+
+            changed = true;
+            return field with { Type = to };
+        }).ToList();
+        if (!changed) { return this; }
+        var next = new Schema(Schemas.Max(s => s.SchemaId) + 1, fields).Validate();
+        return this with { Schemas = [.. Schemas, next], CurrentSchemaId = next.SchemaId, LastUpdatedMs = nowMs };
+    }
 }

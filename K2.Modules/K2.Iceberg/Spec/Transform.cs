@@ -94,6 +94,7 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
         long l => l - (((l % Parameter) + Parameter) % Parameter),
         string s => TruncateString(s, Parameter),
         decimal d => TruncateDecimal(d),
+        IcebergDecimal d => d with { Unscaled = d.Unscaled - (((d.Unscaled % Parameter) + Parameter) % Parameter) },
         _ => throw new ArgumentException($"truncate does not apply to {value.GetType().Name}"),
     };
 
@@ -123,7 +124,7 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
         DateOnly d => BitConverter.GetBytes((long)(d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber)),
         DateTime => BitConverter.GetBytes(Micros(value)),
         string s => Encoding.UTF8.GetBytes(s),
-        decimal d => SingleValue.DecimalBytes(d, source.Scale),
+        decimal or IcebergDecimal => SingleValue.Encode(source, value),
         byte[] b => b,
         _ => throw new ArgumentException($"bucket does not apply to {value.GetType().Name}"),
     };

@@ -150,6 +150,17 @@ public sealed partial class IcebergTable
     public Task EvolveSchemaAsync(IReadOnlyList<NestedField> columns, CancellationToken cancellationToken = default) =>
         CommitMetadataAsync(table => table.AddColumns(columns, _warehouse.NowMs()), [], cancellationToken);
 
+    /// <summary>
+    /// Widens column types to those of <paramref name="wider"/> (same field ids) by schema evolution, e.g. decimal(28,18)
+    /// to decimal(38,18); no commit when nothing changes. Returns whether the schema changed.
+    /// </summary>
+    public async Task<bool> PromoteColumnsAsync(Schema wider, CancellationToken cancellationToken = default)
+    {
+        var before = Metadata.CurrentSchemaId;
+        await CommitMetadataAsync(table => table.PromoteColumns(wider, _warehouse.NowMs()), [], cancellationToken).ConfigureAwait(false);
+        return Metadata.CurrentSchemaId != before;
+    }
+
     internal async Task<List<(ManifestFile Manifest, List<ManifestEntry> Entries)>> ReadManifestsAsync(TableMetadata table, Snapshot snapshot, CancellationToken cancellationToken)
     {
         var result = new List<(ManifestFile, List<ManifestEntry>)>();

@@ -49,6 +49,10 @@ internal sealed class HotColdAuditor(
             ? []
             : await QueryAsync(AuditQuery.Cold(table, coldSql.For(cold.Metadata.Location), start, end), cancellationToken).ConfigureAwait(false);
 
+        var fromSilver = table.Layer == ColdLayer.Gold && coldRows.Count > 0
+            && await warehouse.TryLoadTableAsync(ColdTables.Silver.Identifier, cancellationToken).ConfigureAwait(false) is { Metadata.CurrentSnapshot: not null } silver
+            ? await QueryAsync(AuditQuery.CandlesFromSilver(table, coldSql.For(silver.Metadata.Location), start, end), cancellationToken).ConfigureAwait(false)
+            : null;
         var result = new List<AuditRow>();
         var revised = new List<DateTimeOffset>();
         foreach (var key in hotRows.Keys.Union(coldRows.Keys).Order())
@@ -72,6 +76,12 @@ internal sealed class HotColdAuditor(
                 }
             }
 
+            if (c is not null && fromSilver is not null && fromSilver.GetValueOrDefault(key) != c)
+            {
+                status = AuditStatus.Error;
+                notes = $"cold candles differ from the candles of cold silver ({fromSilver.GetValueOrDefault(key)?.Values ?? "no trades"}){(notes.Length == 0 ? "" : "; " + notes)}";
+            }
+
             result.Add(new AuditRow(table.Name, table.HotTable, Layer(table), key.Exchange, key.Symbol, key.Hour, h?.Rows ?? 0, c?.Rows ?? 0, pct,
                 h?.Values, c?.Values, status, notes));
         }
@@ -81,8 +91,15 @@ internal sealed class HotColdAuditor(
             await reoffload.RequestAsync(table, hour, hour.AddHours(1), cancellationToken).ConfigureAwait(false);
         }
 
-        var hotTotal = result.Sum(r => r.HotRows);
-        var coldTotal = result.Sum(r => r.ColdRows);
+        var quarantined = await QuarantinedAsync(table, cancellationToken).ConfigureAwait(false);
+        if (quarantined > 0)
+        {
+            result.Add(new AuditRow(table.Name, HotTierMigrations.QuarantineTable, Layer(table), null, null, null, quarantined, 0, null, null, null, AuditStatus.Warning,
+                $"{quarantined} hot rows could not be offloaded and wait in {HotTierMigrations.QuarantineTable} with their reason"));
+        }
+
+        var hotTotal = result.Where(r => r.HotSource == table.HotTable).Sum(r => r.HotRows);
+        var coldTotal = result.Where(r => r.HotSource == table.HotTable).Sum(r => r.ColdRows);
         var (tableStatus, tablePct) = thresholds.Classify(hotTotal, coldTotal);
         var worst = result.Count == 0 ? AuditStatus.Ok : result.Max(r => r.Status);
         var summary = $"{result.Count} (exchange, symbol, hour) rows: {result.Count(r => r.Status == AuditStatus.Ok)} ok"
@@ -91,6 +108,10 @@ internal sealed class HotColdAuditor(
             worst > tableStatus ? worst : tableStatus, summary));
         return result;
     }
+
+    private async Task<long> QuarantinedAsync(ColdTable table, CancellationToken cancellationToken) => long.Parse(
+        (await gateway.QueryRowsAsync($"SELECT count() FROM {hot.Table(HotTierMigrations.QuarantineTable)} FINAL WHERE cold_table = '{table.Name}'",
+            cancellationToken: cancellationToken).ConfigureAwait(false)).Single()[0], CultureInfo.InvariantCulture);
 
     private async Task<Dictionary<(string Exchange, string Symbol, DateTimeOffset Hour), Figures>> QueryAsync(string sql, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using K2.Iceberg.Spec;
 using K2.Offload.Tables;
 
 namespace K2.Offload.Hot;
@@ -45,7 +46,7 @@ internal sealed class RowBinaryReader(Stream stream, IReadOnlyList<ColdColumn> c
             case WireKind.Micros or WireKind.NullableMicros:
                 await NeedAsync(8, ct).ConfigureAwait(false);
                 return new DateTime(EpochTicks + (BinaryPrimitives.ReadInt64LittleEndian(Take(8)) * 10), DateTimeKind.Utc);
-            case WireKind.Decimal18: await NeedAsync(16, ct).ConfigureAwait(false); return Decimal18(Take(16), column.Name);
+            case WireKind.Decimal: await NeedAsync(16, ct).ConfigureAwait(false); return new IcebergDecimal(BinaryPrimitives.ReadInt128LittleEndian(Take(16)), ColdColumn.ColdDecimal.Scale);
             case WireKind.StringList:
                 var count = (int)await VarUIntAsync(ct).ConfigureAwait(false);
                 var items = new string[count];
@@ -53,17 +54,6 @@ internal sealed class RowBinaryReader(Stream stream, IReadOnlyList<ColdColumn> c
                 return items;
             default: throw new ArgumentOutOfRangeException(nameof(column), kind, "unknown wire kind");
         }
-    }
-
-    /// <summary>A Decimal128 with scale 18 (the cold decimal(28,18) range is checked by the query).</summary>
-    private static decimal Decimal18(ReadOnlySpan<byte> bytes, string column)
-    {
-        var value = BinaryPrimitives.ReadInt128LittleEndian(bytes);
-        var negative = value < 0;
-        var magnitude = (UInt128)(negative ? -value : value);
-        if (magnitude >> 96 != 0) { throw new InvalidDataException($"column {column}: a value does not fit decimal(28,18)"); }
-        var low = (ulong)magnitude;
-        return new decimal((int)(uint)low, (int)(uint)(low >> 32), (int)(uint)(magnitude >> 64), negative, 18);
     }
 
     private async ValueTask<string> StringAsync(CancellationToken ct)

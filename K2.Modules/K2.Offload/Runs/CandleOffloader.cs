@@ -58,10 +58,14 @@ internal sealed class CandleOffloader(OffloadContext context)
         // Partition first: the stream closes its file whenever the partition changes, so sorting by symbol alone wrote a file
         // per symbol and window run (33 files for 34 candles in a minute of the soak).
         await using var appender = iceberg.NewAppender();
-        var source = $"""
+        var selected = $"""
             SELECT * FROM {context.Hot.Table(table)}
             WHERE window_start < {Time(horizon)}
               AND (window_start >= {Time(previousHorizon)} OR (exchange, symbol, window_start) IN ({revised}))
+            """;
+        var quarantined = await context.Quarantine.MoveAsync(table, selected, cancellationToken).ConfigureAwait(false);
+        var source = $"""
+            {Quarantine.Fitting(table, selected)}
             ORDER BY {string.Join(", ", table.PartitionSpec.Fields.Select(f => PartitionSql.Expression(table, f)).Concat(table.SortColumns))}
             """;
         var streamed = await context.Hot.StreamAsync(table, HotRows.Select(table, source), appender, null, cancellationToken).ConfigureAwait(false);
@@ -85,7 +89,7 @@ internal sealed class CandleOffloader(OffloadContext context)
             new Dictionary<string, long> { [Horizon] = streamed.Rows }, files, f => paths.Contains(f.Path), cancellationToken).ConfigureAwait(false);
         return committed
             ? new OffloadResult(table.Name, OffloadOutcome.Committed, streamed.Rows, files.Sum(f => f.FileSizeInBytes), files.Count, clock.Elapsed,
-                streamed.NewestTime is { } t ? new DateTimeOffset(t) : null, next.ToJson())
+                streamed.NewestTime is { } t ? new DateTimeOffset(t) : null, next.ToJson()) { Quarantined = quarantined }
             : new OffloadResult(table.Name, OffloadOutcome.Superseded, 0, 0, 0, clock.Elapsed, null, start.From.ToJson());
     }
 

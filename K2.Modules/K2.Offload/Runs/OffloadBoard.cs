@@ -9,7 +9,7 @@ internal sealed class OffloadBoard(TimeProvider time) : IStatusContributor
 {
     private readonly ConcurrentDictionary<string, TableState> _tables = new(StringComparer.Ordinal);
 
-    private sealed record TableState(OffloadResult Last, DateTimeOffset At, int ConsecutiveFailures, DateTimeOffset? LastSuccess, DateTimeOffset? NewestRow);
+    private sealed record TableState(OffloadResult Last, DateTimeOffset At, int ConsecutiveFailures, DateTimeOffset? LastSuccess, DateTimeOffset? NewestRow, long Quarantined);
 
     public int Order => 60;
 
@@ -43,15 +43,18 @@ internal sealed class OffloadBoard(TimeProvider time) : IStatusContributor
             t.Value.NewestRow is { } newest ? $"{(now - newest).TotalSeconds:F0} s" : "-",
             t.Value.ConsecutiveFailures.ToString(CultureInfo.InvariantCulture),
             t.Value.LastSuccess?.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "never",
+            t.Value.Quarantined.ToString(CultureInfo.InvariantCulture),
         ]).ToList();
         var notes = _tables.Values.Where(t => t.Last.Error is not null).Select(t => $"{t.Last.Table}: {t.Last.Error}").ToList();
         if (rows.Count == 0) { notes.Add("no offload has run in this process yet"); }
-        return new StatusSection("Offload", ["table", "last outcome", "at", "rows", "lag", "failures in a row", "last success"], rows, notes);
+        notes.AddRange(_tables.Values.Where(t => t.Quarantined > 0).OrderBy(t => t.Last.Table, StringComparer.Ordinal)
+            .Select(t => $"{t.Last.Table}: {t.Quarantined} rows quarantined in the hot tier's offload_quarantine table (see its reason column)"));
+        return new StatusSection("Offload", ["table", "last outcome", "at", "rows", "lag", "failures in a row", "last success", "quarantined"], rows, notes);
     }
 
     private static TableState Next(TableState? previous, OffloadResult result, DateTimeOffset now) => result.Outcome == OffloadOutcome.Failed
-        ? new TableState(result, now, (previous?.ConsecutiveFailures ?? 0) + 1, previous?.LastSuccess, previous?.NewestRow)
-        : new TableState(result, now, 0, now, Max(previous?.NewestRow, result.NewestRow));
+        ? new TableState(result, now, (previous?.ConsecutiveFailures ?? 0) + 1, previous?.LastSuccess, previous?.NewestRow, previous?.Quarantined ?? 0)
+        : new TableState(result, now, 0, now, Max(previous?.NewestRow, result.NewestRow), (previous?.Quarantined ?? 0) + result.Quarantined);
 
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 

@@ -1,3 +1,4 @@
+using K2.ClickHouse.Operations;
 using K2.Iceberg.Tables;
 using K2.Offload.Hot;
 using K2.Offload.Tables;
@@ -17,11 +18,21 @@ internal sealed record OffloadContext(
 {
     public OffloadFaults Faults { get; init; } = new();
 
+    /// <summary>Rebuilds hot candles a redelivered Kafka block inflated, before the candle tables are offloaded.</summary>
+    public CandleRepair? Candles { get; init; }
+
+    public Quarantine Quarantine => new(Hot, Logger);
+
     /// <summary>The cold table (created on first use) and the watermark its committed snapshots carry.</summary>
     public async Task<(IcebergTable Table, OffloadStart Start)> OpenAsync(ColdTable table, CancellationToken cancellationToken)
     {
         var iceberg = await Warehouse.CreateTableAsync(table.Identifier, table.Schema, table.PartitionSpec, table.SortOrder, cancellationToken: cancellationToken).ConfigureAwait(false);
         await iceberg.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        if (await iceberg.PromoteColumnsAsync(table.Schema, cancellationToken).ConfigureAwait(false))
+        {
+            Log.SchemaPromoted(Logger, table.Name, iceberg.Metadata.CurrentSchemaId);
+        }
+
         var committed = Watermark.Committed(iceberg.Metadata);
         var recorded = await Watermarks.ReadWatermarkAsync(table.Name, cancellationToken).ConfigureAwait(false);
         var behind = committed.Positions.Where(p => recorded.Of(p.Key, long.MinValue) < p.Value).ToDictionary();

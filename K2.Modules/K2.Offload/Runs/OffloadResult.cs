@@ -25,4 +25,8 @@ public sealed record OffloadResult(
     TimeSpan Duration,
     DateTimeOffset? NewestRow,
     string Watermark,
-    string? Error = null);
+    string? Error = null)
+{
+    /// <summary>Rows this run moved to the quarantine table instead of the cold table.</summary>
+    public long Quarantined { get; init; }
+}

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Operations;
 using K2.Core.Hosting;
 using K2.Iceberg.Tables;
 using K2.Offload.Hot;
@@ -23,11 +24,13 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board, 
 
     /// <summary>A runner reading the hot tier in <paramref name="database"/> and writing to <paramref name="warehouse"/>.</summary>
     /// <param name="memory">The host's memory policy, told when a run ends; none in tests.</param>
+    /// <param name="candles">Repairs candles a redelivered block inflated before they are offloaded; none, no repair.</param>
     public static OffloadRunner Create(IClickHouseGateway gateway, string database, IcebergWarehouse warehouse, OffloadOptions options,
-        TimeProvider time, ILogger logger, OffloadFaults? faults = null, IMemoryPolicy? memory = null) =>
+        TimeProvider time, ILogger logger, OffloadFaults? faults = null, IMemoryPolicy? memory = null, CandleRepair? candles = null) =>
         new(new OffloadContext(new HotRows(gateway, database), warehouse, new WatermarkStore(warehouse.Catalog), options, time, logger)
         {
             Faults = faults ?? new OffloadFaults(),
+            Candles = candles,
         }, new OffloadBoard(time), memory);
 
     public async Task<IReadOnlyList<OffloadResult>> RunAsync(IReadOnlyCollection<ColdTable>? only = null, CancellationToken cancellationToken = default)
@@ -43,12 +46,39 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board, 
         var results = new List<OffloadResult>();
         results.AddRange(await Task.WhenAll(ColdTables.Bronze.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
         if (Selected(ColdTables.Silver)) { results.Add(await RunTableAsync(ColdTables.Silver, cancellationToken).ConfigureAwait(false)); }
+        var gold = ColdTables.Gold.Where(Selected).ToList();
+        if (gold.Count > 0) { await RepairRedeliveredCandlesAsync(gold, cancellationToken).ConfigureAwait(false); }
         results.AddRange(await Task.WhenAll(ColdTables.Gold.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
         await context.Hot.Gateway.ReleaseFreedMemoryAsync(cancellationToken).ConfigureAwait(false);
         memory?.LargeJobFinished();
         Log.RunDone(context.Logger, Guid.NewGuid().ToString("N")[..8], results.Count(r => r.Outcome == OffloadOutcome.Committed),
             results.Count(r => r.Outcome == OffloadOutcome.Failed), results.Count, clock.Elapsed.TotalSeconds);
         return results;
+    }
+
+    /// <summary>
+    /// The Kafka engine is at-least-once and the candle views count a redelivered block again: before the candle tables
+    /// are offloaded, windows touched by silver rows ingested since the earliest candle table's last cut are checked
+    /// against silver's distinct trades and rebuilt if inflated, so the offload (which re-reads windows those rows touched)
+    /// takes the repaired candles. A failed repair is logged; the offload goes on.
+    /// </summary>
+    private async Task RepairRedeliveredCandlesAsync(IReadOnlyList<ColdTable> gold, CancellationToken cancellationToken)
+    {
+        if (context.Candles is not { } candles) { return; }
+        try
+        {
+            long since = long.MaxValue;
+            foreach (var table in gold)
+            {
+                since = Math.Min(since, (await context.Watermarks.ReadWatermarkAsync(table.Name, cancellationToken).ConfigureAwait(false)).Of("cut", 0));
+            }
+
+            await candles.RepairRedeliveredAsync(DateTimeOffset.UnixEpoch.AddTicks(since * 10), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.CandleRepairFailed(context.Logger, ex);
+        }
     }
 
     public Task<OffloadResult> RewriteAsync(ColdTable candles, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>

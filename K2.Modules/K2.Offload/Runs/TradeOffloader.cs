@@ -32,10 +32,14 @@ internal sealed partial class TradeOffloader(OffloadContext context)
         var files = new List<DataFile>();
         var done = start.From;
         var key = table.Layer == ColdLayer.Silver ? table.AuditKey : table.SelectionKey;
+        var quarantine = context.Quarantine;
+        long quarantined = 0;
         foreach (var batch in Batches(ranges, context.Options.BatchRows))
         {
             var where = Where(batch);
-            var candidates = $"SELECT * FROM {context.Hot.Table(table)} WHERE ({where})";
+            var selected = $"SELECT * FROM {context.Hot.Table(table)} WHERE ({where})";
+            quarantined += await quarantine.MoveAsync(table, selected, cancellationToken).ConfigureAwait(false);
+            var candidates = Quarantine.Fitting(table, selected);
             var survey = await context.Hot.SurveyAsync(table, candidates, cancellationToken).ConfigureAwait(false);
             var rows = await RowsAsync(table, candidates, done, survey, cancellationToken).ConfigureAwait(false);
             files.AddRange(await context.Hot.ExportAsync(table, iceberg, rows, key, survey.Partitions, cancellationToken).ConfigureAwait(false));
@@ -47,7 +51,7 @@ internal sealed partial class TradeOffloader(OffloadContext context)
         var committed = await ColdCommit.CommitAsync(context, table, iceberg, start, next, rowCounts, files, null, cancellationToken).ConfigureAwait(false);
         return committed
             ? new OffloadResult(table.Name, OffloadOutcome.Committed, files.Sum(f => f.RecordCount), files.Sum(f => f.FileSizeInBytes), files.Count, clock.Elapsed,
-                HotRows.Newest(table, files) is { } t ? new DateTimeOffset(t) : null, next.ToJson())
+                HotRows.Newest(table, files) is { } t ? new DateTimeOffset(t) : null, next.ToJson()) { Quarantined = quarantined }
             : new OffloadResult(table.Name, OffloadOutcome.Superseded, 0, 0, 0, clock.Elapsed, null, start.From.ToJson());
     }
 

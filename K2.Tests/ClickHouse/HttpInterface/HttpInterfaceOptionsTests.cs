@@ -55,6 +55,20 @@ public sealed class HttpInterfaceOptionsTests
         }
     }
 
+    [Test]
+    public void The_timeout_of_requests_to_a_ClickHouse_server_is_a_validated_setting()
+    {
+        new ClickHouseOptions().Http.TimeoutSeconds.Should().Be(600);
+        var problems = Problems(new()
+        {
+            ["Modules:ClickHouse:Mode"] = "Http",
+            ["Modules:ClickHouse:Http:Url"] = "http://clickhouse:8123",
+            ["Modules:ClickHouse:Http:TimeoutSeconds"] = "0",
+        });
+
+        problems.Should().ContainSingle(p => p.StartsWith("Modules:ClickHouse:Http:TimeoutSeconds", StringComparison.Ordinal) && p.Contains("1–86400 seconds", StringComparison.Ordinal));
+    }
+
     private static IReadOnlyList<string> Problems(Dictionary<string, string?> settings)
     {
         var services = new ServiceCollection();
