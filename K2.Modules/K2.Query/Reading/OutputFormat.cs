@@ -16,7 +16,8 @@ internal sealed record OutputFormat(string Name, string MediaType, string ClickH
 
     /// <summary>
     /// ClickHouse output settings: exact decimals as JSON strings, µs times as numbers; small Parquet row groups (memory
-    /// stays flat) without bloom filters, which a download does not need and which would make it a third larger.
+    /// stays flat) without bloom filters, which a download does not need and which would make it a third larger; Arrow
+    /// buffers uncompressed, as IPC compression is optional and not every Arrow reader has it (ClickHouse's default is LZ4).
     /// </summary>
     public IReadOnlyDictionary<string, string> Settings => Name switch
     {
@@ -31,7 +32,11 @@ internal sealed record OutputFormat(string Name, string MediaType, string ClickH
             ["output_format_parquet_compression_method"] = "'zstd'",
             ["output_format_parquet_write_bloom_filter"] = "0",
         },
-        "arrow" => new Dictionary<string, string> { ["output_format_arrow_low_cardinality_as_dictionary"] = "0" },
+        "arrow" => new Dictionary<string, string>
+        {
+            ["output_format_arrow_low_cardinality_as_dictionary"] = "0",
+            ["output_format_arrow_compression_method"] = "'none'",
+        },
         _ => new Dictionary<string, string>(),
     };
 
