@@ -7,8 +7,9 @@ namespace K2.ClickHouse.Gateway;
 /// engine writes it. chDB's streaming interface writes each block as a whole output of its format, which such formats
 /// cannot concatenate, so the engine writes the result with <c>INSERT INTO FUNCTION file()</c> into a named pipe and
 /// this stream reads the other end: one output, no temporary file, and memory bounded by the pipe's buffer, since the
-/// engine waits while the reader is behind. Disposing it before the end closes the pipe, which ends the statement at
-/// its next write.
+/// engine waits while the reader is behind. Disposing it before the end closes the pipe; the statement still runs to its
+/// end (measured with chDB 26.7: closing the pipe does not stop it; its <c>max_execution_time</c> bounds it), and the
+/// disposal waits for it, so the engine keeps running one statement at a time.
 /// </summary>
 internal sealed partial class PipedOutput : Stream
 {
@@ -116,8 +117,8 @@ internal sealed partial class PipedOutput : Stream
         base.Dispose(disposing);
     }
 
-    // With the reading end closed the engine's next write fails and the statement ends. Waiting for it keeps the engine's
-    // one-statement-at-a-time order; its error (a broken pipe, or one already reported by a read) is of no interest then.
+    // Waiting for the statement keeps the engine's one-statement-at-a-time order; its error (a broken pipe, or one a read
+    // already reported) is of no interest then.
     private async Task StatementEndedAsync()
     {
         try
