@@ -38,6 +38,7 @@ public static class QueryModule
             return services;
         }
 
+        foreach (var feature in QueryServerFeatures.All) { services.AddSingleton(feature); }
         services.AddIceberg(configuration);
         services.AddSingleton(sp => new ColdPins(sp.GetRequiredService<IcebergWarehouse>(), new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3)));
         services.AddSingleton(sp => new QueryContext(

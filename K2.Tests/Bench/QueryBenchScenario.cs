@@ -17,14 +17,15 @@ namespace K2.Bench;
 /// <c>k2 bench query --records N</c>: the query API of an embedded daemon over N synthetic BTC/USDT trades (Binance),
 /// the first half offloaded to the cold tier. (a) A 1,000-candle 1m request from the hot tier by 16 concurrent clients,
 /// next to the same SQL run directly on the engine by 16 concurrent callers; (b) the whole range exported through the API
-/// as Parquet and as Arrow, following the cursor, with rows/s and peak RSS over the idle daemon.
+/// as Parquet and as Arrow, following the cursor, next to the engine's own export of the same trades in one statement:
+/// rows/s, CPU seconds and peak RSS over the idle daemon of each.
 /// </summary>
 internal sealed class QueryBenchScenario : IBenchScenario
 {
     private const int Clients = 16;
     private const int RequestsPerClient = 40;
     private const int Candles = 1_000;
-    private const int ExportPageRows = 250_000;
+    private const int ExportPageRows = 500_000;
     private const long SpacingMicros = 30_000;
 
     public string Name => "query";
@@ -73,7 +74,12 @@ internal sealed class QueryBenchScenario : IBenchScenario
         var exports = new Dictionary<string, object>();
         foreach (var format in new[] { "parquet", "arrow" })
         {
-            exports[format] = await ExportAsync(http, gateway, format, start, end, cancellationToken);
+            var (exportSql, exportFormat, exportParameters) = await QueryStatements.TradesAsync(pipeline.Services, Exchange.Binance, "BTC/USDT", start, end, format, cancellationToken);
+            exports[format] = new Dictionary<string, object>
+            {
+                ["api"] = await MeasureExportAsync(gateway, () => ApiExportAsync(http, format, start, end, cancellationToken), arguments.Records, cancellationToken),
+                ["engine"] = await MeasureExportAsync(gateway, () => EngineExportAsync(gateway, exportSql, exportFormat, exportParameters, cancellationToken), arguments.Records, cancellationToken),
+            };
         }
 
         return new BenchReport
@@ -120,8 +126,12 @@ internal sealed class QueryBenchScenario : IBenchScenario
             Math.Round(samples.Count / seconds, 1), samples.Count, Clients);
     }
 
-    /// <summary>The whole range through <c>/v1/trades</c> in <paramref name="format"/>, page by page, timed; RSS sampled every 50 ms.</summary>
-    private static async Task<Dictionary<string, object>> ExportAsync(HttpClient http, IClickHouseGateway gateway, string format, long from, long to, CancellationToken cancellationToken)
+    /// <summary>
+    /// Times <paramref name="export"/> (which returns the pages and bytes it received), samples RSS every 50 ms and takes the
+    /// process's CPU time, the figure least disturbed by other work on a shared machine.
+    /// </summary>
+    private static async Task<Dictionary<string, object>> MeasureExportAsync(IClickHouseGateway gateway, Func<Task<(int Pages, long Bytes)>> export, long rows,
+        CancellationToken cancellationToken)
     {
         await gateway.ReleaseFreedMemoryAsync(cancellationToken);
         GC.Collect();
@@ -137,7 +147,32 @@ internal sealed class QueryBenchScenario : IBenchScenario
             }
         }, CancellationToken.None);
 
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
+        var (pages, bytes) = await export();
+        var seconds = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        await stop.CancelAsync();
+        await sampler;
+        return new Dictionary<string, object>
+        {
+            ["rows"] = rows,
+            ["pages"] = pages,
+            ["seconds"] = Math.Round(seconds, 3),
+            ["rows_per_second"] = Math.Round(rows / seconds, 0),
+            ["cpu_seconds"] = Math.Round(cpuSeconds, 2),
+            ["rows_per_cpu_second"] = Math.Round(rows / cpuSeconds, 0),
+            ["bytes"] = bytes,
+            ["idle_rss_mb"] = idle,
+            ["peak_rss_mb"] = peak,
+            ["peak_rss_over_idle_mb"] = Math.Round(peak - idle, 1),
+            ["load_average"] = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg", cancellationToken)).Trim() : "",
+        };
+    }
+
+    /// <summary>The whole range through <c>/v1/trades</c> in <paramref name="format"/>, page by page, following the cursor.</summary>
+    private static async Task<(int Pages, long Bytes)> ApiExportAsync(HttpClient http, string format, long from, long to, CancellationToken cancellationToken)
+    {
         long bytes = 0;
         var pages = 0;
         string? cursor = null;
@@ -154,25 +189,24 @@ internal sealed class QueryBenchScenario : IBenchScenario
             cursor = response.Headers.TryGetValues("K2-Next-Cursor", out var next) ? next.Single() : null;
         }
         while (cursor is not null);
-        var seconds = clock.Elapsed.TotalSeconds;
-        await stop.CancelAsync();
-        await sampler;
-
-        var rows = (to - from) / SpacingMicros;
-        return new Dictionary<string, object>
-        {
-            ["rows"] = rows,
-            ["pages"] = pages,
-            ["seconds"] = Math.Round(seconds, 3),
-            ["rows_per_second"] = Math.Round(rows / seconds, 0),
-            ["bytes"] = bytes,
-            ["idle_rss_mb"] = idle,
-            ["peak_rss_mb"] = peak,
-            ["peak_rss_over_idle_mb"] = Math.Round(peak - idle, 1),
-        };
+        return (pages, bytes);
     }
 
-    /// <summary>Trades <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> of one Binance symbol, every 30 ms (the hot half spans more than 1,000 minutes), written into bronze as the Kafka engine would.</summary>
+    /// <summary>The same trades as one statement on the engine, in ClickHouse's own output format (<see cref="QueryStatements.TradesAsync"/>).</summary>
+    private static async Task<(int Pages, long Bytes)> EngineExportAsync(IClickHouseGateway gateway, string sql, string format, IReadOnlyDictionary<string, string> parameters,
+        CancellationToken cancellationToken)
+    {
+        await using var rows = await gateway.QueryStreamAsync(sql, format, parameters, cancellationToken);
+        var counter = new CountingStream();
+        await rows.CopyToAsync(counter, cancellationToken);
+        return (1, counter.Count);
+    }
+
+    /// <summary>
+    /// Trades <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> of one Binance symbol, every 30 ms
+    /// (the hot half spans more than 1,000 minutes), written into bronze as the Kafka engine would. Trade ids have ten digits
+    /// and grow with time, as Binance's do, so silver's key order (exchange, symbol, trade id) follows time as it does live.
+    /// </summary>
     private static async Task LoadAsync(IClickHouseGateway gateway, string database, long start, long first, long count, CancellationToken cancellationToken)
     {
         const long batch = 1_000_000;
@@ -182,7 +216,7 @@ internal sealed class QueryBenchScenario : IBenchScenario
             await gateway.ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"""
                 INSERT INTO {database}.{HotTierMigrations.BronzeTable(Exchange.Binance)} (schema_version, exchange, symbol, canonical_symbol, trade_id, price, quantity, side,
                     exchange_ts_us, receive_ts_us, is_snapshot, kafka_topic, kafka_partition, kafka_offset, ingested_at)
-                SELECT 1, 'binance', 'BTCUSDT', 'BTC/USDT', toString(number),
+                SELECT 1, 'binance', 'BTCUSDT', 'BTC/USDT', toString(5000000000 + number),
                     concat(toString(60000 + number % 1000), '.', toString(number % 100)), concat('0.', leftPad(toString(number % 977 + 1), 4, '0')),
                     if(number % 2 = 0, 'BUY', 'SELL'), {start} + number * {SpacingMicros} AS ts, ts + 3000, false,
                     'market.crypto.trades.binance', number % 2, intDiv(number, 2), now64(6, 'UTC') - toIntervalSecond(60)

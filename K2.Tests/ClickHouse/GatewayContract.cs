@@ -80,6 +80,46 @@ public abstract class GatewayContract
     }
 
     [Test]
+    public async Task Streams_a_whole_output_format_as_one_document()
+    {
+        var file = new MemoryStream();
+        await using (var stream = await _gateway!.QueryStreamAsync(
+            "SELECT number, toDecimal128(number, 18) / 7 AS share FROM numbers(300000) SETTINGS max_block_size = 8192, output_format_parquet_row_group_size = 65536", "Parquet"))
+        {
+            await stream.CopyToAsync(file);
+        }
+
+        file.Position = 0;
+        var table = await Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(file);
+        table.Data.Select(row => (ulong)row["number"]!).Should().Equal(Enumerable.Range(0, 300000).Select(n => (ulong)n), "one Parquet file with every row once, in order");
+    }
+
+    [Test]
+    public async Task A_whole_output_query_that_fails_reports_its_error_and_leaves_the_engine_usable()
+    {
+        var act = async () =>
+        {
+            await using var stream = await _gateway!.QueryStreamAsync($"SELECT * FROM {_database}.no_such_table", "Parquet");
+            await stream.CopyToAsync(Stream.Null);
+        };
+
+        (await act.Should().ThrowAsync<ClickHouseGatewayException>()).Which.Code.Should().Be(60);
+        (await _gateway!.QueryTextAsync("SELECT 1")).Should().Be("1\n");
+    }
+
+    [Test]
+    public async Task A_whole_output_stream_closed_early_leaves_the_gateway_usable()
+    {
+        await using (var stream = await _gateway!.QueryStreamAsync("SELECT number, repeat('x', 100) FROM numbers(2000000)", "ArrowStream"))
+        {
+            var buffer = new byte[4096];
+            (await stream.ReadAsync(buffer)).Should().BePositive();
+        }
+
+        (await _gateway!.QueryTextAsync("SELECT 2").WaitAsync(TimeSpan.FromSeconds(60))).Should().Be("2\n");
+    }
+
+    [Test]
     public async Task Reports_server_errors_with_their_code()
     {
         var act = () => _gateway!.QueryTextAsync($"SELECT * FROM {_database}.no_such_table");

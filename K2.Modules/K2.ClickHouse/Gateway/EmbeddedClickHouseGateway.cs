@@ -37,8 +37,8 @@ public sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGa
 
     /// <summary>
     /// Row formats stream block by block. chDB writes each block as a whole output of its format, which only row formats
-    /// can concatenate: any other (Parquet, ArrowStream, a header row) is written by the engine to a temporary file first,
-    /// read from disk and deleted when the stream is disposed, so memory stays flat either way.
+    /// can concatenate: any other (Parquet, ArrowStream, a header row) is written by the engine into a pipe read as it
+    /// writes (<see cref="PipedOutput"/>), so memory stays flat either way and the first bytes come before the last row.
     /// </summary>
     public async Task<Stream> QueryStreamAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken = default)
     {
@@ -60,20 +60,12 @@ public sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGa
 
     private async Task<Stream> WholeOutputAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
     {
-        var file = Path.Combine(ParquetExport.CheckedFolder(Path.GetTempPath()), $"k2-result-{Guid.NewGuid():N}");
-        try
-        {
-            await ExecuteAsync($"INSERT INTO FUNCTION file('{file}', '{SqlIdentifier.Checked(format, nameof(format))}')\n{sql}", parameters, cancellationToken).ConfigureAwait(false);
+        var checkedFormat = SqlIdentifier.Checked(format, nameof(format));
+        var output = await PipedOutput.StartAsync(ParquetExport.CheckedFolder(Path.GetTempPath()), pipe =>
+            ExecuteAsync($"INSERT INTO FUNCTION file('{pipe}', '{checkedFormat}')\n{sql}", parameters, cancellationToken)).ConfigureAwait(false);
 
-            // No rows, no file: the format's empty document (a schema, no data) is small enough to hold.
-            if (!File.Exists(file)) { return new MemoryStream(await engine.QueryAsync(sql, format, Escaped(parameters), cancellationToken).ConfigureAwait(false), writable: false); }
-            return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan | FileOptions.DeleteOnClose);
-        }
-        catch
-        {
-            File.Delete(file);
-            throw;
-        }
+        // Nothing written: the format's empty document (a schema, no data) is small enough to hold.
+        return (Stream?)output ?? new MemoryStream(await engine.QueryAsync(sql, format, Escaped(parameters), cancellationToken).ConfigureAwait(false), writable: false);
     }
 
     /// <summary>The engine runs in this process, so its <c>file()</c> function writes every part in one pass.</summary>

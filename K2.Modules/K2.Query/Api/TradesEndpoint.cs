@@ -9,9 +9,10 @@ using Microsoft.AspNetCore.Http;
 namespace K2.Query.Api;
 
 /// <summary>
-/// <c>GET /v1/trades</c>: one symbol's trades in (exchange time, exchange, trade id) order, a page at a time. JSON pages
-/// carry <c>next_cursor</c> in the body; other formats in the <c>K2-Next-Cursor</c> header, which needs the page's last
-/// key before the first byte: a probe reading only the key columns finds it, and the rows are then read up to it.
+/// <c>GET /v1/trades</c>: one symbol's trades in (exchange time, exchange, trade id) order, a page at a time. The page's
+/// last key is found first (<see cref="TradePages"/>, reading key columns only), so NDJSON, CSV, Parquet and Arrow can
+/// carry the next cursor in the <c>K2-Next-Cursor</c> header before their first byte; the rows up to it are then streamed
+/// in ClickHouse's own output format straight to the response. JSON pages carry <c>next_cursor</c> in the body.
 /// </summary>
 internal static class TradesEndpoint
 {
@@ -36,92 +37,60 @@ internal static class TradesEndpoint
         var query = TradeCursor.QueryOf(resolved.Canonical, string.Join(",", resolved.Exchanges), fromMicros, toMicros);
         var after = string.IsNullOrEmpty(cursor) ? null : TradeCursor.Decode(cursor, query);
         var pin = await context.Pins.PinAsync(ColdTables.Silver, after?.SnapshotId, http.RequestAborted).ConfigureAwait(false);
-        var selection = new TradeSelection(resolved, fromMicros, toMicros, after is null ? null : new TradeKey(after.ExchangeTsMicros, after.Exchange, after.TradeId), Limit: pageRows);
+        var selection = new TradeSelection(resolved, fromMicros, toMicros, after?.Key, Limit: pageRows);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(context.Options.QueryTimeoutSeconds));
+        var end = await TradePages.FindEndAsync(context.Gateway, context.Database, pin, selection, after?.PageSpanMicros ?? 0, context.Options.QueryTimeoutSeconds, timeout.Token)
+            .ConfigureAwait(false);
+
+        // A full page ends at its last key; rows arriving meanwhile up to it are sent too, so the next page starts exactly after it.
+        var page = selection with { UpTo = end.Last, Limit = null };
+        var next = end.Last is { } last ? new TradeCursor(query, pin.SnapshotId, last.ExchangeTsMicros, last.Exchange, last.TradeId, end.SpanMicros).Encode() : null;
         TierCounts served;
         if (output == OutputFormat.Json)
         {
-            served = await WriteJsonPageAsync(http, context, pin, selection, query, timeout.Token).ConfigureAwait(false);
+            served = await WriteJsonPageAsync(http, context, pin, page, next, timeout.Token).ConfigureAwait(false);
         }
         else
         {
-            served = await WritePageAsync(http, context, pin, selection, query, output, timeout.Token).ConfigureAwait(false);
+            if (next is not null) { http.Response.Headers[NextCursorHeader] = next; }
+            await WritePageAsync(http, context, pin, page, output, timeout.Token).ConfigureAwait(false);
+            served = new TierCounts { Cold = end.ColdRows, Hot = end.Rows - end.ColdRows };
         }
 
         QueryMetrics.Rows.WithLabels("trades", "hot").Inc(served.Hot);
         QueryMetrics.Rows.WithLabels("trades", "cold").Inc(served.Cold);
     }
 
-    private static async Task<TierCounts> WriteJsonPageAsync(HttpContext http, QueryContext context, ColdPin pin, TradeSelection selection, string query, CancellationToken cancellationToken)
+    private static async Task<TierCounts> WriteJsonPageAsync(HttpContext http, QueryContext context, ColdPin pin, TradeSelection page, string? next, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, string>();
-        var sql = TradeSql.Select(context.Database, pin, selection, TradeSql.Projection(text: true), parameters, context.Options.QueryTimeoutSeconds) + Settings(OutputFormat.Json);
+        var sql = TradeSql.Select(context.Database, pin, page, TradeSql.Projection(text: true), parameters, context.Options.QueryTimeoutSeconds) + Settings(OutputFormat.Json);
         await using var rows = await context.Gateway.QueryStreamAsync(sql, OutputFormat.Json.ClickHouseFormat, parameters, cancellationToken).ConfigureAwait(false);
         http.Response.ContentType = OutputFormat.Json.MediaType;
         var body = http.Response.BodyWriter;
         body.Write("{\"data\":[\n"u8);
         var lines = new ResultLines(rows, body, jsonArray: true);
         await lines.CopyAsync(cancellationToken).ConfigureAwait(false);
-        var next = lines.Tiers.Total == selection.Limit ? NextCursor(lines.LastRow, pin, query) : null;
         body.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"\n],\"count\":{lines.Tiers.Total},\"next_cursor\":{(next is null ? "null" : JsonSerializer.Serialize(next))}}}\n")));
         await body.FlushAsync(cancellationToken).ConfigureAwait(false);
         return lines.Tiers;
     }
 
-    private static async Task<TierCounts> WritePageAsync(HttpContext http, QueryContext context, ColdPin pin, TradeSelection selection, string query, OutputFormat output, CancellationToken cancellationToken)
+    /// <summary>NDJSON, CSV, Parquet or Arrow as ClickHouse writes it, copied to the response as it comes.</summary>
+    private static async Task WritePageAsync(HttpContext http, QueryContext context, ColdPin pin, TradeSelection page, OutputFormat output, CancellationToken cancellationToken)
     {
-        var probeParameters = new Dictionary<string, string>();
-        var probe = await context.Gateway.QueryTextAsync(TradeSql.Probe(context.Database, pin, selection, probeParameters, context.Options.QueryTimeoutSeconds),
-            probeParameters, "TabSeparated", cancellationToken).ConfigureAwait(false);
-        var fields = probe.TrimEnd('\n').Split('\t');
-        var count = long.Parse(fields[0], CultureInfo.InvariantCulture);
-        var served = new TierCounts { Cold = long.Parse(fields[1], CultureInfo.InvariantCulture) };
-        served.Hot = count - served.Cold;
-
-        // A full page ends at its last key; rows arriving meanwhile up to it are sent too, so the next page starts exactly after it.
-        var full = count == selection.Limit;
-        var page = full
-            ? selection with { UpTo = new TradeKey(long.Parse(fields[2], CultureInfo.InvariantCulture), Unescape(fields[3]), Unescape(fields[4])), Limit = null }
-            : selection with { Limit = null };
-        if (full)
-        {
-            http.Response.Headers[NextCursorHeader] = new TradeCursor(query, pin.SnapshotId, page.UpTo!.Value.ExchangeTsMicros, page.UpTo.Value.Exchange, page.UpTo.Value.TradeId).Encode();
-        }
-
         var parameters = new Dictionary<string, string>();
         var sql = TradeSql.Select(context.Database, pin, page, TradeSql.Projection(output.IsText), parameters, context.Options.QueryTimeoutSeconds) + Settings(output);
         await using var rows = await context.Gateway.QueryStreamAsync(sql, output.ClickHouseFormat, parameters, cancellationToken).ConfigureAwait(false);
         http.Response.ContentType = output.MediaType;
         if (output == OutputFormat.Csv) { await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(TradeSql.CsvHeader), cancellationToken).ConfigureAwait(false); }
         await rows.CopyToAsync(http.Response.Body, 64 * 1024, cancellationToken).ConfigureAwait(false);
-        return served;
     }
 
     /// <summary>Output-format settings, appended to the query's SETTINGS clause.</summary>
     public static string Settings(OutputFormat output) =>
         string.Concat(output.Settings.Select(s => $", {s.Key} = {s.Value}"));
-
-    private static string NextCursor(ReadOnlySpan<byte> lastRow, ColdPin pin, string query)
-    {
-        var reader = new Utf8JsonReader(lastRow);
-        long ts = 0;
-        string exchange = "", tradeId = "";
-        while (reader.Read())
-        {
-            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1) { continue; }
-            if (reader.ValueTextEquals("exchange_ts_us"u8)) { reader.Read(); ts = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("exchange"u8)) { reader.Read(); exchange = reader.GetString()!; }
-            else if (reader.ValueTextEquals("trade_id"u8)) { reader.Read(); tradeId = reader.GetString()!; }
-        }
-
-        return new TradeCursor(query, pin.SnapshotId, ts, exchange, tradeId).Encode();
-    }
-
-    // TabSeparated escapes backslash, tab and newline.
-    private static string Unescape(string field) => field.Contains('\\', StringComparison.Ordinal)
-        ? field.Replace("\\t", "\t", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal)
-        : field;
 }

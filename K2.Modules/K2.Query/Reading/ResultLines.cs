@@ -26,18 +26,12 @@ internal sealed class TierCounts
 
 /// <summary>
 /// Copies a line-per-row result (JSONEachRow, CSV) from ClickHouse to the response as it arrives, one pooled buffer at
-/// a time, so memory does not grow with the result. Rows can be separated (the commas of a JSON array), are counted by
-/// tier, and the last one kept (the next cursor is read from it).
+/// a time, so memory does not grow with the result. Rows can be separated (the commas of a JSON array) and are counted by
+/// tier.
 /// </summary>
 internal sealed class ResultLines(Stream source, PipeWriter target, bool jsonArray)
 {
-    private byte[] _last = new byte[256];
-    private int _lastLength;
-
     public TierCounts Tiers { get; } = new();
-
-    /// <summary>The last row written (without its newline); empty when none was.</summary>
-    public ReadOnlySpan<byte> LastRow => _last.AsSpan(0, _lastLength);
 
     public async Task CopyAsync(CancellationToken cancellationToken)
     {
@@ -97,8 +91,5 @@ internal sealed class ResultLines(Stream source, PipeWriter target, bool jsonArr
         if (!jsonArray) { target.Write("\n"u8); }
         first = false;
         Tiers.Count(line);
-        if (line.Length > _last.Length) { _last = new byte[line.Length * 2]; }
-        line.CopyTo(_last);
-        _lastLength = line.Length;
     }
 }

@@ -8,15 +8,20 @@ namespace K2.Query.Reading;
 /// <summary>
 /// Where the next trades page starts: after the last trade of the previous one, in the order (exchange time, exchange,
 /// trade id), on the cold snapshot the first page pinned. Opaque to clients (base64url JSON); it names the query it
-/// belongs to, so a cursor used with other parameters is refused.
+/// belongs to, so a cursor used with other parameters is refused. It also carries how much exchange time the previous page
+/// spanned, where the search for the next page's end starts (<see cref="TradePages"/>).
 /// </summary>
 internal sealed record TradeCursor(
     [property: JsonPropertyName("q")] string Query,
     [property: JsonPropertyName("s")] long SnapshotId,
     [property: JsonPropertyName("t")] long ExchangeTsMicros,
     [property: JsonPropertyName("e")] string Exchange,
-    [property: JsonPropertyName("i")] string TradeId)
+    [property: JsonPropertyName("i")] string TradeId,
+    [property: JsonPropertyName("w")] long PageSpanMicros = 0)
 {
+    [JsonIgnore]
+    public TradeKey Key => new(ExchangeTsMicros, Exchange, TradeId);
+
     public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this));
 
     public static TradeCursor Decode(string text, string query)

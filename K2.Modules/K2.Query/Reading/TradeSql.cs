@@ -48,12 +48,15 @@ internal static class TradeSql
         {Settings(pin, timeoutSeconds)}
         """;
 
-    /// <summary>Rows, cold rows and the last key of the page <see cref="Select"/> would return (reads the key columns only).</summary>
+    /// <summary>
+    /// Rows, cold rows and the last key of the page <see cref="Select"/> would return (reads the key columns only), as one
+    /// JSONCompactEachRow row <c>[rows, cold, exchange_ts_us, exchange, trade_id]</c>.
+    /// </summary>
     public static string Probe(string database, ColdPin pin, TradeSelection selection, Dictionary<string, string> parameters, int timeoutSeconds) =>
         $"""
         SELECT count(), countIf(tier = 'cold'), toUnixTimestamp64Micro(max(k).1), max(k).2, max(k).4
         FROM (SELECT ({Order}) AS k, tier FROM ({Merged(database, pin, selection, parameters)}) ORDER BY {Order}{Limit(selection, parameters)})
-        {Settings(pin, timeoutSeconds)}
+        {Settings(pin, timeoutSeconds)}, output_format_json_quote_64bit_integers = 0
         """;
 
     private static string Limit(TradeSelection selection, Dictionary<string, string> parameters)
