@@ -18,6 +18,7 @@ public sealed class IcebergWarehouse(SqlCatalog catalog, IObjectStore store, Wri
     {
         ["write.format.default"] = "parquet",
         ["write.parquet.compression-codec"] = "zstd",
+        [TableProperties.MetadataDeleteAfterCommit] = "true",
     };
 
     public SqlCatalog Catalog { get; } = catalog;
