@@ -1,3 +1,5 @@
+using K2.Iceberg;
+using K2.Iceberg.Tables;
 using K2.Maintenance;
 using K2.Maintenance.Audit;
 using K2.Offload.Tables;
@@ -25,13 +27,13 @@ public sealed class MaintenanceRunTests
         await pipeline.Warehouse.Store.DeleteAsync(bronze.Metadata.CurrentSnapshot!.ManifestList, CancellationToken.None);
         var state = new MaintenanceState();
         var options = new MaintenanceOptions();
-        var runner = new MaintenanceRunner(pipeline.Warehouse, AuditTests.NewAuditor(pipeline), new AuditLog(pipeline.Warehouse.Catalog), options, state,
+        var runner = new MaintenanceRunner(pipeline.Warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), AuditTests.NewAuditor(pipeline), new AuditLog(pipeline.Warehouse.Catalog), options, state,
             TimeProvider.System, NullLogger<MaintenanceRunner>.Instance);
 
         var run = await runner.RunAsync([ColdTableFixture.BinanceBronze, ColdTables.Silver, ColdTableFixture.Gold1h], CancellationToken.None);
 
         run.Tables.Select(t => (t.Table, string.Join(",", t.Failures))).Should().Equal(
-            (ColdTableFixture.BinanceBronze.Name, "compaction,orphans"), (ColdTables.Silver.Name, ""), (ColdTableFixture.Gold1h.Name, ""));
+            (ColdTableFixture.BinanceBronze.Name, "compaction,manifests,orphans"), (ColdTables.Silver.Name, ""), (ColdTableFixture.Gold1h.Name, ""));
         var silverRun = run.Tables[1];
         silverRun.Compaction!.FilesAfter.Should().BeLessThan(silverRun.Compaction.FilesBefore);
         silverRun.Compaction.Groups.Should().BeGreaterThan(0);

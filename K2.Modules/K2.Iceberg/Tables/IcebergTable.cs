@@ -144,6 +144,12 @@ public sealed partial class IcebergTable
         return result;
     }
 
+    /// <summary>The manifest list of the current snapshot (empty for a table without one).</summary>
+    public async Task<IReadOnlyList<ManifestFile>> ReadManifestListAsync(CancellationToken cancellationToken = default) =>
+        Metadata.CurrentSnapshot is { } snapshot
+            ? ManifestListFile.Read(await Store.ReadAllAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false))
+            : [];
+
     /// <summary>Reads a data file back as rows of the current schema (for compaction).</summary>
     public async IAsyncEnumerable<object?[]> ReadRowsAsync(DataFile file, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
