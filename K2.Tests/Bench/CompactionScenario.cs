@@ -55,7 +55,7 @@ internal sealed class CompactionScenario : IBenchScenario
         var compactionPeak = ProcessFigures.PeakRssMegabytes();
 
         var native = Stopwatch.StartNew();
-        var folder = Directory.CreateTempSubdirectory(Path.Combine(arguments.DataDir, "native-")).FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(arguments.DataDir, "native")).FullName;
         await gateway.ExportParquetAsync($"SELECT * FROM {source.ForDataFiles([.. small.Select(f => f.Path)], ClickHouseColumnTypes.Structure(table.Metadata.CurrentSchema))}",
             "'all'", ["all"], folder, DataFileParquet.Settings, cancellationToken);
         native.Stop();

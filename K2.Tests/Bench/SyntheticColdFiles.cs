@@ -28,7 +28,7 @@ internal static class SyntheticColdFiles
             $"CAST({Expression(f, exchange, from, startMicros, stepMicros)} AS {ClickHouseColumnTypes.Of(f.Type, f.Required)}) AS `{f.Name}`");
         var sql = string.Create(CultureInfo.InvariantCulture, $"SELECT {string.Join(", ", columns)} FROM numbers({from}, {count})");
         var symbols = Enumerable.Range(0, Symbols).Select(i => $"SYM{i}USDT").ToList();
-        var folder = Directory.CreateTempSubdirectory(Path.Combine(scratch, "synthetic-")).FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(scratch, $"synthetic-{Guid.NewGuid():N}")).FullName;
         try
         {
             await gateway.ExportParquetAsync(sql, "`symbol`", symbols, folder, DataFileParquet.Settings, cancellationToken);

@@ -37,8 +37,9 @@ public sealed class CleanupTests
         var retainedManifests = ManifestListFile.Read(await warehouse.Store.ReadAllAsync(table.Metadata.CurrentSnapshot!.ManifestList, CancellationToken.None))
             .Select(m => m.Path).ToHashSet();
         var before = await ColdTableFixture.ListStoreAsync(warehouse, table);
-        // Every earlier metadata file describes expired history: the expiry commit writes the only one kept.
-        var oldMetadata = before.Where(f => f.EndsWith(".metadata.json", StringComparison.Ordinal)).ToHashSet();
+        // Every earlier metadata file describes expired history; the one current before expiry describes the retained snapshot
+        // and the expiry commit logs it in its metadata log.
+        var oldMetadata = before.Where(f => f.EndsWith(".metadata.json", StringComparison.Ordinal) && f != table.MetadataLocation).ToHashSet();
         var oldManifests = before.Where(f => f.EndsWith(".avro", StringComparison.Ordinal) && !expiredLists.Contains(f) && !retainedManifests.Contains(f)
             && f != table.Metadata.CurrentSnapshot.ManifestList).ToHashSet();
 
