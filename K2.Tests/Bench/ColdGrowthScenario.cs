@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using K2.ClickHouse;
-using K2.ClickHouse.Embedded;
 using K2.ClickHouse.Gateway;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
@@ -35,8 +33,7 @@ internal sealed class ColdGrowthScenario : IBenchScenario
 
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
-        Directory.SetCurrentDirectory(arguments.DataDir);
-        using var engine = ChDbEngine.Open(Path.Combine(arguments.DataDir, "chdb"), serverSettings: new EmbeddedClickHouseOptions().ServerSettings());
+        using var engine = BenchServices.OpenEngineReadingDataDir(arguments.DataDir);
         var gateway = new EmbeddedClickHouseGateway(engine);
         var time = new SimulatedTime(Start);
         var folder = Path.Combine(arguments.DataDir, "growth");

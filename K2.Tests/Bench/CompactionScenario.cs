@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using K2.ClickHouse;
-using K2.ClickHouse.Embedded;
 using K2.ClickHouse.Gateway;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
@@ -27,9 +25,7 @@ internal sealed class CompactionScenario : IBenchScenario
 
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
-        // ClickHouse reads local files only under its user_files_path, the working directory of an embedded engine.
-        Directory.SetCurrentDirectory(arguments.DataDir);
-        using var engine = ChDbEngine.Open(Path.Combine(arguments.DataDir, "chdb"), serverSettings: new EmbeddedClickHouseOptions().ServerSettings());
+        using var engine = BenchServices.OpenEngineReadingDataDir(arguments.DataDir);
         var gateway = new EmbeddedClickHouseGateway(engine);
         var (services, warehouse) = await BenchServices.StartWarehouseAsync(Path.Combine(arguments.DataDir, "compaction"), "k2", cancellationToken);
         await using var owner = services;

@@ -37,6 +37,10 @@ public sealed class MaintenanceRunTests
         var silverRun = run.Tables[1];
         silverRun.Compaction!.FilesAfter.Should().BeLessThan(silverRun.Compaction.FilesBefore);
         silverRun.Compaction.Groups.Should().BeGreaterThan(0);
+        silverRun.Manifests!.Rewritten.Should().BeTrue("the compaction's replace left a manifest per offload commit");
+        await silver.RefreshAsync();
+        (await silver.ReadManifestListAsync()).Should().ContainSingle("the rewrite clustered every live entry into one manifest")
+            .Which.AddedFilesCount.Should().Be(0);
         run.Audit!.Rows.Where(r => r.Table != ColdTableFixture.BinanceBronze.Name).Should().OnlyContain(r => r.Status == AuditStatus.Ok);
         run.Audit.Rows.Should().Contain(r => r.Table == ColdTableFixture.BinanceBronze.Name && r.Status == AuditStatus.Error);
         run.Failed.Should().BeTrue();
