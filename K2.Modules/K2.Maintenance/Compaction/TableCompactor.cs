@@ -24,7 +24,7 @@ public sealed record CompactionResult(int FilesBefore, long BytesBefore, int Fil
 public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGateway clickHouse, ColdSourceSql source, long targetBytes, int minSmallFiles, ILogger logger)
 {
     /// <summary>Memory the sort of one group may hold before ClickHouse spills sorted runs to disk.</summary>
-    public const long SortMemoryBytes = 256L << 20;
+    public const long SortMemoryBytes = 64L << 20;
 
     private static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>(DataFileParquet.Settings)
     {
