@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(5003, LogLevel.Warning, "Iceberg table {Table}: deleted uncommitted metadata file {File} left by an interrupted commit")]
     public static partial void UncommittedDeleted(ILogger logger, string table, string file);
+
+    [LoggerMessage(5004, LogLevel.Warning, "Iceberg table {Table}: could not delete previous metadata file {File}; orphan cleanup will")]
+    public static partial void MetadataDeleteFailed(ILogger logger, string table, string file, Exception exception);
 }

@@ -49,12 +49,13 @@ public static class MaintenanceModule
         services.TryAddSingleton<IReoffloadRequests>(sp => sp.GetService<ICandleRewrite>() is { } rewrite
             ? new OffloadReoffloadRequests(rewrite)
             : new LoggedReoffloadRequests(sp.GetRequiredService<ILogger<LoggedReoffloadRequests>>()));
+        services.TryAddSingleton(sp => new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3, inlineCredentials: sp.GetRequiredService<IClickHouseGateway>().Kind == "embedded"));
         services.TryAddSingleton(sp => new AuditLog(sp.GetRequiredService<IcebergWarehouse>().Catalog));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<MaintenanceOptions>();
             return new HotColdAuditor(sp.GetRequiredService<IClickHouseGateway>(), sp.GetRequiredService<HotTierSettings>(), sp.GetRequiredService<IcebergWarehouse>(),
-                new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3, inlineCredentials: sp.GetRequiredService<IClickHouseGateway>().Kind == "embedded"), new AuditThresholds(options.AuditOkPercent, options.AuditMissingPercent),
+                sp.GetRequiredService<ColdSourceSql>(), new AuditThresholds(options.AuditOkPercent, options.AuditMissingPercent),
                 sp.GetRequiredService<IReoffloadRequests>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HotColdAuditor>>());
         });
         services.TryAddSingleton<MaintenanceRunner>();

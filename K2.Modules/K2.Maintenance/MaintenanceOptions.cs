@@ -22,9 +22,13 @@ public sealed class MaintenanceOptions : ModuleOptions, IValidatableObject
     [Range(2, 10_000, ErrorMessage = "must be between 2 and 10000")]
     public int MinSmallFiles { get; set; } = 5;
 
-    /// <summary>Snapshots older than this many hours expire (beyond <see cref="RetainSnapshots"/>). Default 168 (7 days).</summary>
+    /// <summary>
+    /// Snapshots older than this many hours expire (beyond <see cref="RetainSnapshots"/>). Default 24: every snapshot is
+    /// an entry of every metadata file written after it, so at 96 commits a day a week of history made each commit
+    /// rewrite seven times the metadata of a day.
+    /// </summary>
     [Range(1, 87_600, ErrorMessage = "must be between 1 and 87600 hours")]
-    public int SnapshotMaxAgeHours { get; set; } = 168;
+    public int SnapshotMaxAgeHours { get; set; } = 24;
 
     /// <summary>The newest snapshots kept whatever their age. Default 3.</summary>
     [Range(1, 10_000, ErrorMessage = "must be between 1 and 10000")]

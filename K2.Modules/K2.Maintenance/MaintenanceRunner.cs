@@ -1,3 +1,4 @@
+using K2.ClickHouse.Gateway;
 using K2.Iceberg.Tables;
 using K2.Maintenance.Audit;
 using K2.Maintenance.Cleanup;
@@ -12,7 +13,7 @@ namespace K2.Maintenance;
 /// other steps and tables go on), then the hot-vs-cold audit of all of them, written to maintenance_audit_log.
 /// </summary>
 internal sealed class MaintenanceRunner(
-    IcebergWarehouse warehouse, HotColdAuditor auditor, AuditLog auditLog, MaintenanceOptions options, MaintenanceState state,
+    IcebergWarehouse warehouse, IClickHouseGateway clickHouse, ColdSourceSql coldSource, HotColdAuditor auditor, AuditLog auditLog, MaintenanceOptions options, MaintenanceState state,
     TimeProvider time, ILogger<MaintenanceRunner> logger) : IMaintenanceOnDemand
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -62,16 +63,18 @@ internal sealed class MaintenanceRunner(
     {
         var failures = new List<string>();
         var table = await warehouse.TryLoadTableAsync(cold.Identifier, cancellationToken).ConfigureAwait(false);
-        if (table is null) { return new TableMaintenance(cold.Name, null, null, null, failures); }
+        if (table is null) { return new TableMaintenance(cold.Name, null, null, null, null, failures); }
 
         var cleanup = new TableCleanup(warehouse, time);
         var compaction = await StepAsync(cold.Name, "compaction", failures,
-            () => new TableCompactor(warehouse, options.TargetFileSizeBytes, options.MinSmallFiles, logger).CompactAsync(table, cancellationToken)).ConfigureAwait(false);
+            () => new TableCompactor(warehouse, clickHouse, coldSource, options.TargetFileSizeBytes, options.MinSmallFiles, logger).CompactAsync(table, cancellationToken)).ConfigureAwait(false);
+        var manifests = await StepAsync(cold.Name, "manifests", failures,
+            async () => new ManifestOutcome(await table.RewriteManifestsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
         var expiry = await StepAsync(cold.Name, "expiry", failures,
             () => cleanup.ExpireAsync(table, TimeSpan.FromHours(options.SnapshotMaxAgeHours), options.RetainSnapshots, cancellationToken)).ConfigureAwait(false);
         var orphans = await StepAsync(cold.Name, "orphans", failures,
             () => cleanup.RemoveOrphansAsync(table, TimeSpan.FromHours(options.OrphanMinAgeHours), cancellationToken)).ConfigureAwait(false);
-        return new TableMaintenance(cold.Name, compaction, expiry, orphans, failures);
+        return new TableMaintenance(cold.Name, compaction, manifests, expiry, orphans, failures);
     }
 
     private async Task<T?> StepAsync<T>(string table, string step, List<string> failures, Func<Task<T>> action) where T : class

@@ -4,7 +4,7 @@ using K2.Daemon.Cli;
 namespace K2.Bench;
 
 /// <summary>
-/// <c>k2 bench &lt;scenario&gt; [--records N] [--minutes M] [--rate R] [--data-dir DIR]</c>: prints JSON figures. The
+/// <c>k2 bench &lt;scenario&gt; [--records N] [--minutes M] [--rate R] [--days D] [--data-dir DIR]</c>: prints JSON figures. The
 /// checkout's <c>./k2</c> runs this binary for <c>bench</c>; the daemon binary has no benchmarks.
 /// </summary>
 internal static class BenchCommand
@@ -21,12 +21,13 @@ internal static class BenchCommand
             var records = new Option<long>("--records") { Description = "Synthetic records to process", DefaultValueFactory = _ => 1_000_000 };
             var minutes = new Option<double>("--minutes") { Description = "Duration of time-based scenarios", DefaultValueFactory = _ => 1 };
             var rate = new Option<double>("--rate") { Description = "Records per second of rate-driven scenarios (soak; clickhouse-ingest latency mode)", DefaultValueFactory = _ => 600 };
+            var days = new Option<int>("--days") { Description = "Simulated days of day-based scenarios (cold-growth)", DefaultValueFactory = _ => 30 };
             var dataDir = new Option<string?>("--data-dir") { Description = "Scratch folder (default: a temp folder, deleted afterwards)" };
-            var sub = new Command(scenario.Name, scenario.Description) { records, minutes, rate, dataDir };
+            var sub = new Command(scenario.Name, scenario.Description) { records, minutes, rate, days, dataDir };
             sub.SetAction(async (parse, cancellationToken) =>
             {
                 var dir = parse.GetValue(dataDir);
-                var arguments = new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir ?? "", parse.GetValue(rate)) { RateGiven = parse.GetResult(rate) is { Implicit: false } };
+                var arguments = new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir ?? "", parse.GetValue(rate), parse.GetValue(days)) { RateGiven = parse.GetResult(rate) is { Implicit: false } };
                 if (arguments.Problems() is { Count: > 0 } problems)
                 {
                     foreach (var problem in problems) { await Console.Error.WriteLineAsync($"k2 bench {scenario.Name}: {problem}"); }

@@ -1,3 +1,5 @@
+using K2.ClickHouse;
+using K2.ClickHouse.Embedded;
 using K2.Core.Configuration;
 using K2.Daemon;
 using K2.Iceberg;
@@ -41,5 +43,15 @@ internal static class BenchServices
         var warehouse = services.GetRequiredService<IcebergWarehouse>();
         await warehouse.StartAsync(cancellationToken);
         return (services, warehouse);
+    }
+
+    /// <summary>
+    /// An embedded engine whose working directory, and so user_files_path, is <paramref name="dataDir"/>: ClickHouse reads
+    /// local files only there, and the scenarios using this read the warehouse they write under it.
+    /// </summary>
+    public static ChDbEngine OpenEngineReadingDataDir(string dataDir)
+    {
+        Directory.SetCurrentDirectory(dataDir);
+        return ChDbEngine.Open(Path.Combine(dataDir, "chdb"), serverSettings: new EmbeddedClickHouseOptions().ServerSettings());
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
+using K2.ClickHouse.Gateway;
+using K2.Iceberg;
+using K2.Iceberg.Tables;
 using K2.Maintenance.Compaction;
 using K2.Offload.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,42 +10,59 @@ namespace K2.Bench;
 
 /// <summary>
 /// <c>k2 bench compaction</c>: a day of 15-minute offloads (96 small files per partition) of silver trades in a local
-/// warehouse, then one compaction to 128 MiB files; rows read back and rewritten per second, files and bytes before/after.
+/// warehouse, then one compaction to 128 MiB files (ClickHouse reads, sorts and writes the rows); rows rewritten per
+/// second and peak RSS of that phase, next to ClickHouse's native Parquet rate for the same rows measured in the same
+/// run (the same files read and written as one Parquet file, unsorted, nothing else).
 /// </summary>
 internal sealed class CompactionScenario : IBenchScenario
 {
     private const int Commits = 96;
-    private const int Symbols = 4;
     private static readonly DateTime Day = new(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
 
     public string Name => "compaction";
 
-    public string Description => "Silver rows/s rewritten by bin-pack compaction of 96 small files per partition";
+    public string Description => "Silver rows/s rewritten by bin-pack compaction of 96 small files per partition, with ClickHouse's Parquet rate beside it";
 
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
+        using var engine = BenchServices.OpenEngineReadingDataDir(arguments.DataDir);
+        var gateway = new EmbeddedClickHouseGateway(engine);
         var (services, warehouse) = await BenchServices.StartWarehouseAsync(Path.Combine(arguments.DataDir, "compaction"), "k2", cancellationToken);
         await using var owner = services;
         var cold = ColdTables.Silver;
         var table = await warehouse.CreateTableAsync(cold.Identifier, cold.Schema, cold.PartitionSpec, cold.SortOrder, cancellationToken: cancellationToken);
         var perCommit = Math.Max(arguments.Records / Commits, 1);
+        var span = TimeSpan.FromDays(1) / Commits;
         for (var c = 0; c < Commits; c++)
         {
-            await using var appender = table.NewAppender();
-            for (var i = c * perCommit; i < (c + 1) * perCommit; i++) { await appender.WriteAsync(Row(i), cancellationToken); }
-            await table.AppendAsync(await appender.CompleteAsync(cancellationToken), cancellationToken: cancellationToken);
+            var files = await SyntheticColdFiles.WriteAsync(gateway, cold, table, c * perCommit, perCommit, Day + (span * c), span, arguments.DataDir, cancellationToken);
+            await table.AppendAsync(files, cancellationToken: cancellationToken);
         }
 
-        var compactor = new TableCompactor(warehouse, 128L << 20, 5, NullLogger.Instance);
+        var small = await table.ListDataFilesAsync(cancellationToken);
+        await gateway.ReleaseFreedMemoryAsync(cancellationToken);
+        GC.Collect();
+        var peakReset = ProcessFigures.ResetPeakRss();
+        var source = new ColdSourceSql(new S3StorageOptions());
+        var compactor = new TableCompactor(warehouse, gateway, source, 128L << 20, 5, NullLogger.Instance);
         var clock = Stopwatch.StartNew();
         var result = await compactor.CompactAsync(table, cancellationToken);
         clock.Stop();
+        var compactionPeak = ProcessFigures.PeakRssMegabytes();
+
+        var native = Stopwatch.StartNew();
+        var folder = Directory.CreateDirectory(Path.Combine(arguments.DataDir, "native")).FullName;
+        await gateway.ExportParquetAsync($"SELECT * FROM {source.ForDataFiles([.. small.Select(f => f.Path)], ClickHouseColumnTypes.Structure(table.Metadata.CurrentSchema))}",
+            "'all'", ["all"], folder, DataFileParquet.Settings, cancellationToken);
+        native.Stop();
+        var records = small.Sum(f => f.RecordCount);
         return new BenchReport
         {
             Scenario = Name,
-            Records = perCommit * Commits,
+            Records = records,
             Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
             Bytes = result.BytesBefore,
+            PeakRssMegabytes = compactionPeak,
             Details = new Dictionary<string, object>
             {
                 ["files_before"] = result.FilesBefore,
@@ -51,20 +70,11 @@ internal sealed class CompactionScenario : IBenchScenario
                 ["bytes_after"] = result.BytesAfter,
                 ["groups"] = result.Groups,
                 ["snapshot_operation"] = table.Metadata.CurrentSnapshot!.Operation,
+                ["total_records_after"] = table.Metadata.CurrentSnapshot.TotalRecords,
+                ["peak_rss_reset"] = peakReset,
+                ["clickhouse_native_parquet_seconds"] = Math.Round(native.Elapsed.TotalSeconds, 3),
+                ["clickhouse_native_parquet_records_per_second"] = Math.Round(records / native.Elapsed.TotalSeconds, 1),
             },
         };
-    }
-
-    private static object?[] Row(long i)
-    {
-        var symbol = $"SYM{i % Symbols}USDT";
-        var price = 60000.25m + (i % 1000) * 0.01m;
-        var quantity = 0.0001m * (1 + (i % 50));
-        var at = Day.AddTicks(i * 10_000);
-        return
-        [
-            "binance", symbol, $"SYM{i % Symbols}-USDT", i.ToString(CultureInfo.InvariantCulture), price, quantity, price * quantity,
-            i % 2 == 0 ? "BUY" : "SELL", at, at, at, false, "market.crypto.trades.binance", 0L, i, true, new List<object?>(),
-        ];
     }
 }

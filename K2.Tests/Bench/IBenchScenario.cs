@@ -21,7 +21,7 @@ internal interface IBenchScenario
 /// <param name="Minutes">Duration for time-based scenarios (soak).</param>
 /// <param name="DataDir">Scratch folder for scenarios that need one (deleted afterwards unless given).</param>
 /// <param name="Rate">Records per second for rate-driven scenarios (soak).</param>
-internal sealed record BenchArguments(long Records, double Minutes, string DataDir, double Rate = 600)
+internal sealed record BenchArguments(long Records, double Minutes, string DataDir, double Rate = 600, int Days = 30)
 {
     /// <summary><c>--rate</c> was given on the command line (not its default), for scenarios with a rate-driven mode.</summary>
     public bool RateGiven { get; init; }
@@ -33,6 +33,7 @@ internal sealed record BenchArguments(long Records, double Minutes, string DataD
         if (Records < 1) { problems.Add($"--records {Records.ToString(CultureInfo.InvariantCulture)}: must be a whole number of records, at least 1"); }
         if (!IsPositiveFinite(Minutes)) { problems.Add($"--minutes {Minutes.ToString(CultureInfo.InvariantCulture)}: must be a positive number of minutes, e.g. 10 or 0.5"); }
         if (!IsPositiveFinite(Rate)) { problems.Add($"--rate {Rate.ToString(CultureInfo.InvariantCulture)}: must be a positive number of records per second, e.g. 600"); }
+        if (Days < 1) { problems.Add($"--days {Days.ToString(CultureInfo.InvariantCulture)}: must be a whole number of days, at least 1"); }
         return problems;
     }
 

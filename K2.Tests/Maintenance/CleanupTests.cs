@@ -1,3 +1,4 @@
+using K2.Iceberg;
 using K2.Iceberg.Avro;
 using K2.Iceberg.Tables;
 using K2.Maintenance.Cleanup;
@@ -30,14 +31,15 @@ public sealed class CleanupTests
         }
 
         time.Now = Start.AddDays(6);
-        await new TableCompactor(warehouse, 128L << 20, 5, NullLogger.Instance).CompactAsync(table, CancellationToken.None);
+        await new TableCompactor(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), 128L << 20, 5, NullLogger.Instance).CompactAsync(table, CancellationToken.None);
         var rows = ColdTableFixture.ReadAll(table);
         var expiredLists = table.Metadata.Snapshots.SkipLast(1).Select(s => s.ManifestList).ToHashSet();
         var retainedManifests = ManifestListFile.Read(await warehouse.Store.ReadAllAsync(table.Metadata.CurrentSnapshot!.ManifestList, CancellationToken.None))
             .Select(m => m.Path).ToHashSet();
         var before = await ColdTableFixture.ListStoreAsync(warehouse, table);
-        // Every earlier metadata file describes expired history: the expiry commit writes the only one kept.
-        var oldMetadata = before.Where(f => f.EndsWith(".metadata.json", StringComparison.Ordinal)).ToHashSet();
+        // Every earlier metadata file describes expired history; the one current before expiry describes the retained snapshot
+        // and the expiry commit logs it in its metadata log.
+        var oldMetadata = before.Where(f => f.EndsWith(".metadata.json", StringComparison.Ordinal) && f != table.MetadataLocation).ToHashSet();
         var oldManifests = before.Where(f => f.EndsWith(".avro", StringComparison.Ordinal) && !expiredLists.Contains(f) && !retainedManifests.Contains(f)
             && f != table.Metadata.CurrentSnapshot.ManifestList).ToHashSet();
 

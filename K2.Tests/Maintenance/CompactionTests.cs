@@ -1,3 +1,4 @@
+using K2.Iceberg;
 using K2.Iceberg.Tables;
 using K2.Maintenance.Compaction;
 using K2.Offload.Tables;
@@ -13,7 +14,7 @@ public sealed class CompactionTests
     private const long Target = 128L << 20;
 
     private static TableCompactor Compactor(IcebergWarehouse warehouse, int minSmallFiles = 5) =>
-        new(warehouse, Target, minSmallFiles, NullLogger.Instance);
+        new(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), Target, minSmallFiles, NullLogger.Instance);
 
     [Test]
     public async Task Many_small_files_become_one_per_partition_with_identical_rows_in_a_replace_snapshot()

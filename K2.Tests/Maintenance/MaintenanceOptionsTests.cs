@@ -17,7 +17,7 @@ public sealed class MaintenanceOptionsTests
         services.GetConfigurationProblems().Any.Should().BeFalse(string.Join("\n", services.GetConfigurationProblems().All));
         new MaintenanceOptions().Should().BeEquivalentTo(new
         {
-            Schedule = "0 0 2 * * ?", TargetFileSizeBytes = 128L << 20, MinSmallFiles = 5, SnapshotMaxAgeHours = 168, RetainSnapshots = 3,
+            Schedule = "0 0 2 * * ?", TargetFileSizeBytes = 128L << 20, MinSmallFiles = 5, SnapshotMaxAgeHours = 24, RetainSnapshots = 3,
             OrphanMinAgeHours = 72, AuditWindowHours = 24, AuditOkPercent = 1m, AuditMissingPercent = 5m,
         });
     }

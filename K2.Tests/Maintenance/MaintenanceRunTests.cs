@@ -1,3 +1,5 @@
+using K2.Iceberg;
+using K2.Iceberg.Tables;
 using K2.Maintenance;
 using K2.Maintenance.Audit;
 using K2.Offload.Tables;
@@ -25,16 +27,20 @@ public sealed class MaintenanceRunTests
         await pipeline.Warehouse.Store.DeleteAsync(bronze.Metadata.CurrentSnapshot!.ManifestList, CancellationToken.None);
         var state = new MaintenanceState();
         var options = new MaintenanceOptions();
-        var runner = new MaintenanceRunner(pipeline.Warehouse, AuditTests.NewAuditor(pipeline), new AuditLog(pipeline.Warehouse.Catalog), options, state,
+        var runner = new MaintenanceRunner(pipeline.Warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), AuditTests.NewAuditor(pipeline), new AuditLog(pipeline.Warehouse.Catalog), options, state,
             TimeProvider.System, NullLogger<MaintenanceRunner>.Instance);
 
         var run = await runner.RunAsync([ColdTableFixture.BinanceBronze, ColdTables.Silver, ColdTableFixture.Gold1h], CancellationToken.None);
 
         run.Tables.Select(t => (t.Table, string.Join(",", t.Failures))).Should().Equal(
-            (ColdTableFixture.BinanceBronze.Name, "compaction,orphans"), (ColdTables.Silver.Name, ""), (ColdTableFixture.Gold1h.Name, ""));
+            (ColdTableFixture.BinanceBronze.Name, "compaction,manifests,orphans"), (ColdTables.Silver.Name, ""), (ColdTableFixture.Gold1h.Name, ""));
         var silverRun = run.Tables[1];
         silverRun.Compaction!.FilesAfter.Should().BeLessThan(silverRun.Compaction.FilesBefore);
         silverRun.Compaction.Groups.Should().BeGreaterThan(0);
+        silverRun.Manifests!.Rewritten.Should().BeTrue("the compaction's replace left a manifest per offload commit");
+        await silver.RefreshAsync();
+        (await silver.ReadManifestListAsync()).Should().ContainSingle("the rewrite clustered every live entry into one manifest")
+            .Which.AddedFilesCount.Should().Be(0);
         run.Audit!.Rows.Where(r => r.Table != ColdTableFixture.BinanceBronze.Name).Should().OnlyContain(r => r.Status == AuditStatus.Ok);
         run.Audit.Rows.Should().Contain(r => r.Table == ColdTableFixture.BinanceBronze.Name && r.Status == AuditStatus.Error);
         run.Failed.Should().BeTrue();

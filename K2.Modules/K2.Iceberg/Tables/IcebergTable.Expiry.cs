@@ -1,3 +1,4 @@
+using K2.Iceberg.Avro;
 using K2.Iceberg.Spec;
 
 namespace K2.Iceberg.Tables;
@@ -33,8 +34,10 @@ public sealed partial class IcebergTable
         }, [], cancellationToken).ConfigureAwait(false);
 
         if (expired.Count == 0 || before is null) { return new ExpiryResult(0, 0, 0, 0); }
-        var (keptManifests, keptData) = await ReachableAsync(before, Metadata.Snapshots, liveOnly: true, cancellationToken).ConfigureAwait(false);
-        var (oldManifests, oldData) = await ReachableAsync(before, expired, liveOnly: false, cancellationToken).ConfigureAwait(false);
+        // Snapshots share most manifests: each is read once for both sets.
+        var read = new Dictionary<string, List<ManifestEntry>>(StringComparer.Ordinal);
+        var (keptManifests, keptData) = await ReachableAsync(before, Metadata.Snapshots, liveOnly: true, read, cancellationToken).ConfigureAwait(false);
+        var (oldManifests, oldData) = await ReachableAsync(before, expired, liveOnly: false, read, cancellationToken).ConfigureAwait(false);
         var manifests = oldManifests.Except(keptManifests).ToList();
         var data = oldData.Except(keptData).ToList();
         foreach (var uri in expired.Select(s => s.ManifestList).Concat(manifests).Concat(data))
@@ -78,7 +81,7 @@ public sealed partial class IcebergTable
         var result = new HashSet<string>(StringComparer.Ordinal) { MetadataLocation };
         result.UnionWith(Metadata.MetadataLog.Select(e => e.MetadataFile));
         result.UnionWith(Metadata.Snapshots.Select(s => s.ManifestList));
-        var (manifests, data) = await ReachableAsync(Metadata, Metadata.Snapshots, liveOnly: true, cancellationToken).ConfigureAwait(false);
+        var (manifests, data) = await ReachableAsync(Metadata, Metadata.Snapshots, liveOnly: true, [], cancellationToken).ConfigureAwait(false);
         result.UnionWith(manifests);
         result.UnionWith(data);
         return result;
@@ -109,15 +112,26 @@ public sealed partial class IcebergTable
         return false;
     }
 
-    private async Task<(HashSet<string> Manifests, HashSet<string> Data)> ReachableAsync(TableMetadata table, IEnumerable<Snapshot> snapshots, bool liveOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// The manifests of <paramref name="snapshots"/> and the data files they list (live ones only if <paramref name="liveOnly"/>).
+    /// Each manifest is read once: <paramref name="read"/> holds the entries of those read so far.
+    /// </summary>
+    private async Task<(HashSet<string> Manifests, HashSet<string> Data)> ReachableAsync(TableMetadata table, IEnumerable<Snapshot> snapshots, bool liveOnly,
+        Dictionary<string, List<ManifestEntry>> read, CancellationToken cancellationToken)
     {
         var manifests = new HashSet<string>(StringComparer.Ordinal);
         var data = new HashSet<string>(StringComparer.Ordinal);
         foreach (var snapshot in snapshots)
         {
-            foreach (var (manifest, entries) in await ReadManifestsAsync(table, snapshot, cancellationToken).ConfigureAwait(false))
+            foreach (var manifest in ManifestListFile.Read(await Store.ReadAllAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false)))
             {
-                manifests.Add(manifest.Path);
+                if (!manifests.Add(manifest.Path)) { continue; }
+                if (!read.TryGetValue(manifest.Path, out var entries))
+                {
+                    entries = ManifestEntriesFile.Read(await Store.ReadAllAsync(manifest.Path, cancellationToken).ConfigureAwait(false), table, manifest);
+                    read[manifest.Path] = entries;
+                }
+
                 data.UnionWith(entries.Where(e => !liveOnly || e.Status != EntryStatus.Deleted).Select(e => e.File.Path));
             }
         }

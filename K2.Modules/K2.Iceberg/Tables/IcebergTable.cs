@@ -76,9 +76,25 @@ public sealed partial class IcebergTable
         return file.RecordCount > 0 ? file : null;
     }
 
-    /// <summary>Appends files (operation <c>append</c>). Never conflicts: on a concurrent commit it rebases.</summary>
+    /// <summary>
+    /// Appends files (operation <c>append</c>) as a fast append: the parent's manifests are carried through its manifest
+    /// list without being read (unless the manifest merge is due). Never conflicts: on a concurrent commit it rebases.
+    /// </summary>
     public Task<Snapshot> AppendAsync(IReadOnlyList<DataFile> files, CommitOptions? options = null, CancellationToken cancellationToken = default) =>
-        CommitAsync(new SnapshotChange(Operations.Append, files, _ => false, (_, _, _) => ValueTask.CompletedTask), options, cancellationToken);
+        CommitAsync(new SnapshotChange(Operations.Append, files, null, (_, _, _) => ValueTask.CompletedTask), options, cancellationToken);
+
+    /// <summary>
+    /// Rewrites the current snapshot's manifests smaller than <paramref name="targetBytes"/> (default
+    /// <c>commit.manifest.target-size-bytes</c>) into manifests clustered by partition, like Spark's
+    /// <c>rewrite_manifests</c> (operation <c>replace</c>; data files and totals unchanged). False when there was nothing to gain.
+    /// </summary>
+    public async Task<bool> RewriteManifestsAsync(long? targetBytes = null, CancellationToken cancellationToken = default)
+    {
+        var before = Metadata.CurrentSnapshotId;
+        await CommitMetadataAsync((table, writer) => writer.RewriteManifestsAsync(table, targetBytes ?? TableProperties.ManifestTargetBytes(table), _warehouse.NowMs(), cancellationToken),
+            [], cancellationToken).ConfigureAwait(false);
+        return Metadata.CurrentSnapshotId != before;
+    }
 
     /// <summary>
     /// Replaces files with files holding the same rows (compaction, operation <c>replace</c>). Fails with
@@ -128,6 +144,12 @@ public sealed partial class IcebergTable
         return result;
     }
 
+    /// <summary>The manifest list of the current snapshot (empty for a table without one).</summary>
+    public async Task<IReadOnlyList<ManifestFile>> ReadManifestListAsync(CancellationToken cancellationToken = default) =>
+        Metadata.CurrentSnapshot is { } snapshot
+            ? ManifestListFile.Read(await Store.ReadAllAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false))
+            : [];
+
     /// <summary>Reads a data file back as rows of the current schema (for compaction).</summary>
     public async IAsyncEnumerable<object?[]> ReadRowsAsync(DataFile file, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -161,10 +183,12 @@ public sealed partial class IcebergTable
         return Metadata.CurrentSchemaId != before;
     }
 
-    internal async Task<List<(ManifestFile Manifest, List<ManifestEntry> Entries)>> ReadManifestsAsync(TableMetadata table, Snapshot snapshot, CancellationToken cancellationToken)
+    /// <summary>The manifests of <paramref name="snapshot"/> (those <paramref name="which"/> selects) with their entries.</summary>
+    internal async Task<List<(ManifestFile Manifest, List<ManifestEntry> Entries)>> ReadManifestsAsync(TableMetadata table, Snapshot snapshot, CancellationToken cancellationToken,
+        Func<ManifestFile, bool>? which = null)
     {
         var result = new List<(ManifestFile, List<ManifestEntry>)>();
-        foreach (var manifest in ManifestListFile.Read(await Store.ReadAllAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false)))
+        foreach (var manifest in ManifestListFile.Read(await Store.ReadAllAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false)).Where(which ?? (_ => true)))
         {
             result.Add((manifest, ManifestEntriesFile.Read(await Store.ReadAllAsync(manifest.Path, cancellationToken).ConfigureAwait(false), table, manifest)));
         }
@@ -178,7 +202,8 @@ public sealed partial class IcebergTable
         for (var snapshot = table.CurrentSnapshot; snapshot is not null && snapshot.SnapshotId != seenSnapshotId;
              snapshot = snapshot.ParentSnapshotId is { } p && table.Snapshots.Any(s => s.SnapshotId == p) ? table.SnapshotById(p) : null)
         {
-            foreach (var (_, entries) in await ReadManifestsAsync(table, snapshot, cancellationToken).ConfigureAwait(false))
+            var id = snapshot.SnapshotId;
+            foreach (var (_, entries) in await ReadManifestsAsync(table, snapshot, cancellationToken, m => m.AddedSnapshotId == id).ConfigureAwait(false))
             {
                 added.UnionWith(entries.Where(e => e.Status == EntryStatus.Added && e.SnapshotId == snapshot.SnapshotId).Select(e => e.File.Path));
             }
@@ -194,7 +219,7 @@ public sealed partial class IcebergTable
         await CommitMetadataAsync(async (table, writer) =>
         {
             if (options.ValidateBase is { } validate) { await validate(table).ConfigureAwait(false); }
-            return await writer.WriteAsync(table, change, summary, MetadataLocation, _warehouse.NowMs(), cancellationToken).ConfigureAwait(false);
+            return await writer.WriteAsync(table, change, summary, _warehouse.NowMs(), cancellationToken).ConfigureAwait(false);
         }, options.ExtraStatements ?? [], cancellationToken).ConfigureAwait(false);
         return Metadata.CurrentSnapshot!;
     }
@@ -227,6 +252,7 @@ public sealed partial class IcebergTable
             }
 
             if (ReferenceEquals(next, Metadata)) { return; }
+            next = next with { MetadataLog = Metadata.MetadataLog.Append(new MetadataLogEntry(Metadata.LastUpdatedMs, MetadataLocation)).TakeLast(TableProperties.PreviousVersionsMax(next)).ToList() };
             var location = MetadataFileNames.Next(Metadata.Location, MetadataLocation);
             await Store.PutBytesAsync(location, TableMetadataJson.Write(next), cancellationToken).ConfigureAwait(false);
             writer.Written.Add(location);
@@ -254,10 +280,31 @@ public sealed partial class IcebergTable
                 if (committed != location) { throw new CommitStateUnknownException($"commit of {Identifier} to {location}: outcome unknown", ex); }
             }
 
+            var previous = Metadata.MetadataLog.Select(e => e.MetadataFile).Append(MetadataLocation);
             MetadataLocation = location;
             Metadata = next;
             Log.Committed(_warehouse.Logger, Identifier.ToString(), Metadata.CurrentSnapshotId ?? -1, location);
+            if (TableProperties.DeleteAfterCommit(next)) { await DeleteDroppedMetadataAsync(previous.Except(next.MetadataLog.Select(e => e.MetadataFile)).ToList()).ConfigureAwait(false); }
             return;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the metadata files that left the metadata log with this commit (<c>write.metadata.delete-after-commit.enabled</c>).
+    /// The commit has happened: a failed delete is logged and left to orphan cleanup.
+    /// </summary>
+    private async Task DeleteDroppedMetadataAsync(IReadOnlyList<string> dropped)
+    {
+        foreach (var uri in dropped)
+        {
+            try
+            {
+                await Store.DeleteAsync(uri, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonServiceException)
+            {
+                Log.MetadataDeleteFailed(_warehouse.Logger, Identifier.ToString(), uri, ex);
+            }
         }
     }
 

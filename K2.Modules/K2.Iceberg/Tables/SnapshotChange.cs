@@ -6,12 +6,12 @@ namespace K2.Iceberg.Tables;
 /// <summary>What a commit does to the current snapshot's files.</summary>
 /// <param name="Operation">Snapshot operation (append, replace, overwrite, delete).</param>
 /// <param name="Added">New data files.</param>
-/// <param name="Removed">Chooses, among the files live at commit time, those the commit deletes.</param>
+/// <param name="Removed">Chooses, among the files live at commit time, those the commit deletes; null for an append, which then reads no manifest.</param>
 /// <param name="Validate">Runs against each attempt's base (after a conflict too) and throws when the change no longer applies.</param>
 internal sealed record SnapshotChange(
     string Operation,
     IReadOnlyList<DataFile> Added,
-    Func<DataFile, bool> Removed,
+    Func<DataFile, bool>? Removed,
     Func<TableMetadata, IReadOnlyList<DataFile>, IReadOnlyList<DataFile>, ValueTask> Validate);
 
 /// <summary>Options of one commit.</summary>

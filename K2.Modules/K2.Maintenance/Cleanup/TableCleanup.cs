@@ -5,6 +5,9 @@ namespace K2.Maintenance.Cleanup;
 /// <summary>What expiry removed from one table.</summary>
 public sealed record ExpiryOutcome(int SnapshotsExpired, int FilesDeleted);
 
+/// <summary>Whether the manifest rewrite (by partition) committed a new snapshot.</summary>
+public sealed record ManifestOutcome(bool Rewritten);
+
 /// <summary>What orphan cleanup found and deleted under one table's location.</summary>
 public sealed record OrphanOutcome(int OrphansFound, int OrphansDeleted);
 

@@ -1,3 +1,4 @@
+using K2.ClickHouse.Gateway;
 using K2.Iceberg.Spec;
 using K2.Iceberg.Tables;
 using Microsoft.Extensions.Logging;
@@ -8,16 +9,28 @@ namespace K2.Maintenance.Compaction;
 public sealed record CompactionResult(int FilesBefore, long BytesBefore, int FilesAfter, long BytesAfter, int Groups, bool Aborted);
 
 /// <summary>
-/// Rewrites each planned group of small files into files near the target size (rows read back through the Iceberg
-/// library) and commits all groups as one <c>replace</c> snapshot. A concurrent append is rebased by the library's
+/// Rewrites each planned group of small files (one partition) into one file: ClickHouse reads the group's Parquet files,
+/// sorts the rows in the table's sort order (spilling to disk beyond <see cref="SortMemoryBytes"/>) and writes them
+/// with its own Parquet encoder, the path the offload's files take; the file is then checked against the table schema,
+/// given its field ids and uploaded. All groups are committed as one <c>replace</c> snapshot. A concurrent append is rebased by the library's
 /// retry; if a concurrent commit removed a file being replaced, the commit is refused and this run aborts cleanly
 /// (its new files are deleted), so no row is ever lost or doubled. Public for <c>k2 bench compaction</c>, which measures it
 /// alone; the maintenance run is its user in the daemon.
 /// </summary>
+/// <param name="clickHouse">The engine that reads, sorts and writes the rows; it must reach the warehouse (a local warehouse under its user_files_path).</param>
+/// <param name="source">How ClickHouse reads data files of the warehouse.</param>
 /// <param name="targetBytes">Size the rewritten files aim at; files below it are the small ones (<c>Modules:Maintenance:TargetFileSizeBytes</c>).</param>
 /// <param name="minSmallFiles">A partition is compacted only from this many small files on (<c>Modules:Maintenance:MinSmallFiles</c>).</param>
-public sealed class TableCompactor(IcebergWarehouse warehouse, long targetBytes, int minSmallFiles, ILogger logger)
+public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGateway clickHouse, ColdSourceSql source, long targetBytes, int minSmallFiles, ILogger logger)
 {
+    /// <summary>Memory the sort of one group may hold before ClickHouse spills sorted runs to disk.</summary>
+    public const long SortMemoryBytes = 64L << 20;
+
+    private static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>(DataFileParquet.Settings)
+    {
+        ["max_bytes_before_external_sort"] = SortMemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>Compacts <paramref name="table"/>'s current snapshot; a table with nothing to compact is left as it is.</summary>
     public async Task<CompactionResult> CompactAsync(IcebergTable table, CancellationToken cancellationToken)
     {
@@ -53,23 +66,30 @@ public sealed class TableCompactor(IcebergWarehouse warehouse, long targetBytes,
 
     private async Task<IReadOnlyList<DataFile>> RewriteAsync(IcebergTable table, IReadOnlyList<DataFile> group, CancellationToken cancellationToken)
     {
-        await using var appender = table.NewAppender(targetBytes);
-        foreach (var file in group)
+        var metadata = table.Metadata;
+        var schema = metadata.CurrentSchema;
+        var order = metadata.DefaultSortOrder.Fields.Where(f => f.Transform == Transform.Identity)
+            .Select(f => $"`{schema.Field(f.SourceId).Name}`{(f.Ascending ? "" : " DESC")}").ToList();
+        var sql = $"SELECT * FROM {source.ForDataFiles([.. group.Select(f => f.Path)], ClickHouseColumnTypes.Structure(schema))}" +
+            (order.Count == 0 ? "" : $" ORDER BY {string.Join(", ", order)}");
+        var folder = Directory.CreateTempSubdirectory("k2-compaction-").FullName;
+        try
         {
-            await foreach (var row in table.ReadRowsAsync(file, cancellationToken).ConfigureAwait(false))
+            await clickHouse.ExportParquetAsync(sql, "'group'", ["group"], folder, Settings, cancellationToken).ConfigureAwait(false);
+            var written = await table.ImportDataFileAsync(Path.Combine(folder, "group.parquet"), group[0].Partition, cancellationToken).ConfigureAwait(false);
+            var expected = group.Sum(f => f.RecordCount);
+            if (written?.RecordCount != expected)
             {
-                await appender.WriteAsync(row, cancellationToken).ConfigureAwait(false);
+                if (written is not null) { await DeleteAsync([written]).ConfigureAwait(false); }
+                throw new InvalidOperationException($"compaction of {table.Identifier} wrote {written?.RecordCount ?? 0} rows from files holding {expected}");
             }
-        }
 
-        var written = await appender.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        var expected = group.Sum(f => f.RecordCount);
-        if (written.Sum(f => f.RecordCount) != expected)
+            return [written];
+        }
+        finally
         {
-            throw new InvalidOperationException($"compaction of {table.Identifier} read {written.Sum(f => f.RecordCount)} rows from files holding {expected}");
+            Directory.Delete(folder, recursive: true);
         }
-
-        return [.. written];
     }
 
     private async Task DeleteAsync(IEnumerable<DataFile> files)

@@ -82,7 +82,7 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
         try
         {
             var names = partitions.ToDictionary(p => PartitionSql.FileName(p.Key), p => p.Key);
-            await gateway.ExportParquetAsync(sql, PartitionSql.FileNameExpression(expressions, table, fields), [.. names.Keys], folder, ParquetSettings, cancellationToken).ConfigureAwait(false);
+            await gateway.ExportParquetAsync(sql, PartitionSql.FileNameExpression(expressions, table, fields), [.. names.Keys], folder, DataFileParquet.Settings, cancellationToken).ConfigureAwait(false);
             var files = new List<DataFile>();
             foreach (var (name, partition) in names)
             {
@@ -121,21 +121,6 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
         var type = (PrimitiveType)table.Schema.Field(id).Type;
         return files.Where(f => f.UpperBounds.ContainsKey(id)).Select(f => (DateTime?)SingleValue.Decode(type, f.UpperBounds[id])).Max();
     }
-
-    /// <summary>
-    /// zstd (Iceberg's default codec); row groups of 128 Ki rows keep ClickHouse's buffer per open file small; no Bloom
-    /// filters (Iceberg readers prune with manifest bounds and the page index). Dictionaries stop at 64 KiB: columns with
-    /// few values (exchange, side, topic) still get one, while unique ones (trade ids, offsets, timestamps) fall back to
-    /// plain encoding early instead of hashing a megabyte first; on the offload benchmark that made files 25 % smaller and
-    /// encoding faster.
-    /// </summary>
-    private static readonly Dictionary<string, string> ParquetSettings = new()
-    {
-        ["output_format_parquet_compression_method"] = "zstd",
-        ["output_format_parquet_row_group_size"] = "131072",
-        ["output_format_parquet_write_bloom_filter"] = "0",
-        ["output_format_parquet_max_dictionary_size"] = "65536",
-    };
 
     /// <summary>
     /// Streams <paramref name="sql"/> (RowBinary) into <paramref name="appender"/>. Rows come sorted, so a partition's rows

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using K2.ClickHouse.Gateway;
+using K2.Iceberg;
+using K2.Iceberg.Tables;
+using K2.Maintenance;
+using K2.Maintenance.Compaction;
+using K2.Offload.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K2.Bench;
+
+/// <summary>
+/// <c>k2 bench cold-growth --days D [--records N]</c>: the cold tier's age in simulated time. Each simulated day has 96
+/// offload commits (one per 15 minutes) on all ten cold tables — N rows per commit on the bronze and silver tables, 60
+/// on each candle table, written by ClickHouse as the offload writes them — then the daily maintenance with the
+/// production settings (<see cref="MaintenanceOptions"/> defaults: compaction, manifest rewrite, snapshot expiry and
+/// expired metadata files). After each day it prints one JSON line: the commit time p99 of the day, chDB's
+/// <c>count()</c> and a one-day range query on silver, manifests per table and metadata bytes; the report ends with
+/// each figure's largest ratio to day 1 from day 2 on.
+/// </summary>
+internal sealed class ColdGrowthScenario : IBenchScenario
+{
+    private const int CommitsPerDay = 96;
+    private const int CandleRowsPerCommit = 60;
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public string Name => "cold-growth";
+
+    public string Description => "Commit time, chDB query time, manifests and metadata bytes per simulated day of 96 offloads on all ten cold tables";
+
+    public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
+    {
+        using var engine = BenchServices.OpenEngineReadingDataDir(arguments.DataDir);
+        var gateway = new EmbeddedClickHouseGateway(engine);
+        var time = new SimulatedTime(Start);
+        var folder = Path.Combine(arguments.DataDir, "growth");
+        await using var services = BenchServices.Build(BenchServices.LocalWarehouse(folder, "k2"), (s, c) =>
+        {
+            s.AddIceberg(c);
+            s.AddSingleton<TimeProvider>(time);
+        });
+        var warehouse = services.GetRequiredService<IcebergWarehouse>();
+        await warehouse.StartAsync(cancellationToken);
+        var tables = new List<(ColdTable Cold, IcebergTable Table)>();
+        foreach (var cold in ColdTables.All)
+        {
+            tables.Add((cold, await warehouse.CreateTableAsync(cold.Identifier, cold.Schema, cold.PartitionSpec, cold.SortOrder, cancellationToken: cancellationToken)));
+        }
+
+        var options = new MaintenanceOptions();
+        var source = new ColdSourceSql(new S3StorageOptions());
+        var compactor = new TableCompactor(warehouse, gateway, source, options.TargetFileSizeBytes, options.MinSmallFiles, NullLogger.Instance);
+        var silver = tables.Single(t => t.Cold == ColdTables.Silver).Table;
+        var days = new List<Dictionary<string, double>>();
+        var rows = 0L;
+        var clock = Stopwatch.StartNew();
+        var slot = TimeSpan.FromDays(1) / CommitsPerDay;
+        for (var day = 0; day < arguments.Days; day++)
+        {
+            var commitMs = new List<double>();
+            var dayStart = Start.AddDays(day);
+            for (var c = 0; c < CommitsPerDay; c++)
+            {
+                var windowStart = dayStart + (slot * c);
+                time.Now = windowStart + slot;
+                foreach (var (cold, table) in tables)
+                {
+                    var count = cold.Layer == ColdLayer.Gold ? CandleRowsPerCommit : arguments.Records;
+                    var files = await SyntheticColdFiles.WriteAsync(gateway, cold, table, rows, count, windowStart.UtcDateTime, slot, arguments.DataDir, cancellationToken);
+                    rows += count;
+                    var commit = Stopwatch.StartNew();
+                    await table.AppendAsync(files, cancellationToken: cancellationToken);
+                    commitMs.Add(commit.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            time.Now = dayStart.AddDays(1).AddHours(2);
+            var maintenance = Stopwatch.StartNew();
+            foreach (var (_, table) in tables)
+            {
+                await compactor.CompactAsync(table, cancellationToken);
+                await table.RewriteManifestsAsync(cancellationToken: cancellationToken);
+                await table.ExpireSnapshotsAsync(time.GetUtcNow() - TimeSpan.FromHours(options.SnapshotMaxAgeHours), options.RetainSnapshots, cancellationToken);
+                await table.DeleteExpiredMetadataFilesAsync(cancellationToken);
+            }
+
+            maintenance.Stop();
+            var figures = new Dictionary<string, double>
+            {
+                ["day"] = day + 1,
+                ["commit_p99_ms"] = BenchReport.Percentile(commitMs, 99),
+                ["commit_p50_ms"] = BenchReport.Percentile(commitMs, 50),
+                ["maintenance_seconds"] = Math.Round(maintenance.Elapsed.TotalSeconds, 2),
+            };
+            var sourceSql = source.For(silver.Metadata.Location);
+            figures["chdb_count_ms"] = await TimedMsAsync(gateway, $"SELECT count() FROM {sourceSql}", cancellationToken);
+            figures["chdb_one_day_ms"] = await TimedMsAsync(gateway, string.Create(CultureInfo.InvariantCulture,
+                $"SELECT count(), sum(quantity) FROM {sourceSql} WHERE exchange_ts >= '{dayStart:yyyy-MM-dd HH:mm:ss}' AND exchange_ts < '{dayStart.AddDays(1):yyyy-MM-dd HH:mm:ss}'"), cancellationToken);
+            var manifests = new List<int>();
+            foreach (var (_, table) in tables) { manifests.Add((await table.ReadManifestListAsync(cancellationToken)).Count); }
+            figures["manifests_per_table_max"] = manifests.Max();
+            figures["manifests_per_table_avg"] = Math.Round(manifests.Average(), 1);
+            figures["metadata_bytes"] = await MetadataBytesAsync(warehouse, tables.Select(t => t.Table), cancellationToken);
+            figures["metadata_json_bytes_max"] = tables.Max(t => new FileInfo(new Uri(t.Table.MetadataLocation).LocalPath).Length);
+            days.Add(figures);
+            Console.WriteLine(JsonSerializer.Serialize(figures));
+        }
+
+        var growth = new Dictionary<string, object>();
+        foreach (var key in new[] { "commit_p99_ms", "chdb_count_ms", "chdb_one_day_ms", "manifests_per_table_max", "metadata_bytes" })
+        {
+            growth[$"{key}_max_ratio_to_day1"] = days.Count < 2 ? 1 : Math.Round(days.Skip(1).Max(d => d[key]) / Math.Max(days[0][key], 1e-9), 2);
+        }
+
+        growth["days"] = days;
+        return new BenchReport { Scenario = Name, Records = rows, Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), Details = growth };
+    }
+
+    private static async Task<double> TimedMsAsync(IClickHouseGateway gateway, string sql, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await gateway.QueryRowsAsync(sql, cancellationToken: cancellationToken);
+        return Math.Round(clock.Elapsed.TotalMilliseconds, 1);
+    }
+
+    private static async Task<double> MetadataBytesAsync(IcebergWarehouse warehouse, IEnumerable<IcebergTable> tables, CancellationToken cancellationToken)
+    {
+        long bytes = 0;
+        foreach (var table in tables)
+        {
+            await foreach (var file in warehouse.Store.ListAsync(table.Metadata.Location + "/metadata/", cancellationToken)) { bytes += file.Size; }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>A clock the scenario moves: snapshot and metadata times, and expiry's notion of now.</summary>
+    private sealed class SimulatedTime(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
