@@ -22,11 +22,12 @@ internal static class BenchCommand
             var minutes = new Option<double>("--minutes") { Description = "Duration of time-based scenarios", DefaultValueFactory = _ => 1 };
             var rate = new Option<double>("--rate") { Description = "Records per second of rate-driven scenarios (soak)", DefaultValueFactory = _ => 600 };
             var dataDir = new Option<string?>("--data-dir") { Description = "Scratch folder (default: a temp folder, deleted afterwards)" };
-            var sub = new Command(scenario.Name, scenario.Description) { records, minutes, rate, dataDir };
+            var bootstrap = new Option<string>("--bootstrap") { Description = "External Kafka brokers (host:port,…) for scenarios that run the daemon (chaos); default: the embedded cluster", DefaultValueFactory = _ => "" };
+            var sub = new Command(scenario.Name, scenario.Description) { records, minutes, rate, dataDir, bootstrap };
             sub.SetAction(async (parse, cancellationToken) =>
             {
                 var dir = parse.GetValue(dataDir);
-                var arguments = new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir ?? "", parse.GetValue(rate));
+                var arguments = new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir ?? "", parse.GetValue(rate), parse.GetValue(bootstrap) ?? "");
                 if (arguments.Problems() is { Count: > 0 } problems)
                 {
                     foreach (var problem in problems) { await Console.Error.WriteLineAsync($"k2 bench {scenario.Name}: {problem}"); }

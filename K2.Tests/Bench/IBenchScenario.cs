@@ -21,7 +21,8 @@ internal interface IBenchScenario
 /// <param name="Minutes">Duration for time-based scenarios (soak).</param>
 /// <param name="DataDir">Scratch folder for scenarios that need one (deleted afterwards unless given).</param>
 /// <param name="Rate">Records per second for rate-driven scenarios (soak).</param>
-internal sealed record BenchArguments(long Records, double Minutes, string DataDir, double Rate = 600)
+/// <param name="Bootstrap">An external Kafka cluster (host:port,…) for scenarios that can use one (chaos); empty: embedded.</param>
+internal sealed record BenchArguments(long Records, double Minutes, string DataDir, double Rate = 600, string Bootstrap = "")
 {
     /// <summary>Each option out of range, as a message naming it and what is allowed; empty when all are usable.</summary>
     public IReadOnlyList<string> Problems()

@@ -57,6 +57,9 @@ internal abstract class ChaosExchange : IAsyncDisposable
 
     public long Generated => Tapes.Values.Sum(t => (long)t.Count);
 
+    /// <summary>Some connection is subscribed to every symbol.</summary>
+    public bool Listened => _connections.Keys.Any(c => Tapes.Keys.All(c.SymbolSet.ContainsKey));
+
     protected abstract string WebSocketPath { get; }
 
     protected virtual string? Heartbeat => null;
