@@ -57,7 +57,8 @@ internal static class FaultKindNames
 
 /// <summary>
 /// The fault schedule of a chaos run of a given length: the same for the same length and seed. Faults of the daemon
-/// (broker outage, kills, burst) follow one another; stalls and drops of the exchanges fall among them.
+/// (kills, broker outage, burst) follow one another; stalls and drops of the exchanges fall among them. Every fault ends
+/// while the exchanges still trade: a gap is seen, and filled, when the next trade arrives.
 /// </summary>
 internal static class ChaosPlan
 {
@@ -77,14 +78,16 @@ internal static class ChaosPlan
         TimeSpan At(double fraction) => TimeSpan.FromSeconds(Math.Round(duration.TotalSeconds * fraction));
         var faults = new List<Fault>
         {
-            new(FaultKind.Stall, Exchange.Binance, At(0.10), StallLength),
-            new(FaultKind.Kill, null, At(0.40), DownAfterKill),
-            new(FaultKind.Stall, Exchange.Kraken, At(0.45), StallLength),
-            new(FaultKind.Burst, null, At(0.55), BurstLength),
-            new(FaultKind.Stall, Exchange.Coinbase, At(0.58), StallLength),
+            new(FaultKind.Stall, Exchange.Binance, At(0.08), StallLength),
+            new(FaultKind.Kill, null, At(0.22), DownAfterKill),
+            new(FaultKind.Stall, Exchange.Kraken, At(0.30), StallLength),
+            new(FaultKind.Stall, Exchange.Coinbase, At(0.50), StallLength),
+            new(FaultKind.Burst, null, At(0.62), BurstLength),
             new(FaultKind.KillDuringOffload, null, At(0.70), DownAfterKill),
         };
-        if (embeddedBroker) { faults.Add(new Fault(FaultKind.BrokerDown, null, At(0.15), BrokerDownLength)); }
+
+        // The outage is scheduled in the daemon started after the first kill (its embedded cluster dies with it).
+        if (embeddedBroker) { faults.Add(new Fault(FaultKind.BrokerDown, null, At(0.40), BrokerDownLength)); }
         var random = new Random(seed);
         var dropsPerExchange = Math.Max(2, (int)(duration.TotalMinutes / 4));
         foreach (var exchange in ExchangeNames.All)
@@ -98,6 +101,9 @@ internal static class ChaosPlan
 
         return [.. faults.OrderBy(f => f.At)];
     }
+
+    /// <summary>Shortest run whose faults all end while the exchanges still trade (the last stall ends at 0.5 × length + 90 s).</summary>
+    public static readonly TimeSpan ShortestRun = TimeSpan.FromMinutes(4);
 
     /// <summary>The schedule as printed at the start of a run.</summary>
     public static string Describe(IReadOnlyList<Fault> faults, bool embeddedBroker) =>

@@ -73,17 +73,20 @@ internal sealed partial class ChaosRun(IReadOnlyList<ChaosExchange> exchanges, C
 
     private double Now => _clock.Elapsed.TotalSeconds;
 
-    /// <summary>Acts on the daemon's log events the schedule depends on: 3019/3020 (the outage), 6000 (an offload table committed), 6004 (a run finished).</summary>
+    /// <summary>
+    /// Acts on the daemon's log events the schedule depends on: 3019/3020 (the outage), 6000 (an offload table committed),
+    /// 6004 (a run finished). Matched with their messages: libraries log under event ids of their own.
+    /// </summary>
     public void OnDaemonLine(int start, string line)
     {
         if (!line.Contains("\"EventId\":", StringComparison.Ordinal)) { return; }
-        if (line.Contains("\"EventId\":6000,", StringComparison.Ordinal)) { Volatile.Read(ref _offloadCommitted)?.TrySetResult(); }
-        else if (line.Contains("\"EventId\":6004,", StringComparison.Ordinal) && RunSeconds().Match(line) is { Success: true } m)
+        if (Event(line, 6000, "Offload of ")) { Volatile.Read(ref _offloadCommitted)?.TrySetResult(); }
+        else if (Event(line, 6004, "Offload run ") && RunSeconds().Match(line) is { Success: true } m)
         {
             lock (_gate) { _offloadRuns.Add((Now, double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))); }
         }
-        else if (line.Contains("\"EventId\":3019,", StringComparison.Ordinal) && Record(FaultKind.BrokerDown) is { } began) { began.Began = Math.Round(Now, 1); }
-        else if (line.Contains("\"EventId\":3020,", StringComparison.Ordinal) && Record(FaultKind.BrokerDown) is { } ended) { ended.Ended = Math.Round(Now, 1); }
+        else if (Event(line, 3019, "Embedded cluster: scheduled outage,") && Record(FaultKind.BrokerDown) is { } began) { began.Began = Math.Round(Now, 1); }
+        else if (Event(line, 3020, "Embedded cluster: scheduled outage over") && Record(FaultKind.BrokerDown) is { } ended) { ended.Ended = Math.Round(Now, 1); }
     }
 
     public async Task WaitUntilListenedAsync(ChaosDaemon daemon, TimeSpan timeout, CancellationToken cancellationToken)
@@ -237,6 +240,9 @@ internal sealed partial class ChaosRun(IReadOnlyList<ChaosExchange> exchanges, C
         daemon.Start(extra);
         record.Ended = Math.Round(Now, 1);
     }
+
+    private static bool Event(string line, int id, string message) =>
+        line.Contains($"\"EventId\":{id.ToString(CultureInfo.InvariantCulture)},", StringComparison.Ordinal) && line.Contains($"\"Message\":\"{message}", StringComparison.Ordinal);
 
     private ChaosExchange ExchangeOf(Fault fault) => exchanges.Single(e => e.Exchange == fault.Exchange);
 

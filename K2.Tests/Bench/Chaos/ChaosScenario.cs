@@ -35,6 +35,11 @@ internal sealed class ChaosScenario : IBenchScenario
     public async Task<BenchReport> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
         var duration = TimeSpan.FromMinutes(arguments.Minutes);
+        if (duration < ChaosPlan.ShortestRun)
+        {
+            throw new ArgumentException($"--minutes {arguments.Minutes.ToString(CultureInfo.InvariantCulture)}: a chaos run lasts at least {ChaosPlan.ShortestRun.TotalMinutes} minutes, so that every fault ends while the exchanges still trade");
+        }
+
         var embedded = string.IsNullOrEmpty(arguments.Bootstrap);
         var faults = ChaosPlan.For(duration, embedded, Seed);
         await Console.Error.WriteLineAsync($"k2 bench chaos: {arguments.Minutes.ToString(CultureInfo.InvariantCulture)} min at {arguments.Rate.ToString(CultureInfo.InvariantCulture)} trades/s, fault schedule (from the first trade):\n{ChaosPlan.Describe(faults, embedded)}");
@@ -125,8 +130,8 @@ internal sealed class ChaosScenario : IBenchScenario
             new SymbolTape("ETHUSDT", 2_000_000_000, 3_100m, 0.01m, 0.0001m),
             new SymbolTape("SOLUSDT", 900_000_000, 140m, 0.01m, 0.001m),
 
-            // A meme coin: prices of eight decimals and trades of tens of billions of tokens.
-            new SymbolTape("PEPEUSDT", 400_000_000, 0.00000412m, 0.00000001m, 100_000_000m),
+            // A meme coin: prices of eight decimals and trades of billions of tokens.
+            new SymbolTape("PEPEUSDT", 400_000_000, 0.00000412m, 0.00000001m, 10_000_000m),
         ]),
         new ChaosKraken(
         [
