@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(4008, LogLevel.Warning, "Returning the embedded engine's freed memory failed")]
     public static partial void MemoryReleaseFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4009, LogLevel.Warning, "Candles of the minute {Window} count other trades than silver holds (a redelivered block or a kill mid-insert); rebuilding them from silver")]
+    public static partial void CandlesDiffered(ILogger logger, DateTimeOffset window);
+
+    [LoggerMessage(4010, LogLevel.Warning, "Candle check failed; it runs again at its next interval")]
+    public static partial void CandleCheckFailed(ILogger logger, Exception exception);
 }

@@ -82,8 +82,10 @@ internal static class ChaosPlan
             new(FaultKind.Kill, null, At(0.22), DownAfterKill),
             new(FaultKind.Stall, Exchange.Kraken, At(0.30), StallLength),
             new(FaultKind.Stall, Exchange.Coinbase, At(0.50), StallLength),
-            new(FaultKind.Burst, null, At(0.62), BurstLength),
-            new(FaultKind.KillDuringOffload, null, At(0.70), DownAfterKill),
+
+            // Armed here, it strikes at the next offload run's first commit: within a minute (offloads run every minute).
+            new(FaultKind.KillDuringOffload, null, At(0.55), DownAfterKill),
+            new(FaultKind.Burst, null, At(0.80), BurstLength),
         };
 
         // The outage is scheduled in the daemon started after the first kill (its embedded cluster dies with it).

@@ -254,11 +254,23 @@ internal sealed partial class ChaosRun(IReadOnlyList<ChaosExchange> exchanges, C
         lock (_gate) { samples = [.. _newest]; }
         foreach (var record in faults.Where(f => f.Ended is not null))
         {
-            var endedUs = _tradingStart.AddSeconds(record.Ended!.Value).ToUnixTimeMilliseconds() * 1000;
-            foreach (var exchange in record.Fault.Affects.Select(e => e.ToWire()))
+            var ended = record.Ended!.Value;
+            var endedUs = _tradingStart.AddSeconds(ended).ToUnixTimeMilliseconds() * 1000;
+            foreach (var exchange in record.Fault.Affects)
             {
-                var first = samples.FirstOrDefault(s => s.At >= record.Ended && s.NewestUs.GetValueOrDefault(exchange) > endedUs);
-                record.Recovery[exchange] = first.NewestUs is null ? null : Math.Round(first.At - record.Ended.Value, 1);
+                var name = exchange.ToWire();
+                var first = samples.FirstOrDefault(s => s.At >= ended && s.NewestUs.GetValueOrDefault(name) > endedUs);
+                if (first.NewestUs is null)
+                {
+                    record.Recovery[name] = null;
+                    continue;
+                }
+
+                var recovered = first.At;
+                record.Recovery[name] = Math.Round(recovered - ended, 1);
+                var other = faults.FirstOrDefault(g => g != record && g.Began is { } began && began <= recovered && (g.Ended ?? double.MaxValue) >= ended
+                    && g.Fault.Kind != FaultKind.Burst && g.Fault.Affects.Contains(exchange));
+                if (other is not null) { record.MaskedBy[name] = other.Name; }
             }
         }
     }

@@ -8,13 +8,13 @@ internal static class ChaosSummary
 {
     public static string Table(ChaosRun run, IReadOnlyList<SymbolCounts> counts, IReadOnlyList<CandleCheck> candles, TimeSpan target)
     {
-        var text = new StringBuilder("\nTRADES  exchange symbol         generated   bronze lost/dup    silver lost/dup    cold silver lost/dup\n");
+        var text = new StringBuilder("\nTRADES  exchange symbol         generated   lost/duplicated: bronze  cold bronze   silver      cold silver\n");
         foreach (var c in counts)
         {
-            text.Append(CultureInfo.InvariantCulture, $"        {c.Exchange,-8} {c.Symbol,-12} {c.Generated,11:N0}   {Layer(c.Bronze),-17}  {Layer(c.Silver),-17}  {Layer(c.ColdSilver)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"        {c.Exchange,-8} {c.Symbol,-12} {c.Generated,11:N0}   {Layer(c.Bronze),25}  {Layer(c.ColdBronze),-12}  {Layer(c.Silver),-10}  {Layer(c.ColdSilver)}\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"        {"all",-21} {counts.Sum(c => c.Generated),11:N0}   {Sum(counts, c => c.Bronze),-17}  {Sum(counts, c => c.Silver),-17}  {Sum(counts, c => c.ColdSilver)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"        {"all",-21} {counts.Sum(c => c.Generated),11:N0}   {Sum(counts, c => c.Bronze),25}  {Sum(counts, c => c.ColdBronze),-12}  {Sum(counts, c => c.Silver),-10}  {Sum(counts, c => c.ColdSilver)}\n");
         text.Append("\nCANDLES interval  hot equal/expected   cold equal/expected\n");
         foreach (var interval in candles.GroupBy(c => c.Interval))
         {
@@ -27,14 +27,14 @@ internal static class ChaosSummary
         foreach (var f in run.Faults)
         {
             var recovery = !f.Injected ? $"not injected: {f.Note}"
-                : string.Join(", ", f.Recovery.Select(r => $"{r.Key} {(r.Value is { } s ? s.ToString("0.0", CultureInfo.InvariantCulture) : "none")}"));
+                : string.Join(", ", f.Recovery.Select(r => $"{r.Key} {(r.Value is { } s ? s.ToString("0.0", CultureInfo.InvariantCulture) : "none")}{(f.MaskedBy.TryGetValue(r.Key, out var other) ? $" (during {other})" : "")}"));
             text.Append(CultureInfo.InvariantCulture, $"        {f.Began ?? f.PlannedAt,6:0.0}  {f.Name,-26} {recovery}\n");
         }
 
-        var all = run.Faults.SelectMany(f => f.Recovery.Values).Where(v => v is not null).Select(v => v!.Value).ToList();
+        var all = run.Faults.SelectMany(f => f.Unmasked).Where(v => v is not null).Select(v => v!.Value).ToList();
         if (all.Count > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"        max {all.Max():0.0} s, p95 {BenchReport.Percentile(all, 95):0.0} s over {all.Count} recoveries\n");
+            text.Append(CultureInfo.InvariantCulture, $"        from faults alone: max {all.Max():0.0} s, p95 {BenchReport.Percentile(all, 95):0.0} s over {all.Count} recoveries\n");
         }
 
         text.Append("\nMINUTE  rss max (MB)  cpu (%)\n");

@@ -14,12 +14,17 @@ internal sealed record LayerCount(
     [property: JsonPropertyName("duplicated")] long Duplicated,
     [property: JsonPropertyName("unknown")] long Unknown);
 
-/// <summary>What one symbol's trades came to in bronze, silver and cold silver.</summary>
+/// <summary>
+/// What one symbol's trades came to in bronze (the Kafka engine's append-only log: a redelivered block stays there twice
+/// until the offload, which takes each trade once), cold bronze, silver (read as its ReplacingMergeTree promises, FINAL)
+/// and cold silver.
+/// </summary>
 internal sealed record SymbolCounts(
     [property: JsonPropertyName("exchange")] string Exchange,
     [property: JsonPropertyName("symbol")] string Symbol,
     [property: JsonPropertyName("generated")] long Generated,
     [property: JsonPropertyName("bronze")] LayerCount Bronze,
+    [property: JsonPropertyName("cold_bronze")] LayerCount ColdBronze,
     [property: JsonPropertyName("silver")] LayerCount Silver,
     [property: JsonPropertyName("cold_silver")] LayerCount ColdSilver);
 
@@ -56,7 +61,8 @@ internal static class ChaosTally
                 var where = $"symbol = '{tape.Symbol}'";
                 counts.Add(new SymbolCounts(e, tape.Symbol, generated,
                     await LayerAsync(probe, $"{database}.{bronze.HotTable}", where, tape.FirstId, last, generated, cancellationToken),
-                    await LayerAsync(probe, $"{database}.{HotTierMigrations.SilverTable}", $"exchange = '{e}' AND {where}", tape.FirstId, last, generated, cancellationToken),
+                    await LayerAsync(probe, $"{ColdDatabase}.{bronze.Name}", where, tape.FirstId, last, generated, cancellationToken),
+                    await LayerAsync(probe, $"{database}.{HotTierMigrations.SilverTable} FINAL", $"exchange = '{e}' AND {where}", tape.FirstId, last, generated, cancellationToken),
                     await LayerAsync(probe, $"{ColdDatabase}.{ColdTables.Silver.Name}", $"exchange = '{e}' AND {where}", tape.FirstId, last, generated, cancellationToken)));
             }
         }

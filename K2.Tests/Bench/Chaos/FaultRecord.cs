@@ -23,7 +23,11 @@ internal sealed class FaultRecord(Fault fault)
     /// <summary>Seconds from the end to the first later trade in silver, per exchange; null where none came.</summary>
     [JsonPropertyName("recovery_s")] public Dictionary<string, double?> Recovery { get; } = [];
 
+    /// <summary>Per exchange, the other fault under way while it recovered from this one: its recovery is not this fault's alone.</summary>
+    [JsonPropertyName("masked_by")] public Dictionary<string, string> MaskedBy { get; } = [];
+
     [JsonIgnore] public Fault Fault => fault;
 
-    [JsonPropertyName("recovery_max_s")] public double? RecoveryMax => Recovery.Count == 0 || Recovery.Values.Any(v => v is null) ? null : Recovery.Values.Max();
+    /// <summary>Recoveries from this fault alone.</summary>
+    [JsonIgnore] public IEnumerable<double?> Unmasked => Recovery.Where(r => !MaskedBy.ContainsKey(r.Key)).Select(r => r.Value);
 }
