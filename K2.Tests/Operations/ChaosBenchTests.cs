@@ -23,6 +23,8 @@ public sealed class ChaosBenchTests
             ["bench", "chaos", "--minutes", Minutes.ToString(CultureInfo.InvariantCulture), "--rate", Rate.ToString(CultureInfo.InvariantCulture)],
             timeout: TimeSpan.FromMinutes(16));
 
+        TestContext.Out.WriteLine(chaos.StandardError);
+        TestContext.Out.WriteLine(chaos.StandardOutput);
         chaos.ExitCode.Should().Be(0, chaos.StandardError);
         chaos.StandardError.Should().Contain("fault schedule").And.Contain("broker-down").And.Contain("sigkill-during-offload").And.Contain("TRADES");
         using var report = JsonDocument.Parse(chaos.StandardOutput);

@@ -14,13 +14,16 @@ namespace K2.ClickHouse.Operations;
 /// candle tables (its trades count nowhere). Every <see cref="CandleCheckOptions.IntervalSeconds"/> this compares each
 /// closed minute of the last <see cref="CandleCheckOptions.WindowMinutes"/> — trades counted in the one-minute candles
 /// against distinct valid trades in silver, per exchange and symbol — and rebuilds every candle table's windows over a
-/// minute that differs (<see cref="CandleRepair"/>), before the offload freezes them into the cold tier.
+/// minute that differs (<see cref="CandleRepair"/>), before the offload freezes them into the cold tier. A minute is
+/// rebuilt only when it differed the same way in two checks running: one that differs because a block is between silver
+/// and the candle tables at that moment changes by the next check, and rebuilding it then would count the block twice.
 /// </summary>
 internal sealed class CandleCheck(
     IClickHouseGateway gateway, HotTierSettings settings, HotTierHealth health, CandleRepair repair, ClickHouseOptions options, TimeProvider clock, ILogger<CandleCheck> logger)
     : BackgroundService
 {
     private static readonly CandleInterval Minute = CandleInterval.All[0];
+    private IReadOnlyDictionary<DateTimeOffset, string> _differedBefore = new Dictionary<DateTimeOffset, string>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,11 +33,17 @@ internal sealed class CandleCheck(
             if (health.SchemaProblem is not null) { continue; }
             try
             {
-                foreach (var window in await DifferingMinutesAsync(stoppingToken).ConfigureAwait(false))
+                var differing = await DifferingMinutesAsync(stoppingToken).ConfigureAwait(false);
+                var settled = differing.Where(d => _differedBefore.GetValueOrDefault(d.Key) == d.Value).Select(d => d.Key).ToList();
+                _differedBefore = differing;
+                if (settled.Count > 0)
                 {
-                    Log.CandlesDiffered(logger, window);
-                    CandleCheckMetrics.Repaired.Inc();
-                    await repair.RepairAsync(window, window + Minute.Length, stoppingToken).ConfigureAwait(false);
+                    foreach (var window in settled) { Log.CandlesDiffered(logger, window); }
+                    CandleCheckMetrics.Repaired.Inc(settled.Count);
+
+                    // One rebuild over them all: the larger windows they share are rebuilt once. Not cancelled by a stop: a
+                    // rebuild cut between deleting windows and writing them again would leave them empty.
+                    await repair.RepairAsync(settled.Min(), settled.Max() + Minute.Length, CancellationToken.None).ConfigureAwait(false);
                 }
             }
             catch (ClickHouseGatewayException ex)
@@ -44,8 +53,11 @@ internal sealed class CandleCheck(
         }
     }
 
-    /// <summary>Closed minutes of the checked span whose one-minute candles count other trades than silver holds.</summary>
-    internal async Task<IReadOnlyList<DateTimeOffset>> DifferingMinutesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Closed minutes of the checked span whose one-minute candles count other trades than silver holds, each with what
+    /// differed (trades counted and held, per exchange and symbol).
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<DateTimeOffset, string>> DifferingMinutesAsync(CancellationToken cancellationToken)
     {
         var closed = Minute.WindowStart(clock.GetUtcNow());
         var range = new Dictionary<string, string>
@@ -54,7 +66,7 @@ internal sealed class CandleCheck(
             ["to"] = SqlTime.Parameter(closed),
         };
         var rows = await gateway.QueryRowsAsync($"""
-            SELECT toUnixTimestamp(window) FROM
+            SELECT toUnixTimestamp(window), toString(groupArray((exchange, symbol, counted, distinct_trades))) FROM
             (
                 SELECT exchange, symbol, window_start AS window, sum(trade_count) AS counted
                 FROM {settings.Table(Minute.Table)}
@@ -72,7 +84,7 @@ internal sealed class CandleCheck(
             GROUP BY window
             ORDER BY window
             """, range, cancellationToken).ConfigureAwait(false);
-        return [.. rows.Select(r => DateTimeOffset.FromUnixTimeSeconds(long.Parse(r[0], CultureInfo.InvariantCulture)))];
+        return rows.ToDictionary(r => DateTimeOffset.FromUnixTimeSeconds(long.Parse(r[0], CultureInfo.InvariantCulture)), r => r[1]);
     }
 }
 
