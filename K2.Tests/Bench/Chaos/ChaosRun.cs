@@ -208,6 +208,8 @@ internal sealed partial class ChaosRun(IReadOnlyList<ChaosExchange> exchanges, C
                     await KillAndRestartAsync(daemon, record, cancellationToken);
                     break;
                 case FaultKind.KillDuringOffload:
+                    // Not while the outage is on: the kill would end it with the process.
+                    while (Record(FaultKind.BrokerDown) is { Began: not null, Ended: null } && _clock.Elapsed < duration) { await Task.Delay(500, cancellationToken); }
                     var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     Volatile.Write(ref _offloadCommitted, committed);
                     var left = duration - _clock.Elapsed;
