@@ -67,6 +67,7 @@ public static class ClickHouseModule
         services.AddSingleton<ConsumerHealth>();
         services.AddHostedService<HotTierStarter>();
         services.AddHostedService<HotTierHealthPoller>();
+        if (options.CandleCheck.IntervalSeconds > 0) { services.AddSingleton<CandleCheck>().AddHostedService(sp => sp.GetRequiredService<CandleCheck>()); }
         services.AddSingleton<IReadinessCheck, HotTierReadiness>();
         services.AddSingleton<IStatusContributor, HotTierStatus>();
         if (options.HttpInterface.Enabled && options.Mode == ClickHouseMode.Embedded) { AddHttpInterface(services, configuration, options); }

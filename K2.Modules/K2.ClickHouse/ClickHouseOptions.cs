@@ -48,6 +48,9 @@ public sealed class ClickHouseOptions : ModuleOptions, IValidatableObject
 
     public ClickHouseRetentionOptions Retention { get; set; } = new();
 
+    /// <summary>The check that keeps hot candles equal to silver after redeliveries and kills.</summary>
+    public CandleCheckOptions CandleCheck { get; set; } = new();
+
     /// <summary>ClickHouse's HTTP protocol over the embedded engine, read-only. Off by default.</summary>
     public ClickHouseHttpInterfaceOptions HttpInterface { get; set; } = new();
 
@@ -223,6 +226,21 @@ public sealed class ClickHouseKafkaOptions : IValidatableObject
             yield return new ValidationResult($"{PollMaxBatchSize} must be at most MaxBlockSize ({MaxBlockSize}): one poll fills at most one block", [nameof(PollMaxBatchSize)]);
         }
     }
+}
+
+/// <summary>
+/// The candle check (<c>Modules:ClickHouse:CandleCheck</c>): how often, and over how many closed minutes. Keep the span
+/// shorter than the offload's <c>CandleLatenessSeconds</c>, so that a window is settled before it is offloaded.
+/// </summary>
+public sealed class CandleCheckOptions
+{
+    /// <summary>Seconds between checks; 0 turns the check off. Default 30.</summary>
+    [Range(0, 3600, ErrorMessage = "must be 0 (off) to 3600 seconds")]
+    public int IntervalSeconds { get; set; } = 30;
+
+    /// <summary>Closed minutes checked, the newest first. Default 5 (the offload's default lateness is 10 minutes).</summary>
+    [Range(1, 1440, ErrorMessage = "must be 1–1440 minutes")]
+    public int WindowMinutes { get; set; } = 5;
 }
 
 /// <summary>Hot-tier TTLs, all on INSERT time so replayed history survives until it is offloaded.</summary>

@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(4009, LogLevel.Warning, "{Windows} one-minute candle window(s) between {From} and {To} counted trades twice (a redelivered Kafka block); rebuilding the candles of that span from deduplicated silver")]
     public static partial void RedeliveredCandlesFound(ILogger logger, long windows, DateTimeOffset from, DateTimeOffset to);
+
+    [LoggerMessage(4011, LogLevel.Warning, "Candles of the minute {Window} count other trades than silver holds (a redelivered block or a kill mid-insert); rebuilding them from silver")]
+    public static partial void CandlesDiffered(ILogger logger, DateTimeOffset window);
+
+    [LoggerMessage(4012, LogLevel.Warning, "Candle check failed; it runs again at its next interval")]
+    public static partial void CandleCheckFailed(ILogger logger, Exception exception);
 }

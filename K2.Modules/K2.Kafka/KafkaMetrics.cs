@@ -16,6 +16,7 @@ internal static class KafkaMetrics
     public static readonly Gauge LagThrottled = Metrics.CreateGauge("k2_kafka_lag_throttled", "1 while publishing waits for consumer groups to catch up.");
     public static readonly Gauge EmbeddedRetained = Metrics.CreateGauge("k2_kafka_embedded_retained_messages", "Messages the embedded mock cluster holds in memory in the normalized and raw topics after the last trim.");
     public static readonly Counter EmbeddedTrimmed = Metrics.CreateCounter("k2_kafka_embedded_trimmed_messages_total", "Consumed or surplus messages trimmed from the embedded mock cluster's memory.");
+    public static readonly Gauge EmbeddedOutage = Metrics.CreateGauge("k2_kafka_embedded_outage", "1 while a scheduled outage (Modules:Kafka:EmbeddedOutage) holds the embedded cluster's brokers down.");
     public static readonly Gauge TopicMismatch = Metrics.CreateGauge("k2_kafka_topic_mismatch", "1 when an existing topic's partition count or retention differs from the configuration.", "topic");
     public static readonly Counter DeadLetters = Metrics.CreateCounter("k2_kafka_dead_letters_total", "Frames sent to the dead-letter path.", "exchange");
 

@@ -47,6 +47,7 @@ public static class KafkaModule
         services.AddSingleton<ConsumerLagMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsumerLagMonitor>());
         if (options.Mode == KafkaMode.Embedded && options.EmbeddedRetention.Enabled) { services.AddHostedService<EmbeddedLogTrimmer>(); }
+        if (options.Mode == KafkaMode.Embedded && options.EmbeddedOutage.AfterSeconds > 0) { services.AddHostedService<EmbeddedOutage>(); }
 
         services.AddSingleton(sp => new KafkaPublisher(
             options,

@@ -46,6 +46,9 @@ public sealed class KafkaOptions : ModuleOptions, IValidatableObject
     /// <summary>SASL/TLS for an external cluster.</summary>
     public KafkaSecurityOptions Security { get; set; } = new();
 
+    /// <summary>A deliberate outage of the embedded cluster, for fault drills (off by default).</summary>
+    public KafkaEmbeddedOutageOptions EmbeddedOutage { get; set; } = new();
+
     /// <summary>Folder of the local JSONL files used when the module is disabled. Default <c>&lt;DataDir&gt;/kafka-fallback</c>.</summary>
     public string FallbackDir { get; set; } = "";
 
@@ -54,6 +57,11 @@ public sealed class KafkaOptions : ModuleOptions, IValidatableObject
         if (Mode == KafkaMode.External && string.IsNullOrWhiteSpace(BootstrapServers))
         {
             yield return new ValidationResult("required when Mode is External; set host:port[,host:port…] of the Kafka/Redpanda brokers", [nameof(BootstrapServers)]);
+        }
+
+        if (Mode == KafkaMode.External && EmbeddedOutage.AfterSeconds > 0)
+        {
+            yield return new ValidationResult("an outage can only be scheduled for the embedded cluster (Mode Embedded); stop an external broker yourself", [$"{nameof(EmbeddedOutage)}:{nameof(KafkaEmbeddedOutageOptions.AfterSeconds)}"]);
         }
     }
 }
@@ -217,6 +225,22 @@ public sealed class KafkaEmbeddedRetentionOptions
     /// </summary>
     [Range(0, 1_000_000, ErrorMessage = "must be 0 to 1000000 messages")]
     public int RawMessagesPerPartition { get; set; } = 1000;
+}
+
+/// <summary>
+/// Takes every broker of the embedded cluster down once, <see cref="AfterSeconds"/> after the start, for
+/// <see cref="Seconds"/>: what a broker outage does to the daemon (spool, readiness, recovery), rehearsed without a
+/// real broker to stop. <c>k2 bench chaos</c> uses it; nothing else does.
+/// </summary>
+public sealed class KafkaEmbeddedOutageOptions
+{
+    /// <summary>Seconds after the start the outage begins; 0 (default) schedules none.</summary>
+    [Range(0, 86_400, ErrorMessage = "must be 0 (no outage) to 86400 seconds")]
+    public int AfterSeconds { get; set; }
+
+    /// <summary>How long the brokers stay down. Default 60 s.</summary>
+    [Range(1, 3600, ErrorMessage = "must be 1 to 3600 seconds")]
+    public int Seconds { get; set; } = 60;
 }
 
 public enum KafkaSecurityProtocol

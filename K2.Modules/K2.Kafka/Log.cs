@@ -64,4 +64,10 @@ internal static partial class Log
 
     [LoggerMessage(3015, LogLevel.Information, "Kafka module disabled: dead letters and trades go to {Folder}")]
     public static partial void FallbackActive(ILogger logger, string folder);
+
+    [LoggerMessage(3019, LogLevel.Warning, "Embedded cluster: scheduled outage, {Brokers} brokers down for {Seconds} s")]
+    public static partial void OutageStarted(ILogger logger, int brokers, int seconds);
+
+    [LoggerMessage(3020, LogLevel.Warning, "Embedded cluster: scheduled outage over, {Brokers} brokers up")]
+    public static partial void OutageEnded(ILogger logger, int brokers);
 }

@@ -23,11 +23,12 @@ internal static class BenchCommand
             var rate = new Option<double>("--rate") { Description = "Records per second of rate-driven scenarios (soak; clickhouse-ingest latency mode)", DefaultValueFactory = _ => 600 };
             var days = new Option<int>("--days") { Description = "Simulated days of day-based scenarios (cold-growth)", DefaultValueFactory = _ => 30 };
             var dataDir = new Option<string?>("--data-dir") { Description = "Scratch folder (default: a temp folder, deleted afterwards)" };
-            var sub = new Command(scenario.Name, scenario.Description) { records, minutes, rate, days, dataDir };
+            var bootstrap = new Option<string>("--bootstrap") { Description = "External Kafka brokers (host:port,…) for scenarios that run the daemon (chaos); default: the embedded cluster", DefaultValueFactory = _ => "" };
+            var sub = new Command(scenario.Name, scenario.Description) { records, minutes, rate, days, dataDir, bootstrap };
             sub.SetAction(async (parse, cancellationToken) =>
             {
                 var dir = parse.GetValue(dataDir);
-                var arguments = new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir ?? "", parse.GetValue(rate), parse.GetValue(days)) { RateGiven = parse.GetResult(rate) is { Implicit: false } };
+                var arguments = new BenchArguments(parse.GetValue(records), parse.GetValue(minutes), dir ?? "", parse.GetValue(rate), parse.GetValue(days), parse.GetValue(bootstrap) ?? "") { RateGiven = parse.GetResult(rate) is { Implicit: false } };
                 if (arguments.Problems() is { Count: > 0 } problems)
                 {
                     foreach (var problem in problems) { await Console.Error.WriteLineAsync($"k2 bench {scenario.Name}: {problem}"); }

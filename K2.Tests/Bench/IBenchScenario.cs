@@ -21,7 +21,8 @@ internal interface IBenchScenario
 /// <param name="Minutes">Duration for time-based scenarios (soak).</param>
 /// <param name="DataDir">Scratch folder for scenarios that need one (deleted afterwards unless given).</param>
 /// <param name="Rate">Records per second for rate-driven scenarios (soak).</param>
-internal sealed record BenchArguments(long Records, double Minutes, string DataDir, double Rate = 600, int Days = 30)
+/// <param name="Bootstrap">An external Kafka cluster (host:port,…) for scenarios that can use one (chaos); empty: embedded.</param>
+internal sealed record BenchArguments(long Records, double Minutes, string DataDir, double Rate = 600, int Days = 30, string Bootstrap = "")
 {
     /// <summary><c>--rate</c> was given on the command line (not its default), for scenarios with a rate-driven mode.</summary>
     public bool RateGiven { get; init; }

@@ -84,7 +84,7 @@ public sealed class DuplicateRepairTests
         }
     }
 
-    private static async Task InsertIntoBronzeAsync(HotTier hotTier, IEnumerable<NormalizedTrade> trades)
+    internal static async Task InsertIntoBronzeAsync(HotTier hotTier, IEnumerable<NormalizedTrade> trades)
     {
         foreach (var group in trades.GroupBy(t => t.Exchange))
         {

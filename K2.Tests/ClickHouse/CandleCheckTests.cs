@@ -1,0 +1,84 @@
+using K2.ClickHouse;
+using K2.ClickHouse.Health;
+using K2.ClickHouse.Operations;
+using K2.ClickHouse.Schema;
+using K2.Core.Trades;
+using K2.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K2.Tests.ClickHouse;
+
+/// <summary>
+/// The candle check that runs in the daemon: a block the Kafka engine delivered twice (a broker outage cut its offset
+/// commit) and a minute whose candles a kill mid-insert never wrote are found and rebuilt from silver, every candle table,
+/// without anyone running a repair.
+/// </summary>
+public sealed class CandleCheckTests
+{
+    [Test]
+    public async Task Candles_a_redelivery_doubled_and_a_kill_left_out_are_rebuilt_from_silver_by_the_daemon()
+    {
+        await using var hotTier = HotTier.Create();
+        await hotTier.Schema.ApplyAsync();
+        var trades = FixtureTrades.All();
+        await DuplicateRepairTests.InsertIntoBronzeAsync(hotTier, trades);
+        var redelivered = trades.Where(t => t.Exchange == Exchange.Binance).Take(20).ToList();
+        await DuplicateRepairTests.InsertIntoBronzeAsync(hotTier, redelivered);
+        var lastMinute = CandleInterval.All[0].WindowStart(DateTimeOffset.FromUnixTimeMilliseconds(trades.Where(t => t.Exchange == Exchange.Kraken).Max(t => t.ExchangeTimestampUs) / 1000));
+        await HotTier.Gateway.ExecuteAsync(
+            $"ALTER TABLE {hotTier.Table(CandleInterval.All[0].Table)} DELETE WHERE exchange = 'kraken' AND window_start = toDateTime({lastMinute.ToUnixTimeSeconds()}, 'UTC') SETTINGS mutations_sync = 2");
+        var clock = new FixedNow(DateTimeOffset.FromUnixTimeMilliseconds(trades.Max(t => t.ExchangeTimestampUs) / 1000).AddMinutes(2));
+
+        // The fixture spans less than a day.
+        var options = HotTier.NewOptions(o => o.CandleCheck = new CandleCheckOptions { IntervalSeconds = 1, WindowMinutes = 1440 });
+        var health = new HotTierHealth();
+        health.SchemaApplied("test");
+        var check = new CandleCheck(HotTier.Gateway, hotTier.Settings, health, new CandleRepair(HotTier.Gateway, hotTier.Settings, NullLogger<CandleRepair>.Instance),
+            options, clock, NullLogger<CandleCheck>.Instance);
+
+        var differing = await check.DifferingMinutesAsync(CancellationToken.None);
+
+        differing.Keys.Should().BeEquivalentTo(
+            redelivered.Select(t => CandleInterval.All[0].WindowStart(DateTimeOffset.FromUnixTimeMilliseconds(t.ExchangeTimestampUs / 1000))).Append(lastMinute).Distinct(),
+            "the redelivered Binance trades doubled their minutes, and kraken's candles of its last minute were never written");
+        await check.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.Holds(async () => (await check.DifferingMinutesAsync(CancellationToken.None)).Count == 0, TimeSpan.FromSeconds(60), "the check rebuilt every differing minute");
+        }
+        finally
+        {
+            await check.StopAsync(CancellationToken.None);
+        }
+
+        foreach (var interval in CandleInterval.All)
+        {
+            var actual = await hotTier.CandlesAsync(interval);
+            var expected = ExpectedCandles.For(interval, trades);
+            actual.Except(expected).Should().BeEmpty($"candles {interval.Name} equal the trades once each (expected {string.Join("; ", expected.Except(actual))})");
+            actual.Should().Equal(expected, $"candles {interval.Name} equal the trades once each");
+        }
+    }
+
+    [Test]
+    public async Task Candles_equal_to_silver_are_left_alone()
+    {
+        await using var hotTier = HotTier.Create();
+        await hotTier.Schema.ApplyAsync();
+        var trades = FixtureTrades.All();
+        await DuplicateRepairTests.InsertIntoBronzeAsync(hotTier, trades);
+        var health = new HotTierHealth();
+        health.SchemaApplied("test");
+        var check = new CandleCheck(HotTier.Gateway, hotTier.Settings, health, new CandleRepair(HotTier.Gateway, hotTier.Settings, NullLogger<CandleRepair>.Instance),
+            HotTier.NewOptions(o => o.CandleCheck = new CandleCheckOptions { WindowMinutes = 1440 }),
+            new FixedNow(DateTimeOffset.FromUnixTimeMilliseconds(trades.Max(t => t.ExchangeTimestampUs) / 1000).AddMinutes(2)), NullLogger<CandleCheck>.Instance);
+
+        (await check.DifferingMinutesAsync(CancellationToken.None)).Should().BeEmpty();
+    }
+
+    /// <summary>The wall clock standing at one moment; timers run in real time.</summary>
+    private sealed class FixedNow(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
