@@ -39,7 +39,7 @@ public static class OffloadModule
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Offload"),
             memory: sp.GetService<IMemoryPolicy>(),
-            candles: sp.GetRequiredService<CandleRepair>()));
+            candles: sp.GetService<CandleRepair>()));
         services.AddSingleton<IOffloadOnDemand>(sp => sp.GetRequiredService<OffloadRunner>());
         services.AddSingleton<ICandleRewrite>(sp => sp.GetRequiredService<OffloadRunner>());
         services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<OffloadRunner>().Board);

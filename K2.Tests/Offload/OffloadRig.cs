@@ -39,11 +39,12 @@ internal sealed class OffloadRig : IAsyncDisposable
     public static OffloadOptions Options() => new() { Enabled = true, IngestionMarginSeconds = 0, CandleLatenessSeconds = 60 };
 
     /// <summary>A runner of its own (own warehouse handle, as a second daemon would have) on the same catalog and store.</summary>
-    public OffloadRunner NewRunner(OffloadFaults? faults = null, OffloadOptions? options = null, TimeProvider? time = null)
+    /// <param name="repairCandles">Whether the runner rebuilds candles a redelivered block inflated, as the daemon's does.</param>
+    public OffloadRunner NewRunner(OffloadFaults? faults = null, OffloadOptions? options = null, TimeProvider? time = null, bool repairCandles = false)
     {
         var warehouse = TestWarehouses.Reopen(Warehouse);
         return OffloadRunner.Create(HotTier.Gateway, Hot.Settings.Database, warehouse, options ?? Options(), time ?? TimeProvider.System, NullLogger.Instance, faults,
-            candles: new CandleRepair(HotTier.Gateway, Hot.Settings, NullLogger<CandleRepair>.Instance));
+            candles: repairCandles ? new CandleRepair(HotTier.Gateway, Hot.Settings, NullLogger<CandleRepair>.Instance) : null);
     }
 
     public async Task<IcebergTable> ColdAsync(ColdTable table) => await Warehouse.LoadTableAsync(table.Identifier);
