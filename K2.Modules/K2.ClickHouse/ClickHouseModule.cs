@@ -52,7 +52,10 @@ public static class ClickHouseModule
         services.AddSingleton(sp =>
         {
             var kafka = sp.GetRequiredService<KafkaConnection>();
-            return new HotTierSettings(options, kafka.Topics, () => EngineBrokers(kafka, options));
+            return new HotTierSettings(options, kafka.Topics, () => EngineBrokers(kafka, options))
+            {
+                KafkaOffsetsRestart = options.Kafka.Brokers.Length == 0 && kafka.OffsetsRestartWithProcess,
+            };
         });
         services.AddSingleton<HotTierSchema>();
         services.AddSingleton<CandleRepair>();

@@ -18,18 +18,19 @@ public sealed class KafkaConnection
 
     /// <param name="bootstrapServers">Where this process reaches the brokers; null when it publishes to none.</param>
     public KafkaConnection(KafkaOptions options, string? bootstrapServers)
-        : this(options, () => bootstrapServers)
+        : this(options, () => bootstrapServers, bootstrapServers is not null && options.Mode == KafkaMode.Embedded)
     {
     }
 
     /// <summary>The daemon's connection: the brokers the module publishes to.</summary>
     internal KafkaConnection(KafkaOptions options, KafkaBootstrap bootstrap)
-        : this(options, () => bootstrap.BootstrapServers)
+        : this(options, () => bootstrap.BootstrapServers, options.Mode == KafkaMode.Embedded)
     {
     }
 
-    private KafkaConnection(KafkaOptions options, Func<string?> bootstrapServers)
+    private KafkaConnection(KafkaOptions options, Func<string?> bootstrapServers, bool offsetsRestartWithProcess)
     {
+        OffsetsRestartWithProcess = offsetsRestartWithProcess;
         _options = options;
         _bootstrapServers = bootstrapServers;
         Topics = new KafkaTopicNames(options.Topics.Prefix);
@@ -41,6 +42,12 @@ public sealed class KafkaConnection
     /// disabled. Servers elsewhere may reach them on other addresses.
     /// </summary>
     public string? BootstrapServers => _bootstrapServers();
+
+    /// <summary>
+    /// True when the brokers are the embedded cluster: it lives and dies with this process, so after a restart every
+    /// partition numbers its offsets from 0 again. External brokers keep their offsets.
+    /// </summary>
+    public bool OffsetsRestartWithProcess { get; }
 
     public KafkaTopicNames Topics { get; }
 

@@ -29,6 +29,8 @@ internal sealed class HotTier : IAsyncDisposable
 
     public static HotTier Create(Action<ClickHouseOptions>? configure = null) => new(new HotTierSettings(NewOptions(configure), NewTopics(), EmbeddedKafka.BootstrapServers));
 
+    public static HotTier Create(HotTierSettings settings) => new(settings);
+
     /// <summary>Topic names no other test uses.</summary>
     public static KafkaTopicNames NewTopics() => new($"test.{Guid.NewGuid().ToString("N")[..12]}.market.crypto.trades.");
 

@@ -9,9 +9,9 @@ namespace K2.Tests.ClickHouse;
 /// <summary>Publishes trades as the normalized-trade contract describes them, with a plain producer.</summary>
 internal static class TradePublisher
 {
-    public static async Task PublishAsync(string topic, IEnumerable<NormalizedTrade> trades)
+    public static async Task PublishAsync(string topic, IEnumerable<NormalizedTrade> trades, string? bootstrapServers = null)
     {
-        using var producer = Producer();
+        using var producer = Producer(bootstrapServers);
         await Task.WhenAll(trades.Select(trade => producer.ProduceAsync(topic, Message(trade))));
     }
 
@@ -33,6 +33,6 @@ internal static class TradePublisher
         await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = Encoding.UTF8.GetBytes(value) });
     }
 
-    public static IProducer<string, byte[]> Producer() =>
-        new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = EmbeddedKafka.BootstrapServers, LingerMs = 5 }).Build();
+    public static IProducer<string, byte[]> Producer(string? bootstrapServers = null) =>
+        new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrapServers ?? EmbeddedKafka.BootstrapServers, LingerMs = 5 }).Build();
 }

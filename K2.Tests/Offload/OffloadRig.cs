@@ -28,9 +28,10 @@ internal sealed class OffloadRig : IAsyncDisposable
     public HotTrades Trades { get; }
 
     /// <param name="beforeSchema">Runs before the hot schema is applied, e.g. to create the topics its Kafka consumers read.</param>
-    public static async Task<OffloadRig> StartAsync(K2.Iceberg.Catalog.SqlCatalog? catalog = null, Action<HotTier>? beforeSchema = null)
+    /// <param name="hot">The hot tier to offload; a new one on the shared mock cluster when null.</param>
+    public static async Task<OffloadRig> StartAsync(K2.Iceberg.Catalog.SqlCatalog? catalog = null, Action<HotTier>? beforeSchema = null, HotTier? hot = null)
     {
-        var hot = HotTier.Create();
+        hot ??= HotTier.Create();
         beforeSchema?.Invoke(hot);
         await hot.Schema.ApplyAsync();
         return new OffloadRig(hot, await TestWarehouses.LocalAsync(catalog));

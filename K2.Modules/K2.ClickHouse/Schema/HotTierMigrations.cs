@@ -25,6 +25,7 @@ public static class HotTierMigrations
         new(3, "bronze_trades", ExchangeNames.All.SelectMany(e => new[] { BronzeDdl(s, e), BronzeToSilverDdl(s, e) }).ToList()),
         new(4, "ohlcv", CandleInterval.All.SelectMany(i => new[] { CandleTableDdl(s, i), CandleViewDdl(s, i), CandleFinalViewDdl(s, i) }).ToList()),
         new(5, QuarantineTable, [QuarantineDdl(s)]),
+        new(6, KafkaOffsetBases.Table, [KafkaOffsetBases.Ddl(s)]),
     ];
 
     public static string MigrationsTableDdl(HotTierSettings s) => $"""

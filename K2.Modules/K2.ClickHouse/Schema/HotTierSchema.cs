@@ -106,9 +106,12 @@ public sealed class HotTierSchema(IClickHouseGateway gateway, HotTierSettings se
         var created = new List<Exchange>();
         foreach (var exchange in ExchangeNames.All)
         {
-            var expected = KafkaConsumerDdl.Marker(settings, exchange);
+            var offsetBases = settings.KafkaOffsetsRestart
+                ? await KafkaOffsetBases.AdvanceAsync(gateway, settings, exchange, cancellationToken).ConfigureAwait(false)
+                : null;
+            var expected = KafkaConsumerDdl.Marker(settings, exchange, offsetBases);
             if (markers.TryGetValue(KafkaConsumerDdl.QueueTable(exchange), out var marker) && marker == expected) { continue; }
-            foreach (var statement in KafkaConsumerDdl.Create(settings, exchange))
+            foreach (var statement in KafkaConsumerDdl.Create(settings, exchange, offsetBases))
             {
                 try
                 {

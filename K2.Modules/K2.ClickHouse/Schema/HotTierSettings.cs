@@ -45,6 +45,12 @@ public sealed record HotTierSettings
 
     public string KafkaBrokers => _kafkaBrokers.Value;
 
+    /// <summary>
+    /// The consumers read the embedded cluster, whose offsets restart at 0 with the process: bronze then continues
+    /// each partition's offsets from what the hot tier already holds (<see cref="KafkaOffsetBases"/>).
+    /// </summary>
+    public bool KafkaOffsetsRestart { get; init; }
+
     /// <summary>The named collection with the engine's Kafka security settings.</summary>
     public string KafkaNamedCollection { get; }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using K2.Core.Trades;
@@ -41,18 +42,29 @@ public static class KafkaConsumerDdl
     public static string ToErrorsView(Exchange exchange) => $"mv_{QueueTable(exchange)}_to_errors";
 
     /// <summary>Statements creating the consumer, views first dropped so a changed definition replaces the old one.</summary>
-    public static IReadOnlyList<string> Create(HotTierSettings s, Exchange e)
+    /// <param name="offsetBases">Added to each partition's Kafka offset (<see cref="KafkaOffsetBases"/>); none: bronze keeps the broker's offsets.</param>
+    public static IReadOnlyList<string> Create(HotTierSettings s, Exchange e, IReadOnlyDictionary<ulong, ulong>? offsetBases = null)
     {
         var definition = Definition(s, e);
+        var views = Views(s, e, offsetBases ?? new Dictionary<ulong, ulong>());
         return
         [
             .. Drop(s, e),
-            $"{definition}\nCOMMENT '{Marker(definition)}'",
+            $"{definition}\nCOMMENT '{Marker(definition, views)}'",
+            .. views,
+        ];
+    }
+
+    private static string[] Views(HotTierSettings s, Exchange e, IReadOnlyDictionary<ulong, ulong> offsetBases)
+    {
+        var offset = KafkaOffset(offsetBases);
+        return
+        [
             $"""
             CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table(ToBronzeView(e))}{s.OnCluster}
             TO {s.Table(HotTierMigrations.BronzeTable(e))}
             AS SELECT {MessageFields},
-                _topic AS kafka_topic, _partition AS kafka_partition, _offset AS kafka_offset,
+                _topic AS kafka_topic, _partition AS kafka_partition, {offset} AS kafka_offset,
                 now64(6, 'UTC') AS ingested_at
             FROM {s.Table(QueueTable(e))}
             WHERE length(_error) = 0
@@ -61,12 +73,21 @@ public static class KafkaConsumerDdl
             CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table(ToErrorsView(e))}{s.OnCluster}
             TO {s.Table(HotTierMigrations.ErrorsTable)}
             AS SELECT '{e.ToWire()}' AS exchange,
-                _topic AS kafka_topic, _partition AS kafka_partition, _offset AS kafka_offset,
+                _topic AS kafka_topic, _partition AS kafka_partition, {offset} AS kafka_offset,
                 _raw_message AS raw_message, _error AS error, now64(6, 'UTC') AS ingested_at
             FROM {s.Table(QueueTable(e))}
             WHERE length(_error) > 0
             """,
         ];
+    }
+
+    private static string KafkaOffset(IReadOnlyDictionary<ulong, ulong> offsetBases)
+    {
+        var bases = offsetBases.Where(b => b.Value > 0).OrderBy(b => b.Key).ToList();
+        if (bases.Count == 0) { return "_offset"; }
+        var partitions = string.Join(", ", bases.Select(b => b.Key.ToString(CultureInfo.InvariantCulture)));
+        var values = string.Join(", ", bases.Select(b => b.Value.ToString(CultureInfo.InvariantCulture)));
+        return $"_offset + transform(_partition, CAST([{partitions}] AS Array(UInt64)), CAST([{values}] AS Array(UInt64)), toUInt64(0))";
     }
 
     public static IReadOnlyList<string> Drop(HotTierSettings s, Exchange e) =>
@@ -77,10 +98,11 @@ public static class KafkaConsumerDdl
     ];
 
     /// <summary>The comment the queue table carries: it tells whether the live consumer matches the configuration.</summary>
-    public static string Marker(HotTierSettings s, Exchange e) => Marker(Definition(s, e));
+    public static string Marker(HotTierSettings s, Exchange e, IReadOnlyDictionary<ulong, ulong>? offsetBases = null) =>
+        Marker(Definition(s, e), Views(s, e, offsetBases ?? new Dictionary<ulong, ulong>()));
 
-    private static string Marker(string definition) =>
-        "k2:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(definition)))[..16];
+    private static string Marker(string definition, IEnumerable<string> views) =>
+        "k2:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', views.Prepend(definition)))))[..16];
 
     // kafka_handle_error_mode='stream': a message that does not parse yields a row with _error and
     // _raw_message set instead of stopping the consumer. The security settings come from the named collection,
