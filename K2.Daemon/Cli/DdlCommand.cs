@@ -45,12 +45,7 @@ internal static class DdlCommand
                 return ExitCodes.Failure;
             }
 
-            var configuration = DaemonConfiguration.Build();
-            var services = Services(configuration, out var problems);
-            if (services is null) { return ExitCodes.ReportConfigurationProblems(problems); }
-            await using var provider = services;
-            ProcessSettings.EnterWorkingDirectory(provider.GetRequiredService<ProcessOptions>(), configuration);
-            return await RunAsync(provider, chosen[0], parse.GetValue(from), parse.GetValue(to), Console.Out, Console.Error, cancellationToken);
+            return await CliServices.RunAsync(Services, (provider, _) => RunAsync(provider, chosen[0], parse.GetValue(from), parse.GetValue(to), Console.Out, Console.Error, cancellationToken));
         });
         return command;
     }

@@ -30,14 +30,9 @@ internal static class MaintenanceCommand
     }
 
     /// <summary>The maintenance outside the daemon, on the hot tier of <c>k2 ddl</c> and the Iceberg section.</summary>
-    internal static async Task<int> WithRunnerAsync(Func<IMaintenanceOnDemand, Task<int>> action)
-    {
-        var configuration = DaemonConfiguration.Build();
-        var hot = DdlCommand.Services(configuration, out var problems);
-        if (hot is null) { return ExitCodes.ReportConfigurationProblems(problems); }
-        await using (hot)
+    internal static Task<int> WithRunnerAsync(Func<IMaintenanceOnDemand, Task<int>> action) =>
+        CliServices.RunAsync(DdlCommand.Services, async (hot, configuration) =>
         {
-            ProcessSettings.EnterWorkingDirectory(hot.GetRequiredService<ProcessOptions>(), configuration);
             var services = new ServiceCollection();
             services.AddLogging();
             services.AddSingleton(TimeProvider.System);
@@ -48,8 +43,7 @@ internal static class MaintenanceCommand
             if (maintenanceProblems.Any) { return ExitCodes.ReportConfigurationProblems(maintenanceProblems.All); }
             await using var provider = services.BuildServiceProvider();
             return await action(provider.GetRequiredService<IMaintenanceOnDemand>());
-        }
-    }
+        });
 
     internal static async Task<int> RunAsync(IMaintenanceOnDemand runner, string? table, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -36,14 +36,12 @@ internal static class OffloadCommand
                 return ExitCodes.Failure;
             }
 
-            var configuration = DaemonConfiguration.Build();
-            var services = Services(configuration, out var problems);
-            if (services is null) { return ExitCodes.ReportConfigurationProblems(problems); }
-            await using var provider = services;
-            ProcessSettings.EnterWorkingDirectory(provider.GetRequiredService<ProcessOptions>(), configuration);
-            var results = await provider.GetRequiredService<IOffloadOnDemand>().RunAsync(only is null ? null : [only], cancellationToken);
-            await WriteAsync(results, Console.Out);
-            return results.Any(r => r.Outcome == OffloadOutcome.Failed) ? ExitCodes.Failure : ExitCodes.Ok;
+            return await CliServices.RunAsync(Services, async (provider, _) =>
+            {
+                var results = await provider.GetRequiredService<IOffloadOnDemand>().RunAsync(only is null ? null : [only], cancellationToken);
+                await WriteAsync(results, Console.Out);
+                return results.Any(r => r.Outcome == OffloadOutcome.Failed) ? ExitCodes.Failure : ExitCodes.Ok;
+            });
         });
         return command;
     }
