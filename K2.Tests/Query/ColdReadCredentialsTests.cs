@@ -9,26 +9,19 @@ namespace K2.Tests.Query;
 
 /// <summary>The query API reads an S3 cold tier through ClickHouse; to a server it never sends the store's credentials.</summary>
 [TestFixture]
-[NonParallelizable]
 public sealed class ColdReadCredentialsTests
 {
     private const string CollectionKey = "Iceberg:S3:ServerCredentialsCollection";
     private const string Table = "s3://k2-warehouse/warehouse/cold/silver_trades";
-    private static readonly string AccessVariable = $"K2_TEST_QUERY_ACCESS_{Guid.NewGuid():N}";
-    private static readonly string SecretVariable = $"K2_TEST_QUERY_SECRET_{Guid.NewGuid():N}";
+    private static readonly string AccessVariable = Variable("query-access-key");
+    private static readonly string SecretVariable = Variable("query-secret-key");
 
-    [SetUp]
-    public void SetCredentials()
+    /// <summary>A variable of its own holding <paramref name="value"/>, so no other test sees or changes it.</summary>
+    private static string Variable(string value)
     {
-        Environment.SetEnvironmentVariable(AccessVariable, "query-access-key");
-        Environment.SetEnvironmentVariable(SecretVariable, "query-secret-key");
-    }
-
-    [TearDown]
-    public void ClearCredentials()
-    {
-        Environment.SetEnvironmentVariable(AccessVariable, null);
-        Environment.SetEnvironmentVariable(SecretVariable, null);
+        var name = $"K2_TEST_QUERY_S3_{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable(name, value);
+        return name;
     }
 
     [Test]
