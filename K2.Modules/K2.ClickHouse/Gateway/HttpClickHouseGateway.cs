@@ -2,8 +2,8 @@ using System.Globalization;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using ClickHouse.Driver.Utility;
-using K2.Core.IO;
 using K2.ClickHouse.Schema;
+using K2.Core.IO;
 
 namespace K2.ClickHouse.Gateway;
 
@@ -12,7 +12,7 @@ namespace K2.ClickHouse.Gateway;
 internal sealed class HttpClickHouseGateway(ClickHouseClient client, string scratchDatabase) : IClickHouseGateway, IDisposable
 {
     /// <summary>Names of export scratch tables start with this; only exports create such tables.</summary>
-    internal const string ScratchPrefix = "k2_export_";
+    private const string ScratchPrefix = "k2_export_";
 
     private readonly string _scratchDatabase = SqlIdentifier.Checked(scratchDatabase, nameof(scratchDatabase));
 
@@ -116,12 +116,26 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client, string scra
         }
         finally
         {
-            // Also when the export was cancelled: the table would otherwise wait for the next export.
-            await ExecuteAsync($"DROP TABLE IF EXISTS {scratch} SYNC", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            await DropScratchTableAsync(scratch).ConfigureAwait(false);
         }
     }
 
     private const string ScratchPart = "_k2_part";
+
+    /// <summary>
+    /// Also when the export was cancelled. A server that cannot be reached now leaves the table to the next export, and the
+    /// export's own error is the one reported.
+    /// </summary>
+    private async Task DropScratchTableAsync(string scratch)
+    {
+        try
+        {
+            await ExecuteAsync($"DROP TABLE IF EXISTS {scratch} SYNC", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ClickHouseGatewayException or HttpRequestException or TaskCanceledException)
+        {
+        }
+    }
 
     private async Task ExportPartAsync(string query, string folder, string part, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
