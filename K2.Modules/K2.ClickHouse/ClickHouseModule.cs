@@ -46,7 +46,7 @@ public static class ClickHouseModule
         else
         {
             services.AddSingleton<IClickHouseGateway>(_ => HttpClickHouseGateway.Create(
-                options.Http.Url, options.Http.Username, Environment.GetEnvironmentVariable(options.Http.PasswordVariable), TimeSpan.FromSeconds(options.Http.TimeoutSeconds)));
+                options.Http.Url, options.Http.Username, Environment.GetEnvironmentVariable(options.Http.PasswordVariable), TimeSpan.FromSeconds(options.Http.TimeoutSeconds), options.Database));
         }
 
         services.AddSingleton(sp =>

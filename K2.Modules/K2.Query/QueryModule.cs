@@ -13,6 +13,7 @@ using K2.Query.Reading;
 using K2.Query.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,11 @@ public static class QueryModule
 
         foreach (var feature in QueryServerFeatures.All) { services.AddSingleton(feature); }
         services.AddIceberg(configuration);
-        services.AddSingleton(sp => new ColdPins(sp.GetRequiredService<IcebergWarehouse>(), new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3)));
+        RequireServerCredentials(services, configuration);
+
+        // Credentials travel in SQL only to the embedded engine (in process); a server reads with its named collection.
+        services.TryAddSingleton(sp => new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3, inlineCredentials: sp.GetRequiredService<IClickHouseGateway>().Kind == "embedded"));
+        services.AddSingleton(sp => new ColdPins(sp.GetRequiredService<IcebergWarehouse>(), sp.GetRequiredService<ColdSourceSql>()));
         services.AddSingleton(sp => new QueryContext(
             sp.GetRequiredService<IClickHouseGateway>(),
             sp.GetRequiredService<HotTierSettings>().Database,
@@ -59,5 +64,21 @@ public static class QueryModule
         services.AddSingleton<QueryServer>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<QueryServer>());
         return services;
+    }
+
+    /// <summary>
+    /// A ClickHouse server reads an S3 warehouse with credentials of its own: K2 never sends them in SQL over HTTP, so
+    /// without the server's named collection cold reads could not work and the daemon refuses to start.
+    /// </summary>
+    private static void RequireServerCredentials(IServiceCollection services, IConfiguration configuration)
+    {
+        var iceberg = configuration.GetSection(IcebergOptions.SectionName).Get<IcebergOptions>() ?? new IcebergOptions();
+        var server = configuration.GetValue($"{ClickHouseOptions.SectionName}:{nameof(ClickHouseOptions.Mode)}", ClickHouseMode.Embedded) == ClickHouseMode.Http;
+        if (server && iceberg.Warehouse.StartsWith("s3://", StringComparison.Ordinal) && string.IsNullOrEmpty(iceberg.S3.ServerCredentialsCollection))
+        {
+            services.GetConfigurationProblems().AddForKey($"{IcebergOptions.SectionName}:S3:{nameof(S3StorageOptions.ServerCredentialsCollection)}",
+                "the query API reads the S3 cold tier through the ClickHouse server, and K2 sends no credentials in SQL to a server: define a named " +
+                "collection with the store's access_key_id and secret_access_key on the server (deploy/clickhouse/s3.xml) and name it here");
+        }
     }
 }

@@ -53,7 +53,7 @@ internal sealed class CompactionScenario : IBenchScenario
         var native = Stopwatch.StartNew();
         var folder = Directory.CreateDirectory(Path.Combine(arguments.DataDir, "native")).FullName;
         await gateway.ExportParquetAsync($"SELECT * FROM {source.ForDataFiles([.. small.Select(f => f.Path)], ClickHouseColumnTypes.Structure(table.Metadata.CurrentSchema))}",
-            "'all'", ["all"], folder, DataFileParquet.Settings, cancellationToken);
+            "'all'", ["all"], [], folder, DataFileParquet.Settings, cancellationToken);
         native.Stop();
         var records = small.Sum(f => f.RecordCount);
         return new BenchReport

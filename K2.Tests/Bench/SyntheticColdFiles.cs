@@ -31,7 +31,7 @@ internal static class SyntheticColdFiles
         var folder = Directory.CreateDirectory(Path.Combine(scratch, $"synthetic-{Guid.NewGuid():N}")).FullName;
         try
         {
-            await gateway.ExportParquetAsync(sql, "`symbol`", symbols, folder, DataFileParquet.Settings, cancellationToken);
+            await gateway.ExportParquetAsync(sql, "`symbol`", symbols, [], folder, DataFileParquet.Settings, cancellationToken);
             var files = new List<DataFile>();
             foreach (var symbol in symbols)
             {

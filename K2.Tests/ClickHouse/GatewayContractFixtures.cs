@@ -17,6 +17,6 @@ public sealed class HttpGatewayContractTests_IgnoredWithoutK2TestClickHouseUrl :
     {
         var url = Environment.GetEnvironmentVariable("K2_TEST_CLICKHOUSE_URL");
         if (string.IsNullOrWhiteSpace(url)) { Assert.Ignore("K2_TEST_CLICKHOUSE_URL is not set: no ClickHouse server to run the HTTP contract against."); }
-        return HttpClickHouseGateway.Create(url, Environment.GetEnvironmentVariable("K2_TEST_CLICKHOUSE_USER") ?? "default", Environment.GetEnvironmentVariable("K2_TEST_CLICKHOUSE_PASSWORD"), TimeSpan.FromMinutes(10));
+        return HttpClickHouseGateway.Create(url, Environment.GetEnvironmentVariable("K2_TEST_CLICKHOUSE_USER") ?? "default", Environment.GetEnvironmentVariable("K2_TEST_CLICKHOUSE_PASSWORD"), TimeSpan.FromMinutes(10), "default");
     }
 }

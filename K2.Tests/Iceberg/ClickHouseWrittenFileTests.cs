@@ -95,7 +95,7 @@ public sealed class ClickHouseWrittenFileTests
     private static async Task<string> ExportAsync(string sql)
     {
         var folder = Directory.CreateTempSubdirectory("k2-test-export-").FullName;
-        await HotTier.Gateway.ExportParquetAsync(sql, "'only'", ["only"], folder, new Dictionary<string, string> { ["output_format_parquet_row_group_size"] = "300" });
+        await HotTier.Gateway.ExportParquetAsync(sql, "'only'", ["only"], [], folder, new Dictionary<string, string> { ["output_format_parquet_row_group_size"] = "300" });
         var moved = Path.Combine(TestWarehouses.LocalRoot(), "export.parquet");
         File.Move(Path.Combine(folder, "only.parquet"), moved);
         Directory.Delete(folder, recursive: true);

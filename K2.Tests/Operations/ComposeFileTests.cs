@@ -88,6 +88,23 @@ public sealed partial class ComposeFileTests
     }
 
     [Test]
+    public void ClickHouse_defines_the_store_credentials_collection_the_daemon_names_for_cold_reads()
+    {
+        var compose = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docker-compose.yml"));
+        var collection = Regex.Match(compose, @"K2__Iceberg__S3__ServerCredentialsCollection:\s*(\S+)");
+        collection.Success.Should().BeTrue("the query API refuses to start over a ClickHouse server with an S3 warehouse and no collection");
+        var s3Xml = Compose.HostPath("clickhouse", "/etc/clickhouse-server/config.d/s3.xml");
+        s3Xml.Should().NotBeNull("deploy/clickhouse/s3.xml is mounted into the server's config.d");
+
+        var defined = XDocument.Load(s3Xml!).Root!.Element("named_collections")?.Element(collection.Groups[1].Value);
+
+        defined.Should().NotBeNull();
+        defined!.Element("access_key_id")!.Attribute("from_env")!.Value.Should().Be("K2_S3_ACCESS_KEY", "the key comes from the server's environment, never a file");
+        defined.Element("secret_access_key")!.Attribute("from_env")!.Value.Should().Be("K2_S3_SECRET_KEY");
+        Compose.List("clickhouse", "volumes").Should().Contain(v => v.EndsWith("/s3.xml:ro", StringComparison.Ordinal));
+    }
+
+    [Test]
     public void Docker_gives_the_daemon_longer_than_its_30_s_graceful_shutdown()
     {
         var grace = Compose.Scalar("k2", "stop_grace_period");

@@ -35,6 +35,7 @@ public sealed class SecretHandlingTests
             ["K2_ICEBERG_CATALOG_POSTGRES"] = $"Host=127.0.0.1;Port={closed};Username=k2;Password={postgresPassword};Timeout=2",
             ["K2__Iceberg__Warehouse"] = "s3://k2-warehouse/cold",
             ["K2__Iceberg__S3__Endpoint"] = $"http://127.0.0.1:{closed}",
+            ["K2__Iceberg__S3__ServerCredentialsCollection"] = "k2_s3",
             ["AWS_ACCESS_KEY_ID"] = "k2-access",
         };
 

@@ -1,8 +1,9 @@
+using K2.Core.IO;
 
 namespace K2.ClickHouse.Embedded;
 
 /// <summary>A streaming chDB result read as a <see cref="System.IO.Stream"/>, one engine chunk at a time.</summary>
-public sealed class ChDbResultStream : Stream
+public sealed class ChDbResultStream : ReadOnlyStream
 {
     private readonly IntPtr _connection;
     private readonly Action _release;
@@ -19,22 +20,6 @@ public sealed class ChDbResultStream : Stream
         _handle = handle;
         _release = release;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -97,12 +82,4 @@ public sealed class ChDbResultStream : Stream
 
         base.Dispose(disposing);
     }
-
-    public override void Flush() { }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

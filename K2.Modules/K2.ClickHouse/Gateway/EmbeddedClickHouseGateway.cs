@@ -68,8 +68,9 @@ public sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGa
         return (Stream?)output ?? new MemoryStream(await engine.QueryAsync(sql, format, Escaped(parameters), cancellationToken).ConfigureAwait(false), writable: false);
     }
 
-    /// <summary>The engine runs in this process, so its <c>file()</c> function writes every part in one pass.</summary>
-    public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
+    /// <summary>The engine runs in this process, so its <c>file()</c> function writes every part in one pass, in the result's order.</summary>
+    public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, IReadOnlyList<string> order, string folder,
+        IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
     {
         var target = Path.Combine(ParquetExport.CheckedFolder(folder), "{_partition_id}.parquet");
         await ExecuteAsync($"INSERT INTO FUNCTION file('{target}', 'Parquet') PARTITION BY {partExpression}\n{sql}\n{ParquetExport.Settings(settings)}",

@@ -3,16 +3,24 @@ using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using ClickHouse.Driver.Utility;
 using K2.ClickHouse.Schema;
+using K2.Core.IO;
 
 namespace K2.ClickHouse.Gateway;
 
 /// <summary>The gateway over a ClickHouse server's HTTP interface (ClickHouse.Driver).</summary>
-internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHouseGateway, IDisposable
+/// <param name="scratchDatabase">Database of the scratch tables a Parquet export of several parts computes its result into.</param>
+internal sealed class HttpClickHouseGateway(ClickHouseClient client, string scratchDatabase) : IClickHouseGateway, IDisposable
 {
+    /// <summary>Names of export scratch tables start with this; only exports create such tables.</summary>
+    private const string ScratchPrefix = "k2_export_";
+
+    private readonly string _scratchDatabase = SqlIdentifier.Checked(scratchDatabase, nameof(scratchDatabase));
+
     public string Kind => "http";
 
     /// <param name="timeout">How long one request may take (<c>Modules:ClickHouse:Http:TimeoutSeconds</c>).</param>
-    public static HttpClickHouseGateway Create(string url, string username, string? password, TimeSpan timeout)
+    /// <param name="scratchDatabase">Where exports keep their scratch tables: the hot tier's database.</param>
+    public static HttpClickHouseGateway Create(string url, string username, string? password, TimeSpan timeout, string scratchDatabase)
     {
         var uri = new Uri(url);
         var settings = new ClickHouseClientSettings
@@ -24,7 +32,7 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
             Password = password ?? "",
             Timeout = timeout,
         };
-        return new HttpClickHouseGateway(new ClickHouseClient(settings));
+        return new HttpClickHouseGateway(new ClickHouseClient(settings), scratchDatabase);
     }
 
     public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
@@ -73,16 +81,76 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
                 }
             });
 
-    /// <summary>The server cannot write to this machine: each part is one query streamed into its local file.</summary>
-    public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The server cannot write to this machine, and it answers one query with one Parquet file. One part is one query
+    /// streamed into its file. Several parts are computed once into a scratch table on the server, keyed by part and
+    /// <paramref name="order"/>, and each part is then read back from it in order (a range of the table's key: no sort,
+    /// no deduplication), so <paramref name="sql"/>, which may sort and deduplicate a large batch, runs once whatever the
+    /// number of parts (a filter on the part cannot pass below its <c>LIMIT BY</c>). The scratch table is dropped at the
+    /// end; one left by a process that died mid-export is dropped by the next export of several parts, so such exports must
+    /// not run concurrently against one database (the offload runs one at a time across a cluster).
+    /// </summary>
+    public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, IReadOnlyList<string> order, string folder,
+        IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
     {
         var checkedFolder = ParquetExport.CheckedFolder(folder);
-        foreach (var part in parts.Select(ParquetExport.CheckedPartName))
+        var checkedParts = parts.Select(ParquetExport.CheckedPartName).ToList();
+        if (checkedParts.Count == 1)
         {
-            var query = $"SELECT * FROM ({sql}) WHERE ({partExpression}) = '{part}'\n{ParquetExport.Settings(settings)}";
-            await using var result = await QueryStreamAsync(query, "Parquet", cancellationToken).ConfigureAwait(false);
-            await using var file = File.Create(Path.Combine(checkedFolder, $"{part}.parquet"));
-            await result.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            await ExportPartAsync($"SELECT * FROM ({sql}) WHERE ({partExpression}) = '{checkedParts[0]}'", checkedFolder, checkedParts[0], settings, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await DropScratchTablesAsync(cancellationToken).ConfigureAwait(false);
+        var scratch = $"{_scratchDatabase}.{ScratchPrefix}{Guid.NewGuid():N}";
+        var key = string.Join(", ", order.Prepend(ScratchPart));
+        try
+        {
+            await ExecuteAsync($"CREATE TABLE {scratch} ENGINE = MergeTree ORDER BY ({key}) SETTINGS allow_nullable_key = 1\n" +
+                $"AS SELECT {partExpression} AS {ScratchPart}, * FROM ({sql})", cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var part in checkedParts)
+            {
+                await ExportPartAsync($"SELECT * EXCEPT ({ScratchPart}) FROM {scratch} WHERE {ScratchPart} = '{part}' ORDER BY {key}", checkedFolder, part, settings, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await DropScratchTableAsync(scratch).ConfigureAwait(false);
+        }
+    }
+
+    private const string ScratchPart = "_k2_part";
+
+    /// <summary>
+    /// Also when the export was cancelled. A server that cannot be reached now leaves the table to the next export, and the
+    /// export's own error is the one reported.
+    /// </summary>
+    private async Task DropScratchTableAsync(string scratch)
+    {
+        try
+        {
+            await ExecuteAsync($"DROP TABLE IF EXISTS {scratch} SYNC", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ClickHouseGatewayException or HttpRequestException or TaskCanceledException)
+        {
+        }
+    }
+
+    private async Task ExportPartAsync(string query, string folder, string part, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    {
+        await using var result = await QueryStreamAsync($"{query}\n{ParquetExport.Settings(settings)}", "Parquet", cancellationToken).ConfigureAwait(false);
+        await using var file = File.Create(Path.Combine(folder, $"{part}.parquet"));
+        await result.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DropScratchTablesAsync(CancellationToken cancellationToken)
+    {
+        var leftovers = await QueryTextAsync("SELECT name FROM system.tables WHERE database = {database:String} AND startsWith(name, {prefix:String})",
+            new Dictionary<string, string> { ["database"] = _scratchDatabase, ["prefix"] = ScratchPrefix }, "TabSeparatedRaw", cancellationToken).ConfigureAwait(false);
+        foreach (var name in leftovers.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await ExecuteAsync($"DROP TABLE IF EXISTS {_scratchDatabase}.{SqlIdentifier.Checked(name, "scratch table")} SYNC", cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -124,37 +192,13 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client) : IClickHou
 }
 
 /// <summary>A result stream that closes its connection when disposed.</summary>
-internal sealed class ConnectionOwningStream(Stream inner, IDisposable connection) : Stream
+internal sealed class ConnectionOwningStream(Stream inner, IDisposable connection) : ReadOnlyStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
     public override int Read(Span<byte> buffer) => inner.Read(buffer);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-    public override void Flush() { }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

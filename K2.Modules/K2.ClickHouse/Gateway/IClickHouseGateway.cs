@@ -25,10 +25,12 @@ public interface IClickHouseGateway
     /// Writes the result of <paramref name="sql"/> as Parquet files in <paramref name="folder"/> on this machine: one
     /// file <c>&lt;name&gt;.parquet</c> per name in <paramref name="parts"/>, holding the rows for which
     /// <paramref name="partExpression"/>, a String expression over the result's columns, gives that name (a name with no
-    /// rows may have no file). Names use only letters, digits, '_' and '-'. <paramref name="settings"/> are ClickHouse
-    /// output settings such as the Parquet compression and row-group size.
+    /// rows may have no file). Names use only letters, digits, '_' and '-'. <paramref name="order"/> is the result's sort
+    /// order (ascending columns, as <paramref name="sql"/>'s <c>ORDER BY</c> has them), which each file keeps.
+    /// <paramref name="settings"/> are ClickHouse output settings such as the Parquet compression and row-group size.
     /// </summary>
-    Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, string folder, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default);
+    Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, IReadOnlyList<string> order, string folder,
+        IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Hands memory the engine freed back to the system, after a large query such as an offload batch. An embedded

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using K2.Core.IO;
 
 namespace K2.ClickHouse.Gateway;
 
@@ -11,7 +12,7 @@ namespace K2.ClickHouse.Gateway;
 /// end (measured with chDB 26.7: closing the pipe does not stop it; its <c>max_execution_time</c> bounds it), and the
 /// disposal waits for it, so the engine keeps running one statement at a time.
 /// </summary>
-internal sealed partial class PipedOutput : Stream
+internal sealed partial class PipedOutput : ReadOnlyStream
 {
     // rw------- : only this process reads or writes the pipe.
     private const uint OwnerOnly = 0b110_000_000;
@@ -64,22 +65,6 @@ internal sealed partial class PipedOutput : Stream
 
     private static FileStream Open(string path, FileAccess access) => new(path, FileMode.Open, access, FileShare.ReadWrite, bufferSize: 0);
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var read = _pipe.Read(buffer);
@@ -129,14 +114,6 @@ internal sealed partial class PipedOutput : Stream
         {
         }
     }
-
-    public override void Flush() { }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     [LibraryImport("libc", EntryPoint = "mkfifo", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int MakeFifo(string path, uint mode);

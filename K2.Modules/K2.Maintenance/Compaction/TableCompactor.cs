@@ -75,7 +75,7 @@ public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGatewa
         var folder = Directory.CreateTempSubdirectory("k2-compaction-").FullName;
         try
         {
-            await clickHouse.ExportParquetAsync(sql, "'group'", ["group"], folder, Settings, cancellationToken).ConfigureAwait(false);
+            await clickHouse.ExportParquetAsync(sql, "'group'", ["group"], order, folder, Settings, cancellationToken).ConfigureAwait(false);
             var written = await table.ImportDataFileAsync(Path.Combine(folder, "group.parquet"), group[0].Partition, cancellationToken).ConfigureAwait(false);
             var expected = group.Sum(f => f.RecordCount);
             if (written?.RecordCount != expected)

@@ -72,7 +72,8 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
         if (partitions.Count == 0) { return []; }
         var fields = table.PartitionSpec.Fields;
         var expressions = fields.Select(f => PartitionSql.Expression(table, f)).ToList();
-        var order = string.Join(", ", table.SortColumns.Append("ingested_at").Select(c => $"`{c}`"));
+        var sorted = table.SortColumns.Append("ingested_at").Select(c => $"`{c}`").ToList();
+        var order = string.Join(", ", sorted);
         var distinct = string.Join(", ", key.Select(c => $"`{c}`"));
         var branches = Branches(partitions, BranchCount);
         var sql = string.Join("\nUNION ALL\n", branches.Select(branch =>
@@ -82,7 +83,7 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
         try
         {
             var names = partitions.ToDictionary(p => PartitionSql.FileName(p.Key), p => p.Key);
-            await gateway.ExportParquetAsync(sql, PartitionSql.FileNameExpression(expressions, table, fields), [.. names.Keys], folder, DataFileParquet.Settings, cancellationToken).ConfigureAwait(false);
+            await gateway.ExportParquetAsync(sql, PartitionSql.FileNameExpression(expressions, table, fields), [.. names.Keys], sorted, folder, DataFileParquet.Settings, cancellationToken).ConfigureAwait(false);
             var files = new List<DataFile>();
             foreach (var (name, partition) in names)
             {
