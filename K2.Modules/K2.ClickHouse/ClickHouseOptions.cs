@@ -178,24 +178,26 @@ public sealed class ClickHouseKafkaOptions : IValidatableObject
     public string ConsumerGroupPrefix { get; set; } = "k2-clickhouse";
 
     /// <summary>
-    /// Longest wait before the engine flushes a partial block to bronze. A trade waits up to this long for its block to
-    /// close, and up to another 500 ms when the block ended on an empty poll (ClickHouse then reschedules the consumer);
-    /// at high rates blocks fill to <see cref="MaxBlockSize"/> before it. Default 500 ms.
+    /// Longest time the engine reads one block before writing it (<c>kafka_flush_interval_ms</c>), while messages keep
+    /// coming. At low rates a block ends sooner, after ten empty polls (<see cref="PollTimeoutMilliseconds"/>), so this
+    /// sets how large the blocks of a burst grow, not the latency of a quiet feed: each block becomes one part in each of
+    /// eight tables, and small parts cost merges. Default 2000 ms.
     /// </summary>
     [Range(100, 5000, ErrorMessage = "must be 100–5000 ms (the flush interval bounds ingest latency)")]
-    public int FlushIntervalMilliseconds { get; set; } = 500;
+    public int FlushIntervalMilliseconds { get; set; } = 2000;
 
     /// <summary>Rows per block the engine reads before flushing. Default 65536.</summary>
     [Range(1, 1_048_576, ErrorMessage = "must be 1–1048576 rows")]
     public int MaxBlockSize { get; set; } = 65536;
 
     /// <summary>
-    /// Longest wait of one poll of the brokers (<c>kafka_poll_timeout_ms</c>; ClickHouse's default is 500 ms). A block ends
-    /// only after a poll returns, so at low rates a poll that waits long delays the block past the flush interval.
-    /// Must be below the flush interval. Default 100 ms.
+    /// Longest wait of one poll of the brokers (<c>kafka_poll_timeout_ms</c>; ClickHouse's default is 500 ms). A poll
+    /// waits this long unless it fills a batch, and the engine ends a block after ten polls that found nothing, so at low
+    /// rates a trade waits about ten of these (plus the engine's fixed 500 ms pause before it reads again) rather than
+    /// the flush interval. Must be below the flush interval. Default 10 ms.
     /// </summary>
     [Range(10, 5000, ErrorMessage = "must be 10–5000 ms")]
-    public int PollTimeoutMilliseconds { get; set; } = 100;
+    public int PollTimeoutMilliseconds { get; set; } = 10;
 
     /// <summary>
     /// Most messages one poll hands the engine (<c>kafka_poll_max_batch_size</c>; ClickHouse's default is the block size).

@@ -127,7 +127,7 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
 
         producer.Flush(TimeSpan.FromMinutes(1));
         var (consumed, stillFor) = await counts.SettledSilverAsync(records, cancellationToken).ConfigureAwait(false);
-        await counts.WaitForCandlesAsync(consumed, cancellationToken).ConfigureAwait(false);
+        await counts.WaitForEveryTableAsync(consumed, cancellationToken).ConfigureAwait(false);
         return new KafkaRun(consumed, clock.Elapsed.TotalSeconds - stillFor.TotalSeconds, bytes, holds);
     }
 
@@ -202,7 +202,7 @@ internal sealed class ClickHouseIngestScenario : IBenchScenario
         var (consumed, _) = await counts.SettledSilverAsync(records, cancellationToken).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         await polling.ConfigureAwait(false);
-        await counts.WaitForCandlesAsync(consumed, cancellationToken).ConfigureAwait(false);
+        await counts.WaitForEveryTableAsync(consumed, cancellationToken).ConfigureAwait(false);
         var expected = ExpectedCandles.From(SyntheticTrades.Generate(records));
         var check = await IngestCheck.RunAsync(rig.Gateway, settings, records, expected, cancellationToken).ConfigureAwait(false);
         var toBlock = await rig.Gateway.QueryScalarAsync(
@@ -342,9 +342,14 @@ internal sealed class TableCounts(IClickHouseGateway gateway, HotTierSettings se
     public async Task WaitForSilverAsync(long expected, CancellationToken cancellationToken) =>
         await WaitForAsync($"SELECT count() FROM {settings.Table(HotTierMigrations.SilverTable)}", expected, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Until every candle table counts <paramref name="trades"/>: the same insert writes all six, but each commits its part on its own.</summary>
-    public async Task WaitForCandlesAsync(long trades, CancellationToken cancellationToken)
+    /// <summary>
+    /// Until bronze holds <paramref name="trades"/> and every candle table counts them: one insert writes all eight
+    /// tables, but each commits its part on its own (one check right after silver was complete found bronze 23,085 rows short).
+    /// </summary>
+    public async Task WaitForEveryTableAsync(long trades, CancellationToken cancellationToken)
     {
+        var bronze = string.Join(" + ", ExchangeNames.All.Select(e => $"(SELECT count() FROM {settings.Table(HotTierMigrations.BronzeTable(e))})"));
+        await WaitForAsync($"SELECT {bronze}", trades, cancellationToken).ConfigureAwait(false);
         foreach (var interval in CandleInterval.All)
         {
             await WaitForAsync($"SELECT sum(trade_count) FROM {settings.Table(interval.Table)}", trades, cancellationToken).ConfigureAwait(false);
@@ -352,12 +357,13 @@ internal sealed class TableCounts(IClickHouseGateway gateway, HotTierSettings se
     }
 
     /// <summary>
-    /// Polls silver until it holds <paramref name="expected"/> rows or has not grown for 10 s; returns its count and how
-    /// long it had been still (zero when it reached the target).
+    /// Polls silver until it holds <paramref name="expected"/> rows or has not grown for 30 s; returns its count and how
+    /// long it had been still (zero when it reached the target). On a loaded host one full block (65,536 rows into eight
+    /// tables) was seen to take more than 10 s, which an earlier 10 s limit reported as trades not consumed.
     /// </summary>
     public async Task<(long Count, TimeSpan StillFor)> SettledSilverAsync(long expected, CancellationToken cancellationToken)
     {
-        var idle = TimeSpan.FromSeconds(10);
+        var idle = TimeSpan.FromSeconds(30);
         long last = -1;
         var lastChange = Stopwatch.StartNew();
         while (true)

@@ -142,7 +142,7 @@ public sealed class MigrationTests
         var ddl = string.Join('\n', KafkaConsumerDdl.Create(new HotTierSettings(new ClickHouseOptions(), "localhost:9092"), K2.Core.Trades.Exchange.Kraken));
 
         ddl.Should().Contain("kafka_num_consumers = 1").And.Contain("kafka_thread_per_consumer = 0")
-            .And.Contain("kafka_flush_interval_ms = 500").And.Contain("kafka_poll_timeout_ms = 100").And.Contain("kafka_poll_max_batch_size = 65536");
+            .And.Contain("kafka_flush_interval_ms = 2000").And.Contain("kafka_poll_timeout_ms = 10").And.Contain("kafka_poll_max_batch_size = 65536");
     }
 
     [TestCase("PollTimeoutMilliseconds", "600", "FlushIntervalMilliseconds", "500", "Kafka:PollTimeoutMilliseconds", "below FlushIntervalMilliseconds")]
