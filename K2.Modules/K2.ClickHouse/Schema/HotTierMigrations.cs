@@ -26,15 +26,11 @@ public static class HotTierMigrations
         new(4, "ohlcv", CandleInterval.All.SelectMany(i => new[] { CandleTableDdl(s, i), CandleViewDdl(s, i), CandleFinalViewDdl(s, i) }).ToList()),
         new(5, QuarantineTable, [QuarantineDdl(s)]),
         new(6, KafkaOffsetBases.Table, [KafkaOffsetBases.Ddl(s)]),
-        new(7, "bronze_kafka_offsets", ExchangeNames.All.SelectMany(e => BronzeOffsetsProjectionDdl(s, e)).ToList()),
-        new(8, CandleRepairsTable, [CandleRepairsDdl(s)]),
+        new(7, CandleRepairsTable, [CandleRepairsDdl(s)]),
     ];
 
     /// <summary>Candle rebuilds begun and finished (Operations/CandleRepair.cs): one cut by a kill is run again.</summary>
     public const string CandleRepairsTable = "candle_repairs";
-
-    /// <summary>The projection of bronze holding the newest offset per Kafka partition (<see cref="KafkaConsumerDdl"/>).</summary>
-    public const string BronzeOffsetsProjection = "kafka_offsets";
 
     public static string MigrationsTableDdl(HotTierSettings s) => $"""
         CREATE TABLE IF NOT EXISTS {s.Table(MigrationsTable)}{s.OnCluster}
@@ -140,16 +136,6 @@ public static class HotTierMigrations
         ORDER BY (range_from, range_to)
         TTL toDateTime(recorded_at) + INTERVAL 30 DAY
         """;
-
-    // The consumer view asks bronze for its newest offset per partition at every block: the projection answers that from
-    // one pre-aggregated row per part instead of the offset column of every row. Parts written before it get it by the
-    // mutation; until then they are read in full.
-    private static string[] BronzeOffsetsProjectionDdl(HotTierSettings s, Exchange e) =>
-    [
-        $"ALTER TABLE {s.Table(BronzeTable(e))}{s.OnCluster} ADD PROJECTION IF NOT EXISTS {BronzeOffsetsProjection} " +
-            "(SELECT kafka_topic, kafka_partition, max(kafka_offset) GROUP BY kafka_topic, kafka_partition)",
-        $"ALTER TABLE {s.Table(BronzeTable(e))}{s.OnCluster} MATERIALIZE PROJECTION {BronzeOffsetsProjection}",
-    ];
 
     // Bronze keeps price and quantity as the exchange's text; silver parses them exactly (no rounding)
     // and marks what does not parse as invalid instead of dropping it.

@@ -8,9 +8,6 @@ namespace K2.ClickHouse.Schema;
 /// <summary>
 /// The Kafka-engine consumer of one exchange: queue table on the normalized topic and the views moving
 /// good messages to bronze and bad ones (kept whole with the parse error) to the errors table.
-/// The engine delivers at least once: a block whose offset commit failed is read again. Offsets only grow within a
-/// partition and one consumer writes a partition's blocks in order, so a message at or below the newest offset bronze
-/// holds for its partition was delivered before; the bronze view leaves it out (docs/clickhouse.md, Redelivered blocks).
 /// </summary>
 public static class KafkaConsumerDdl
 {
@@ -61,22 +58,16 @@ public static class KafkaConsumerDdl
     private static string[] Views(HotTierSettings s, Exchange e, IReadOnlyDictionary<ulong, ulong> offsetBases)
     {
         var offset = KafkaOffset(offsetBases);
-        var bronze = s.Table(HotTierMigrations.BronzeTable(e));
         return
         [
             $"""
             CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table(ToBronzeView(e))}{s.OnCluster}
-            TO {bronze}
-            AS WITH (
-                SELECT (groupArray(stored_partition), groupArray(next_offset)) FROM (
-                    SELECT kafka_partition AS stored_partition, max(kafka_offset) + 1 AS next_offset
-                    FROM {bronze} WHERE kafka_topic = '{s.Topic(e)}' GROUP BY kafka_partition)
-            ) AS stored
-            SELECT {MessageFields},
+            TO {s.Table(HotTierMigrations.BronzeTable(e))}
+            AS SELECT {MessageFields},
                 _topic AS kafka_topic, _partition AS kafka_partition, {offset} AS kafka_offset,
                 now64(6, 'UTC') AS ingested_at
             FROM {s.Table(QueueTable(e))}
-            WHERE length(_error) = 0 AND kafka_offset >= transform(_partition, stored.1, stored.2, toUInt64(0))
+            WHERE length(_error) = 0
             """,
             $"""
             CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table(ToErrorsView(e))}{s.OnCluster}
