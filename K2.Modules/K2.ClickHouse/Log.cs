@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(4011, LogLevel.Warning, "Candles of the minute {Window} count other trades than silver holds (a redelivered block or a kill mid-insert); rebuilding them from silver")]
     public static partial void CandlesDiffered(ILogger logger, DateTimeOffset window);
 
+    [LoggerMessage(4013, LogLevel.Warning, "The candle rebuild of {From} – {To} never finished (the process was stopped between deleting windows and writing them again); running it again")]
+    public static partial void InterruptedRepairResumed(ILogger logger, DateTimeOffset from, DateTimeOffset to);
+
     [LoggerMessage(4012, LogLevel.Warning, "Candle check failed; it runs again at its next interval")]
     public static partial void CandleCheckFailed(ILogger logger, Exception exception);
 }

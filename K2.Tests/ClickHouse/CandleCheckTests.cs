@@ -61,6 +61,47 @@ public sealed class CandleCheckTests
     }
 
     [Test]
+    public async Task A_rebuild_a_kill_cut_after_deleting_an_hour_is_run_again_by_the_check_of_the_next_process()
+    {
+        await using var hotTier = HotTier.Create();
+        await hotTier.Schema.ApplyAsync();
+        var trades = FixtureTrades.All();
+        await DuplicateRepairTests.InsertIntoBronzeAsync(hotTier, trades);
+        var repair = new CandleRepair(HotTier.Gateway, hotTier.Settings, NullLogger<CandleRepair>.Instance);
+        var hour = CandleInterval.All.Single(i => i.Name == "1h");
+        var minute = CandleInterval.All[0].WindowStart(DateTimeOffset.FromUnixTimeMilliseconds(trades[0].ExchangeTimestampUs / 1000));
+
+        // What a SIGKILL between a rebuild's delete of the hour and its insert leaves: begun, the hour gone, not finished.
+        await repair.RecordAsync(minute, minute + CandleInterval.All[0].Length, finished: false, CancellationToken.None);
+        await HotTier.Gateway.ExecuteAsync(
+            $"ALTER TABLE {hotTier.Table(hour.Table)} DELETE WHERE window_start = toDateTime({hour.WindowStart(minute).ToUnixTimeSeconds()}, 'UTC') SETTINGS mutations_sync = 2");
+        (await hotTier.CandlesAsync(hour)).Should().NotEqual(ExpectedCandles.For(hour, trades));
+
+        var health = new HotTierHealth();
+        health.SchemaApplied("test");
+        var check = new CandleCheck(HotTier.Gateway, hotTier.Settings, health, repair,
+            HotTier.NewOptions(o => o.CandleCheck = new CandleCheckOptions { IntervalSeconds = 1, WindowMinutes = 1440 }),
+            new FixedNow(DateTimeOffset.FromUnixTimeMilliseconds(trades.Max(t => t.ExchangeTimestampUs) / 1000).AddMinutes(2)), NullLogger<CandleCheck>.Instance);
+        (await check.DifferingMinutesAsync(CancellationToken.None)).Should().BeEmpty("the one-minute candles are whole: only the hour is missing");
+        await check.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.Holds(async () => (await hotTier.CandlesAsync(hour)).SequenceEqual(ExpectedCandles.For(hour, trades)), TimeSpan.FromSeconds(60), "the check ran the cut rebuild again");
+        }
+        finally
+        {
+            await check.StopAsync(CancellationToken.None);
+        }
+
+        foreach (var interval in CandleInterval.All)
+        {
+            (await hotTier.CandlesAsync(interval)).Should().Equal(ExpectedCandles.For(interval, trades), $"candles {interval.Name} equal the trades once each");
+        }
+
+        (await repair.FinishInterruptedAsync(DateTimeOffset.UtcNow)).Should().Be(0, "the rebuild recorded its end");
+    }
+
+    [Test]
     public async Task Candles_equal_to_silver_are_left_alone()
     {
         await using var hotTier = HotTier.Create();

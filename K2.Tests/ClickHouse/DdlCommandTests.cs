@@ -93,7 +93,7 @@ public sealed class DdlCommandTests
         (await DdlCommand.RunAsync(_services, DdlAction.Apply, null, null, first, TextWriter.Null, CancellationToken.None)).Should().Be(ExitCodes.Ok);
         (await DdlCommand.RunAsync(_services, DdlAction.Apply, null, null, second, TextWriter.Null, CancellationToken.None)).Should().Be(ExitCodes.Ok);
 
-        first.ToString().Should().Contain("6 migration(s) applied (1 kafka_errors, 2 silver_trades, 3 bronze_trades, 4 ohlcv, 5 offload_quarantine, 6 kafka_offset_bases)").And.Contain("3 Kafka consumer(s)");
+        first.ToString().Should().Contain("7 migration(s) applied (1 kafka_errors, 2 silver_trades, 3 bronze_trades, 4 ohlcv, 5 offload_quarantine, 6 kafka_offset_bases, 7 candle_repairs)").And.Contain("3 Kafka consumer(s)");
         second.ToString().Should().Contain("0 migration(s) applied, 0 changed since applied, 0 Kafka consumer(s)");
     }
 
@@ -132,7 +132,7 @@ public sealed class DdlCommandTests
 
         await _services.GetServices<IHostedService>().OfType<HotTierStarter>().Single().StartAsync(CancellationToken.None);
 
-        (await HotTier.Gateway.QueryScalarAsync($"SELECT count() FROM {_options.Database}.schema_migrations")).Should().Be("6");
+        (await HotTier.Gateway.QueryScalarAsync($"SELECT count() FROM {_options.Database}.schema_migrations")).Should().Be("7");
         (await _services.GetRequiredService<ConsumerHealth>().ConsumersAsync()).Should().HaveCount(3).And.OnlyContain(c => c.AssignedPartitions > 0, "the start waits until the consumers have joined");
         readiness.Check().Should().Be(ReadinessResult.Ready($"embedded ClickHouse {await HotTier.Gateway.ServerVersionAsync()}, database {_options.Database}"));
     }

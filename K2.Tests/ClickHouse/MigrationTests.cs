@@ -19,13 +19,13 @@ public sealed class MigrationTests
         var objectsAfterFirst = await ObjectsAsync(hotTier);
         var second = await hotTier.Schema.ApplyAsync();
 
-        first.Applied.Select(m => m.Version).Should().Equal(1, 2, 3, 4, 5, 6);
+        first.Applied.Select(m => m.Version).Should().Equal(1, 2, 3, 4, 5, 6, 7);
         first.ConsumersCreated.Should().HaveCount(3);
         second.Applied.Should().BeEmpty();
         second.Changed.Should().BeEmpty();
         second.ConsumersCreated.Should().BeEmpty();
         (await ObjectsAsync(hotTier)).Should().Equal(objectsAfterFirst);
-        (await hotTier.CountAsync(HotTierMigrations.MigrationsTable)).Should().Be(6);
+        (await hotTier.CountAsync(HotTierMigrations.MigrationsTable)).Should().Be(7);
         objectsAfterFirst.Select(o => o.Split('\t')[0]).Should().Contain(
         [
             "bronze_trades_binance", "bronze_trades_kraken", "bronze_trades_coinbase", "silver_trades", "kafka_errors",

@@ -8,19 +8,23 @@ namespace K2.Tests.Operations;
 /// A short <c>k2 bench chaos</c> through the real binaries: the daemon as a child process, fed by local exchanges, through
 /// connection resets (some mid-frame), a silent stall per exchange, REST 429s, an outage of the embedded Kafka cluster,
 /// two SIGKILLs (one during an offload's commits) and a 10× burst. Nothing is lost or doubled in bronze, silver or cold
-/// silver, every candle equals the one recomputed from the trades the exchanges made, and the daemon recovered from
-/// every fault.
+/// silver (bronze may hold a second copy of a Kafka record the engine read again, under the same coordinates: reported,
+/// not a duplicated trade), every candle equals the one recomputed from the trades the exchanges made, and the daemon
+/// recovered from every fault, the burst included.
 /// </summary>
 public sealed class ChaosBenchTests
 {
-    private const double Minutes = 4;
+    private const double Minutes = 5;
+
+    // What a host shared with builds holds alongside the chaos (a 10x burst is 3,000 trades/s).
     private const double Rate = 300;
 
-    // What the latest run still shows (docs in README, Reliability): the Kafka engine redelivers a block whose offset
-    // commit failed during the broker outage and bronze keeps both deliveries (31 of 126,492 trades), and in a 4-minute
-    // run the burst ends as trading stops, so it has no recovery figure. Cold layers, silver and candles were exact.
+    // Three 5-minute runs on a host at load average 40-60: one passed; in one the hourly hot candle lacked the trades a
+    // rebuild had deleted when the kill came (now run again by the candle check), in one the 15-minute candle counted
+    // trades twice that arrived while the check rebuilt their still-open window (the rebuild races live inserts). The
+    // 60-minute run lost 834 trades from silver that bronze holds: a kill between a block's bronze and silver writes.
     [Test]
-    [Ignore("hot bronze keeps the deliveries of a block the Kafka engine redelivered after the broker outage, and the 4-minute schedule leaves the burst without a recovery figure (README, Reliability)")]
+    [Ignore("a candle rebuild of an open window counts trades arriving meanwhile twice, and a kill between a block's bronze and silver writes loses it from silver (README, Reliability)")]
     public void A_short_chaos_run_loses_and_doubles_nothing_and_every_candle_is_equal()
     {
         using var chaos = K2Process.Run(
@@ -43,11 +47,12 @@ public sealed class ChaosBenchTests
             var name = $"{symbol.GetProperty("exchange").GetString()} {symbol.GetProperty("symbol").GetString()}";
             var generated = symbol.GetProperty("generated").GetInt64();
             generated.Should().BePositive(name);
-            foreach (var layer in new[] { "bronze", "silver", "cold_silver" })
+            foreach (var layer in new[] { "bronze", "cold_bronze", "silver", "cold_silver" })
             {
                 var counts = symbol.GetProperty(layer);
                 counts.GetProperty("lost").GetInt64().Should().Be(0, $"no {name} trade is missing from {layer}");
                 counts.GetProperty("duplicated").GetInt64().Should().Be(0, $"no {name} trade is twice in {layer}");
+                if (layer != "bronze") { counts.GetProperty("redelivered").GetInt64().Should().Be(0, $"{layer} holds each Kafka record of {name} once"); }
                 counts.GetProperty("unknown").GetInt64().Should().Be(0, $"{layer} holds no {name} trade the exchange did not make");
                 counts.GetProperty("unique").GetInt64().Should().Be(generated, $"{layer} holds every {name} trade");
             }

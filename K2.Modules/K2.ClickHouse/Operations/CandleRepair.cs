@@ -50,11 +50,57 @@ public sealed class CandleRepair(IClickHouseGateway gateway, HotTierSettings set
         return (from, to);
     }
 
-    /// <summary>Rebuilds, in every candle table, all windows that overlap [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    /// <summary>
+    /// Rebuilds, in every candle table, all windows that overlap [<paramref name="from"/>, <paramref name="to"/>). The
+    /// rebuild is recorded in <see cref="HotTierMigrations.CandleRepairsTable"/> when it begins and when it ends: a process
+    /// killed in between leaves windows deleted and not written again, and <see cref="FinishInterruptedAsync"/> runs it again.
+    /// </summary>
     /// <returns>The number of candles written.</returns>
     public async Task<long> RepairAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
         if (to <= from) { throw new ArgumentException($"--to ({to:O}) must be after --from ({from:O})", nameof(to)); }
+        await RecordAsync(from, to, finished: false, cancellationToken).ConfigureAwait(false);
+        var written = await RebuildAsync(from, to, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(from, to, finished: true, cancellationToken).ConfigureAwait(false);
+        Log.CandlesRepaired(logger, from, to, written, CandleInterval.All.Count);
+        return written;
+    }
+
+    /// <summary>
+    /// Runs again every rebuild that began before <paramref name="begunBefore"/> and never recorded its end. Rebuilds begun
+    /// later may still be under way (another process's <c>k2 ddl --repair-candles</c>): running one twice at once would
+    /// count its windows twice.
+    /// </summary>
+    /// <returns>The rebuilds run again.</returns>
+    public async Task<int> FinishInterruptedAsync(DateTimeOffset begunBefore, CancellationToken cancellationToken = default)
+    {
+        var rows = await gateway.QueryRowsAsync($"""
+            SELECT toUnixTimestamp64Micro(range_from), toUnixTimestamp64Micro(range_to)
+            FROM {settings.Table(HotTierMigrations.CandleRepairsTable)}
+            GROUP BY range_from, range_to
+            HAVING NOT argMax(finished, recorded_at) AND min(recorded_at) < {"{before:DateTime64(6, 'UTC')}"}
+            ORDER BY range_from
+            """, new Dictionary<string, string> { ["before"] = SqlTime.Parameter(begunBefore) }, cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            var from = Micros(row[0]);
+            var to = Micros(row[1]);
+            Log.InterruptedRepairResumed(logger, from, to);
+            await RepairAsync(from, to, cancellationToken).ConfigureAwait(false);
+        }
+
+        return rows.Count;
+    }
+
+    internal Task RecordAsync(DateTimeOffset from, DateTimeOffset to, bool finished, CancellationToken cancellationToken) => gateway.ExecuteAsync(
+        $"INSERT INTO {settings.Table(HotTierMigrations.CandleRepairsTable)} (range_from, range_to, finished) " +
+        $"VALUES ({{from:DateTime64(6, 'UTC')}}, {{to:DateTime64(6, 'UTC')}}, {(finished ? "true" : "false")})",
+        new Dictionary<string, string> { ["from"] = SqlTime.Parameter(from), ["to"] = SqlTime.Parameter(to) }, cancellationToken);
+
+    private static DateTimeOffset Micros(string value) => DateTimeOffset.UnixEpoch.AddTicks(long.Parse(value, CultureInfo.InvariantCulture) * 10);
+
+    private async Task<long> RebuildAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
         long written = 0;
         foreach (var interval in CandleInterval.All)
         {
@@ -81,7 +127,6 @@ public sealed class CandleRepair(IClickHouseGateway gateway, HotTierSettings set
             written += long.Parse(count, CultureInfo.InvariantCulture);
         }
 
-        Log.CandlesRepaired(logger, from, to, written, CandleInterval.All.Count);
         return written;
     }
 }

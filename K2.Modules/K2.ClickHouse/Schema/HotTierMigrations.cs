@@ -26,7 +26,11 @@ public static class HotTierMigrations
         new(4, "ohlcv", CandleInterval.All.SelectMany(i => new[] { CandleTableDdl(s, i), CandleViewDdl(s, i), CandleFinalViewDdl(s, i) }).ToList()),
         new(5, QuarantineTable, [QuarantineDdl(s)]),
         new(6, KafkaOffsetBases.Table, [KafkaOffsetBases.Ddl(s)]),
+        new(7, CandleRepairsTable, [CandleRepairsDdl(s)]),
     ];
+
+    /// <summary>Candle rebuilds begun and finished (Operations/CandleRepair.cs): one cut by a kill is run again.</summary>
+    public const string CandleRepairsTable = "candle_repairs";
 
     public static string MigrationsTableDdl(HotTierSettings s) => $"""
         CREATE TABLE IF NOT EXISTS {s.Table(MigrationsTable)}{s.OnCluster}
@@ -117,6 +121,20 @@ public static class HotTierMigrations
         ORDER BY (symbol, exchange_ts_us, trade_id)
         TTL toDateTime(ingested_at) + INTERVAL {s.Retention.BronzeDays} DAY
         SETTINGS ttl_only_drop_parts = 1
+        """;
+
+    // A row when a rebuild begins and one when it ends; the newest row of a range tells whether it finished.
+    private static string CandleRepairsDdl(HotTierSettings s) => $"""
+        CREATE TABLE IF NOT EXISTS {s.Table(CandleRepairsTable)}{s.OnCluster}
+        (
+            range_from DateTime64(6, 'UTC'),
+            range_to DateTime64(6, 'UTC'),
+            finished Bool,
+            recorded_at DateTime64(6, 'UTC') DEFAULT now64(6, 'UTC')
+        )
+        ENGINE = {s.Engine("ReplacingMergeTree", "recorded_at")}
+        ORDER BY (range_from, range_to)
+        TTL toDateTime(recorded_at) + INTERVAL 30 DAY
         """;
 
     // Bronze keeps price and quantity as the exchange's text; silver parses them exactly (no rounding)

@@ -181,9 +181,18 @@ internal sealed partial class ChaosRun(IReadOnlyList<ChaosExchange> exchanges, C
         if (!_sampling.IsCancellationRequested) { _sampling.Cancel(); }
     }
 
-    private async Task InjectAsync(ChaosDaemon daemon, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>
+    /// The kills one after the other (the second waits for an offload commit, which can take a minute); the exchanges'
+    /// faults and the burst on their own times, so that a late kill does not push the burst to the end of trading, where
+    /// no trade would follow it to measure its recovery.
+    /// </summary>
+    private Task InjectAsync(ChaosDaemon daemon, TimeSpan duration, CancellationToken cancellationToken) => Task.WhenAll(
+        InjectInTurnAsync(daemon, duration, faults.Where(f => f.Fault.Kind is FaultKind.Kill or FaultKind.KillDuringOffload), cancellationToken),
+        InjectInTurnAsync(daemon, duration, faults.Where(f => f.Fault.Kind is not (FaultKind.Kill or FaultKind.KillDuringOffload or FaultKind.BrokerDown)), cancellationToken));
+
+    private async Task InjectInTurnAsync(ChaosDaemon daemon, TimeSpan duration, IEnumerable<FaultRecord> records, CancellationToken cancellationToken)
     {
-        foreach (var record in faults.Where(f => f.Fault.Kind != FaultKind.BrokerDown))
+        foreach (var record in records)
         {
             var fault = record.Fault;
             if (fault.At >= duration) { record.Note = "after the end of trading"; continue; }

@@ -101,6 +101,7 @@ internal sealed class ChaosScenario : IBenchScenario
                 ["symbols"] = counts,
                 ["lost"] = new Dictionary<string, long> { ["bronze"] = Sum(c => c.Bronze.Lost), ["cold_bronze"] = Sum(c => c.ColdBronze.Lost), ["silver"] = Sum(c => c.Silver.Lost), ["cold_silver"] = Sum(c => c.ColdSilver.Lost) },
                 ["duplicated"] = new Dictionary<string, long> { ["bronze"] = Sum(c => c.Bronze.Duplicated), ["cold_bronze"] = Sum(c => c.ColdBronze.Duplicated), ["silver"] = Sum(c => c.Silver.Duplicated), ["cold_silver"] = Sum(c => c.ColdSilver.Duplicated) },
+                ["redelivered"] = new Dictionary<string, long> { ["bronze"] = Sum(c => c.Bronze.Redelivered), ["cold_bronze"] = Sum(c => c.ColdBronze.Redelivered), ["silver"] = Sum(c => c.Silver.Redelivered), ["cold_silver"] = Sum(c => c.ColdSilver.Redelivered) },
                 ["unknown"] = Sum(c => c.Bronze.Unknown + c.ColdBronze.Unknown + c.Silver.Unknown + c.ColdSilver.Unknown),
                 ["candles"] = candles,
                 ["candles_equal"] = candles.All(c => c.AllEqual),

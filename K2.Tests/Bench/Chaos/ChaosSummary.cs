@@ -15,6 +15,7 @@ internal static class ChaosSummary
         }
 
         text.Append(CultureInfo.InvariantCulture, $"        {"all",-21} {counts.Sum(c => c.Generated),11:N0}   {Sum(counts, c => c.Bronze),25}  {Sum(counts, c => c.ColdBronze),-12}  {Sum(counts, c => c.Silver),-10}  {Sum(counts, c => c.ColdSilver)}\n");
+        text.Append("        (rN: N more copies of a Kafka record already held, same topic, partition and offset)\n");
         text.Append("\nCANDLES interval  hot equal/expected   cold equal/expected\n");
         foreach (var interval in candles.GroupBy(c => c.Interval))
         {
@@ -43,10 +44,11 @@ internal static class ChaosSummary
         return text.ToString();
     }
 
-    private static string Layer(LayerCount layer) => string.Create(CultureInfo.InvariantCulture, $"{layer.Lost:N0}/{layer.Duplicated:N0}{(layer.Unknown > 0 ? $" +{layer.Unknown:N0}?" : "")}");
+    private static string Layer(LayerCount layer) => string.Create(CultureInfo.InvariantCulture,
+        $"{layer.Lost:N0}/{layer.Duplicated:N0}{(layer.Redelivered > 0 ? $" r{layer.Redelivered:N0}" : "")}{(layer.Unknown > 0 ? $" +{layer.Unknown:N0}?" : "")}");
 
     private static string Sum(IReadOnlyList<SymbolCounts> counts, Func<SymbolCounts, LayerCount> layer) =>
-        Layer(new LayerCount(0, 0, counts.Sum(c => layer(c).Lost), counts.Sum(c => layer(c).Duplicated), counts.Sum(c => layer(c).Unknown)));
+        Layer(new LayerCount(0, 0, counts.Sum(c => layer(c).Lost), counts.Sum(c => layer(c).Duplicated), counts.Sum(c => layer(c).Redelivered), counts.Sum(c => layer(c).Unknown)));
 
     private static string Candles(CandleCheck check) => string.Create(CultureInfo.InvariantCulture, $"{check.Equal}/{check.Expected}{(check.AllEqual ? "" : " DIFFER")}");
 }

@@ -6,18 +6,22 @@ using K2.Offload.Tables;
 
 namespace K2.Bench.Chaos;
 
-/// <summary>One layer's rows of a symbol: every row, distinct trade ids, and distinct ids the exchange made.</summary>
+/// <summary>
+/// One layer's rows of a symbol: every row, distinct trade ids, distinct ids the exchange made. A row beyond one per Kafka
+/// record (topic, partition, offset) is a redelivered copy; a record beyond one per trade id is a duplicated trade (the
+/// same trade published twice).
+/// </summary>
 internal sealed record LayerCount(
     [property: JsonPropertyName("rows")] long Rows,
     [property: JsonPropertyName("unique")] long Unique,
     [property: JsonPropertyName("lost")] long Lost,
     [property: JsonPropertyName("duplicated")] long Duplicated,
+    [property: JsonPropertyName("redelivered")] long Redelivered,
     [property: JsonPropertyName("unknown")] long Unknown);
 
 /// <summary>
-/// What one symbol's trades came to in bronze (the Kafka engine's append-only log: a redelivered block stays there twice
-/// until the offload, which takes each trade once), cold bronze, silver (read as its ReplacingMergeTree promises, FINAL)
-/// and cold silver.
+/// What one symbol's trades came to in bronze (one row per Kafka record: the consumer view leaves out a block the engine
+/// reads again), cold bronze, silver (read as its ReplacingMergeTree promises, FINAL) and cold silver.
 /// </summary>
 internal sealed record SymbolCounts(
     [property: JsonPropertyName("exchange")] string Exchange,
@@ -102,11 +106,13 @@ internal static class ChaosTally
     private static async Task<LayerCount> LayerAsync(ChaosProbe probe, string table, string where, long first, long last, long generated, CancellationToken cancellationToken)
     {
         var row = (await probe.QueryAsync(
-            $"SELECT count(), uniqExact(trade_id), uniqExactIf(trade_id, toInt64OrZero(trade_id) BETWEEN {first} AND {last}) FROM {table} WHERE {where}", cancellationToken))[0];
+            $"SELECT count(), uniqExact(trade_id), uniqExactIf(trade_id, toInt64OrZero(trade_id) BETWEEN {first} AND {last}), uniqExact(kafka_topic, kafka_partition, kafka_offset) FROM {table} WHERE {where}",
+            cancellationToken))[0];
         var rows = Long(row[0]);
         var unique = Long(row[1]);
         var known = Long(row[2]);
-        return new LayerCount(rows, unique, generated - known, rows - unique, unique - known);
+        var records = Long(row[3]);
+        return new LayerCount(rows, unique, generated - known, records - unique, rows - records, unique - known);
     }
 
     private readonly record struct Candle(decimal Open, decimal High, decimal Low, decimal Close, decimal Volume, long Trades)
