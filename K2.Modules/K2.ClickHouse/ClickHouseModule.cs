@@ -59,6 +59,7 @@ public static class ClickHouseModule
         });
         services.AddSingleton<HotTierSchema>();
         services.AddSingleton<CandleRepair>();
+        services.AddSingleton<SilverCatchUp>();
         services.AddSingleton<DuplicateReport>();
         services.AddSingleton<ITradeResumePoints, HotTierResumePoints>();
         services.AddSingleton<HotTierHealth>();

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(4013, LogLevel.Warning, "The candle rebuild of {From} – {To} never finished (the process was stopped between deleting windows and writing them again); running it again")]
     public static partial void InterruptedRepairResumed(ILogger logger, DateTimeOffset from, DateTimeOffset to);
 
+    [LoggerMessage(4014, LogLevel.Warning, "{Trades} {Exchange} trade(s) were in bronze but not in silver (the previous process was killed between the two inserts); written to silver and the candles")]
+    public static partial void SilverCaughtUp(ILogger logger, long trades, K2.Core.Trades.Exchange exchange);
+
     [LoggerMessage(4012, LogLevel.Warning, "Candle check failed; it runs again at its next interval")]
     public static partial void CandleCheckFailed(ILogger logger, Exception exception);
 }

@@ -1,4 +1,5 @@
 using K2.ClickHouse.Gateway;
+using K2.ClickHouse.Operations;
 using K2.ClickHouse.Schema;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,10 +9,11 @@ namespace K2.ClickHouse.Health;
 /// <summary>
 /// Opens ClickHouse while the host starts, so a missing library or unreachable server fails the start
 /// with its fix; refuses a server older than the hot tier's floor or lacking a feature an enabled module
-/// registered (<see cref="ServerFeature"/>); then applies pending migrations (<c>ApplyMigrationsAtStart</c>).
+/// registered (<see cref="ServerFeature"/>); then applies pending migrations (<c>ApplyMigrationsAtStart</c>) and, with the
+/// embedded broker, brings to silver what a kill left in bronze only (<see cref="SilverCatchUp"/>).
 /// </summary>
 internal sealed class HotTierStarter(
-    IClickHouseGateway gateway, HotTierSchema schema, ConsumerHealth consumers, HotTierHealth health, ClickHouseOptions options,
+    IClickHouseGateway gateway, HotTierSchema schema, SilverCatchUp silverCatchUp, ConsumerHealth consumers, HotTierHealth health, ClickHouseOptions options,
     IEnumerable<ServerFeature> features, ILogger<HotTierStarter> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -29,6 +31,11 @@ internal sealed class HotTierStarter(
 
             var result = await schema.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             Log.SchemaReady(logger, result.ServerVersion, result.Applied.Count, result.ConsumersCreated.Count);
+            if (schema.Settings.KafkaOffsetsRestart)
+            {
+                foreach (var (exchange, trades) in await silverCatchUp.RunAsync(cancellationToken).ConfigureAwait(false)) { Log.SilverCaughtUp(logger, trades, exchange); }
+            }
+
             if (result.ConsumersCreated.Count > 0) { await WaitForConsumersAsync(cancellationToken).ConfigureAwait(false); }
             health.SchemaApplied($"{gateway.Kind} ClickHouse {result.ServerVersion}, database {schema.Settings.Database}");
         }

@@ -142,7 +142,12 @@ public static class HotTierMigrations
     private static string BronzeToSilverDdl(HotTierSettings s, Exchange e) => $"""
         CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table($"mv_{BronzeTable(e)}_to_silver")}{s.OnCluster}
         TO {s.Table(SilverTable)}
-        AS SELECT
+        AS {BronzeToSilverSelect(s, e, s.Table(BronzeTable(e)))}
+        """;
+
+    /// <summary>The silver rows of the bronze rows <paramref name="source"/> yields (a table or a parenthesized query).</summary>
+    internal static string BronzeToSilverSelect(HotTierSettings s, Exchange e, string source) => $"""
+        SELECT
             exchange, symbol, canonical_symbol, trade_id,
             price_dec AS price,
             quantity_dec AS quantity,
@@ -170,7 +175,7 @@ public static class HotTierMigrations
                     if(side IN ('BUY', 'SELL'), '', 'side must be BUY or SELL'),
                     if(exchange_ts_us > 0, '', 'exchange_ts_us must be positive')
                 ]) AS errors
-            FROM {s.Table(BronzeTable(e))}
+            FROM {source}
         )
         """;
 
