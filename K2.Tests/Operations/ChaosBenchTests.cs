@@ -24,7 +24,7 @@ public sealed class ChaosBenchTests
     // trades twice that arrived while the check rebuilt their still-open window (the rebuild races live inserts). The
     // 60-minute run lost 834 trades from silver that bronze holds: a kill between a block's bronze and silver writes.
     [Test]
-    [Ignore("a candle rebuild of an open window counts trades arriving meanwhile twice, and a kill between a block's bronze and silver writes loses it from silver (README, Reliability)")]
+    [Ignore("a candle rebuild of a still-open window counts trades arriving meanwhile twice (README, Reliability)")]
     public void A_short_chaos_run_loses_and_doubles_nothing_and_every_candle_is_equal()
     {
         using var chaos = K2Process.Run(
