@@ -3,7 +3,6 @@ using K2.ClickHouse.Gateway;
 using K2.Core.Trades;
 using K2.Iceberg.Spec;
 using K2.Iceberg.Tables;
-using K2.Maintenance.Compaction;
 using K2.Offload.Tables;
 
 namespace K2.Bench;
