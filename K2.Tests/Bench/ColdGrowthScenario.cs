@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text.Json;
 using K2.ClickHouse.Gateway;
 using K2.Iceberg;
+using K2.Iceberg.Spec;
 using K2.Iceberg.Tables;
 using K2.Maintenance;
+using K2.Maintenance.Cleanup;
 using K2.Maintenance.Compaction;
 using K2.Offload.Tables;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,9 +17,10 @@ namespace K2.Bench;
 /// <summary>
 /// <c>k2 bench cold-growth --days D [--records N]</c>: the cold tier's age in simulated time. Each simulated day has 96
 /// offload commits (one per 15 minutes) on all ten cold tables — N rows per commit on the bronze and silver tables, 60
-/// on each candle table, written by ClickHouse as the offload writes them — then the daily maintenance with the
-/// production settings (<see cref="MaintenanceOptions"/> defaults: compaction, manifest rewrite, snapshot expiry and
-/// expired metadata files). After each day it prints one JSON line: the commit time p99 of the day, chDB's
+/// on each candle table, written by ClickHouse as the offload writes them (a day's files of a table in one query, before
+/// its commits, untimed) — then the daily maintenance with the production settings (<see cref="MaintenanceOptions"/>
+/// defaults: compaction, manifest rewrite, snapshot expiry with expired metadata files, orphan cleanup; the orphans found
+/// are counted, and none is old enough to delete on the simulated clock). After each day it prints one JSON line: the commit time p99 of the day, chDB's
 /// <c>count()</c> and a one-day range query on silver, manifests per table and metadata bytes; the report ends with
 /// each figure's largest ratio to day 1 from day 2 on.
 /// </summary>
@@ -53,6 +56,7 @@ internal sealed class ColdGrowthScenario : IBenchScenario
         var options = new MaintenanceOptions();
         var source = new ColdSourceSql(new S3StorageOptions());
         var compactor = new TableCompactor(warehouse, gateway, source, options.TargetFileSizeBytes, options.MinSmallFiles, NullLogger.Instance);
+        var cleanup = new TableCleanup(warehouse, time);
         var silver = tables.Single(t => t.Cold == ColdTables.Silver).Table;
         var days = new List<Dictionary<string, double>>();
         var rows = 0L;
@@ -62,29 +66,36 @@ internal sealed class ColdGrowthScenario : IBenchScenario
         {
             var commitMs = new List<double>();
             var dayStart = Start.AddDays(day);
+            var prepare = Stopwatch.StartNew();
+            var dayFiles = new List<IReadOnlyList<IReadOnlyList<DataFile>>>();
+            foreach (var (cold, table) in tables)
+            {
+                var count = cold.Layer == ColdLayer.Gold ? CandleRowsPerCommit : arguments.Records;
+                dayFiles.Add(await SyntheticColdFiles.WriteCommitsAsync(gateway, cold, table, rows, count, CommitsPerDay, dayStart.UtcDateTime, slot, arguments.DataDir, cancellationToken));
+                rows += count * CommitsPerDay;
+            }
+
+            prepare.Stop();
             for (var c = 0; c < CommitsPerDay; c++)
             {
-                var windowStart = dayStart + (slot * c);
-                time.Now = windowStart + slot;
-                foreach (var (cold, table) in tables)
+                time.Now = dayStart + (slot * (c + 1));
+                for (var t = 0; t < tables.Count; t++)
                 {
-                    var count = cold.Layer == ColdLayer.Gold ? CandleRowsPerCommit : arguments.Records;
-                    var files = await SyntheticColdFiles.WriteAsync(gateway, cold, table, rows, count, windowStart.UtcDateTime, slot, arguments.DataDir, cancellationToken);
-                    rows += count;
                     var commit = Stopwatch.StartNew();
-                    await table.AppendAsync(files, cancellationToken: cancellationToken);
+                    await tables[t].Table.AppendAsync(dayFiles[t][c], cancellationToken: cancellationToken);
                     commitMs.Add(commit.Elapsed.TotalMilliseconds);
                 }
             }
 
             time.Now = dayStart.AddDays(1).AddHours(2);
             var maintenance = Stopwatch.StartNew();
+            var orphans = 0;
             foreach (var (_, table) in tables)
             {
                 await compactor.CompactAsync(table, cancellationToken);
                 await table.RewriteManifestsAsync(cancellationToken: cancellationToken);
-                await table.ExpireSnapshotsAsync(time.GetUtcNow() - TimeSpan.FromHours(options.SnapshotMaxAgeHours), options.RetainSnapshots, cancellationToken);
-                await table.DeleteExpiredMetadataFilesAsync(cancellationToken);
+                await cleanup.ExpireAsync(table, TimeSpan.FromHours(options.SnapshotMaxAgeHours), options.RetainSnapshots, cancellationToken);
+                orphans += (await cleanup.RemoveOrphansAsync(table, TimeSpan.FromHours(options.OrphanMinAgeHours), cancellationToken)).OrphansFound;
             }
 
             maintenance.Stop();
@@ -93,7 +104,9 @@ internal sealed class ColdGrowthScenario : IBenchScenario
                 ["day"] = day + 1,
                 ["commit_p99_ms"] = BenchReport.Percentile(commitMs, 99),
                 ["commit_p50_ms"] = BenchReport.Percentile(commitMs, 50),
+                ["prepare_seconds"] = Math.Round(prepare.Elapsed.TotalSeconds, 2),
                 ["maintenance_seconds"] = Math.Round(maintenance.Elapsed.TotalSeconds, 2),
+                ["orphans_found"] = orphans,
             };
             var sourceSql = source.For(silver.Metadata.Location);
             figures["chdb_count_ms"] = await TimedMsAsync(gateway, $"SELECT count() FROM {sourceSql}", cancellationToken);

@@ -33,9 +33,8 @@ internal sealed class CompactionScenario : IBenchScenario
         var table = await warehouse.CreateTableAsync(cold.Identifier, cold.Schema, cold.PartitionSpec, cold.SortOrder, cancellationToken: cancellationToken);
         var perCommit = Math.Max(arguments.Records / Commits, 1);
         var span = TimeSpan.FromDays(1) / Commits;
-        for (var c = 0; c < Commits; c++)
+        foreach (var files in await SyntheticColdFiles.WriteCommitsAsync(gateway, cold, table, 0, perCommit, Commits, Day, span, arguments.DataDir, cancellationToken))
         {
-            var files = await SyntheticColdFiles.WriteAsync(gateway, cold, table, c * perCommit, perCommit, Day + (span * c), span, arguments.DataDir, cancellationToken);
             await table.AppendAsync(files, cancellationToken: cancellationToken);
         }
 
@@ -74,6 +73,7 @@ internal sealed class CompactionScenario : IBenchScenario
                 ["peak_rss_reset"] = peakReset,
                 ["clickhouse_native_parquet_seconds"] = Math.Round(native.Elapsed.TotalSeconds, 3),
                 ["clickhouse_native_parquet_records_per_second"] = Math.Round(records / native.Elapsed.TotalSeconds, 1),
+                ["load_average"] = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "",
             },
         };
     }

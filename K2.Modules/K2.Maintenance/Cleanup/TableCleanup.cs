@@ -11,8 +11,11 @@ public sealed record ManifestOutcome(bool Rewritten);
 /// <summary>What orphan cleanup found and deleted under one table's location.</summary>
 public sealed record OrphanOutcome(int OrphansFound, int OrphansDeleted);
 
-/// <summary>Snapshot expiry and orphan removal of one table (docs/maintenance.md).</summary>
-internal sealed class TableCleanup(IcebergWarehouse warehouse, TimeProvider time)
+/// <summary>
+/// Snapshot expiry and orphan removal of one table (docs/maintenance.md). Public for <c>k2 bench cold-growth</c>, which runs
+/// the daily maintenance on simulated time; the maintenance run is its user in the daemon.
+/// </summary>
+public sealed class TableCleanup(IcebergWarehouse warehouse, TimeProvider time)
 {
     /// <summary>
     /// Expires snapshots older than <paramref name="maxAge"/> beyond the newest <paramref name="retainLast"/>, deleting their

@@ -1,6 +1,6 @@
 using K2.Iceberg.Spec;
 
-namespace K2.Maintenance.Compaction;
+namespace K2.Iceberg.Tables;
 
 /// <summary>
 /// The ClickHouse type that reads an Iceberg column from Parquet and writes it back in the Parquet form the table's
