@@ -87,8 +87,9 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client, string scra
     /// <paramref name="order"/>, and each part is then read back from it in order (a range of the table's key: no sort,
     /// no deduplication), so <paramref name="sql"/>, which may sort and deduplicate a large batch, runs once whatever the
     /// number of parts (a filter on the part cannot pass below its <c>LIMIT BY</c>). The scratch table is dropped at the
-    /// end; one left by a process that died mid-export is dropped by the next export of several parts, so such exports must
-    /// not run concurrently against one database (the offload runs one at a time across a cluster).
+    /// end; one left by a process that died mid-export is dropped by the next export of several parts once it is older than
+    /// <see cref="LeftoverAge"/> (its name carries its creation time), so exports running at once (the offload's tables run
+    /// in parallel) never drop each other's.
     /// </summary>
     public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, IReadOnlyList<string> order, string folder,
         IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
@@ -102,7 +103,7 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client, string scra
         }
 
         await DropScratchTablesAsync(cancellationToken).ConfigureAwait(false);
-        var scratch = $"{_scratchDatabase}.{ScratchPrefix}{Guid.NewGuid():N}";
+        var scratch = $"{_scratchDatabase}.{ScratchPrefix}{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{Guid.NewGuid():N}";
         var key = string.Join(", ", order.Prepend(ScratchPart));
         try
         {
@@ -148,10 +149,22 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client, string scra
     {
         var leftovers = await QueryTextAsync("SELECT name FROM system.tables WHERE database = {database:String} AND startsWith(name, {prefix:String})",
             new Dictionary<string, string> { ["database"] = _scratchDatabase, ["prefix"] = ScratchPrefix }, "TabSeparatedRaw", cancellationToken).ConfigureAwait(false);
-        foreach (var name in leftovers.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var before = (DateTimeOffset.UtcNow - LeftoverAge).ToUnixTimeSeconds();
+        foreach (var name in leftovers.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(n => CreatedAt(n) < before))
         {
             await ExecuteAsync($"DROP TABLE IF EXISTS {_scratchDatabase}.{SqlIdentifier.Checked(name, "scratch table")} SYNC", cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Longer than any export runs (each request is bounded by the HTTP timeout), short enough to reclaim the space.</summary>
+    private static readonly TimeSpan LeftoverAge = TimeSpan.FromDays(1);
+
+    /// <summary>Creation time (Unix seconds) in a scratch table's name; a name without one (an older daemon's) counts as old.</summary>
+    private static long CreatedAt(string name)
+    {
+        var rest = name[ScratchPrefix.Length..];
+        var separator = rest.IndexOf('_', StringComparison.Ordinal);
+        return separator > 0 && long.TryParse(rest[..separator], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
     }
 
     public Task ReleaseFreedMemoryAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
