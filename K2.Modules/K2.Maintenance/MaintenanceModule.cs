@@ -6,6 +6,7 @@ using K2.Core.Hosting;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
 using K2.Maintenance.Audit;
+using K2.Maintenance.Compaction;
 using K2.Offload;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +61,6 @@ public static class MaintenanceModule
         });
         services.TryAddSingleton<MaintenanceRunner>();
         services.TryAddSingleton<IMaintenanceOnDemand>(sp => sp.GetRequiredService<MaintenanceRunner>());
-        foreach (var feature in AuditServerFeatures.All) { services.AddSingleton(feature); }
+        foreach (var feature in AuditServerFeatures.All.Concat(CompactionServerFeatures.All)) { services.AddSingleton(feature); }
     }
 }

@@ -72,9 +72,11 @@ public static class QueryModule
     /// </summary>
     private static void RequireServerCredentials(IServiceCollection services, IConfiguration configuration)
     {
-        var iceberg = configuration.GetSection(IcebergOptions.SectionName).Get<IcebergOptions>() ?? new IcebergOptions();
-        var server = configuration.GetValue($"{ClickHouseOptions.SectionName}:{nameof(ClickHouseOptions.Mode)}", ClickHouseMode.Embedded) == ClickHouseMode.Http;
-        if (server && iceberg.Warehouse.StartsWith("s3://", StringComparison.Ordinal) && string.IsNullOrEmpty(iceberg.S3.ServerCredentialsCollection))
+        // Raw values: a bad one is reported by the module that owns it, and must not stop this check with an exception.
+        var server = string.Equals(configuration[$"{ClickHouseOptions.SectionName}:{nameof(ClickHouseOptions.Mode)}"], nameof(ClickHouseMode.Http), StringComparison.OrdinalIgnoreCase);
+        var warehouse = configuration[$"{IcebergOptions.SectionName}:{nameof(IcebergOptions.Warehouse)}"] ?? new IcebergOptions().Warehouse;
+        var collection = configuration[$"{IcebergOptions.SectionName}:S3:{nameof(S3StorageOptions.ServerCredentialsCollection)}"];
+        if (server && warehouse.StartsWith("s3://", StringComparison.Ordinal) && string.IsNullOrEmpty(collection))
         {
             services.GetConfigurationProblems().AddForKey($"{IcebergOptions.SectionName}:S3:{nameof(S3StorageOptions.ServerCredentialsCollection)}",
                 "the query API reads the S3 cold tier through the ClickHouse server, and K2 sends no credentials in SQL to a server: define a named " +

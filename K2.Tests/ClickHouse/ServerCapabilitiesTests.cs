@@ -34,7 +34,7 @@ public sealed partial class ServerCapabilitiesTests
     }
 
     [TestCase(25, 3, new[] { "icebergBucket", "output_format_parquet_max_dictionary_size" })]
-    [TestCase(24, 8, new[] { "icebergBucket", "output_format_parquet_max_dictionary_size", "output_format_parquet_write_bloom_filter", "icebergS3", "icebergLocal" })]
+    [TestCase(24, 8, new[] { "icebergBucket", "output_format_parquet_max_dictionary_size", "output_format_parquet_write_bloom_filter", "icebergS3", "icebergLocal", "max_bytes_ratio_before_external_sort" })]
     public async Task An_older_server_is_refused_in_one_line_naming_what_it_lacks_and_the_minimum_version(int major, int minor, string[] lacking)
     {
         var catalogue = await OlderCatalogueAsync(major, minor);
