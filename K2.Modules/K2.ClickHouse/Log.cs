@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(4003, LogLevel.Information, "Kafka-engine consumer for {Exchange} (re)created on topic {Topic}, group {Group}")]
     public static partial void ConsumerCreated(ILogger logger, string exchange, string topic, string group);
 
+    [LoggerMessage(4015, LogLevel.Warning, "Kafka queue table {Queue} was left detached by a candle rebuild a kill cut; attached again, its consumer resumes from the committed offsets")]
+    public static partial void QueueAttached(ILogger logger, string queue);
+
     [LoggerMessage(4004, LogLevel.Information, "ClickHouse hot tier ready: server {Version}, {Applied} migration(s) applied, {Consumers} consumer(s) (re)created")]
     public static partial void SchemaReady(ILogger logger, string version, int applied, int consumers);
 

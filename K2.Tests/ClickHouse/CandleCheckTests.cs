@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using K2.ClickHouse;
+using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Health;
 using K2.ClickHouse.Operations;
 using K2.ClickHouse.Schema;
@@ -99,6 +101,65 @@ public sealed class CandleCheckTests
         }
 
         (await repair.FinishInterruptedAsync(DateTimeOffset.UtcNow)).Should().Be(0, "the rebuild recorded its end");
+    }
+
+    [Test]
+    public async Task Trades_consumed_while_a_rebuild_runs_count_once_in_every_candle_table()
+    {
+        var topics = HotTier.NewTopics();
+        await using var hotTier = HotTier.Create(new HotTierSettings(HotTier.NewOptions(), topics, EmbeddedKafka.BootstrapServers));
+        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(hotTier.Settings.Topic(exchange), partitions: 2); }
+        await hotTier.Schema.ApplyAsync();
+        await new ConsumerHealth(HotTier.Gateway, hotTier.Settings, HotTier.Lag(hotTier.Settings)).WaitForAssignmentsAsync(TimeSpan.FromSeconds(45));
+        var fixture = FixtureTrades.All().Where(t => t.Exchange == Exchange.Binance).ToList();
+        var repair = new CandleRepair(HotTier.Gateway, hotTier.Settings, NullLogger<CandleRepair>.Instance);
+        var from = CandleInterval.All[0].WindowStart(DateTimeOffset.FromUnixTimeMilliseconds(fixture.Min(t => t.ExchangeTimestampUs) / 1000));
+        var to = CandleInterval.All[0].WindowStart(DateTimeOffset.FromUnixTimeMilliseconds(fixture.Max(t => t.ExchangeTimestampUs) / 1000)) + CandleInterval.All[0].Length;
+
+        // The same trades under new ids, a batch every 100 ms, while the windows they fall in are rebuilt over and over.
+        var published = new List<NormalizedTrade>();
+        using var publishing = new CancellationTokenSource();
+        var publisher = Task.Run(async () =>
+        {
+            for (var batch = 0; !publishing.IsCancellationRequested; batch++)
+            {
+                var trades = fixture.Select(t => t with { TradeId = $"{t.TradeId}{batch:D4}" }).ToList();
+                await TradePublisher.PublishAsync(hotTier.Settings.Topic(Exchange.Binance), trades);
+                published.AddRange(trades);
+                await Task.Delay(100);
+            }
+        });
+        var rebuilding = Stopwatch.StartNew();
+        while (rebuilding.Elapsed < TimeSpan.FromSeconds(20)) { await repair.RepairAsync(from, to); }
+        await publishing.CancelAsync();
+        await publisher;
+
+        // Silver, then the candle tables: the parts of one insert become visible one after the other.
+        foreach (var interval in CandleInterval.All)
+        {
+            var expected = ExpectedCandles.For(interval, published);
+            await Eventually.Holds(async () => (await hotTier.CandlesAsync(interval)).SequenceEqual(expected), TimeSpan.FromSeconds(120),
+                () => $"candles {interval.Name} count each of the {published.Count} trades once: {string.Join("; ", hotTier.CandlesAsync(interval).Result.Select(c => $"{c.Symbol} {c.WindowStart:t} {c.TradeCount}"))} against {string.Join("; ", expected.Select(c => $"{c.Symbol} {c.WindowStart:t} {c.TradeCount}"))}");
+        }
+    }
+
+    [Test]
+    public async Task A_queue_table_a_kill_left_detached_mid_rebuild_is_attached_at_the_next_start_and_consumes_again()
+    {
+        var topics = HotTier.NewTopics();
+        await using var hotTier = HotTier.Create(new HotTierSettings(HotTier.NewOptions(), topics, EmbeddedKafka.BootstrapServers));
+        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(hotTier.Settings.Topic(exchange), partitions: 2); }
+        await hotTier.Schema.ApplyAsync();
+        var queue = KafkaConsumerDdl.QueueTable(Exchange.Kraken);
+        await HotTier.Gateway.ExecuteAsync($"DETACH TABLE {hotTier.Table(queue)}");
+        var trades = FixtureTrades.All().Where(t => t.Exchange == Exchange.Kraken).ToList();
+        await TradePublisher.PublishAsync(hotTier.Settings.Topic(Exchange.Kraken), trades);
+
+        var restart = await hotTier.Schema.ApplyAsync();
+
+        restart.ConsumersCreated.Should().BeEmpty("the attached queue table is the configured one");
+        await Eventually.Holds(async () => await hotTier.CountAsync(HotTierMigrations.SilverTable, "exchange = 'kraken'") == trades.Count, TimeSpan.FromSeconds(60),
+            "the trades published while the queue table was detached reached silver");
     }
 
     [Test]

@@ -8,16 +8,15 @@ namespace K2.ClickHouse.Operations;
 /// <summary>
 /// Recomputes the candles of a time range from deduplicated silver. Materialized views add every
 /// redelivered trade to the candles, and deleting it from silver later does not take it out again:
-/// the repair deletes the affected windows and rebuilds them from one row per (exchange, symbol, trade id).
-/// Run it on windows that no longer receive live trades, or a trade arriving mid-repair counts twice.
+/// the repair deletes the affected windows and rebuilds them from one row per (exchange, symbol, trade id), with the
+/// Kafka consumers paused meanwhile, so windows still receiving live trades are rebuilt exactly too.
 /// </summary>
 public sealed class CandleRepair(IClickHouseGateway gateway, HotTierSettings settings, ILogger<CandleRepair> logger)
 {
     /// <summary>
     /// Finds the one-minute windows, among those holding silver rows ingested after <paramref name="ingestedAfter"/>, whose
     /// candle counted more trades than silver holds distinct ones — a block the Kafka engine delivered again, which the
-    /// views counted twice — and rebuilds every candle table over their span. A trade arriving during the rebuild may
-    /// still count twice; the next call finds and repairs that window again.
+    /// views counted twice — and rebuilds every candle table over their span.
     /// </summary>
     /// <returns>The repaired range, or null when no window was inflated.</returns>
     public async Task<(DateTimeOffset From, DateTimeOffset To)?> RepairRedeliveredAsync(DateTimeOffset ingestedAfter, CancellationToken cancellationToken = default)
@@ -99,7 +98,38 @@ public sealed class CandleRepair(IClickHouseGateway gateway, HotTierSettings set
 
     private static DateTimeOffset Micros(string value) => DateTimeOffset.UnixEpoch.AddTicks(long.Parse(value, CultureInfo.InvariantCulture) * 10);
 
+    /// <summary>
+    /// Rebuilds with the Kafka consumers detached: a block the views wrote between a window's delete and its insert from
+    /// silver would count twice (the windows of the longer intervals are still open and receive live trades). Detaching a
+    /// queue table lets its current block finish and commit; its messages wait in the broker until it is attached again.
+    /// A kill in between leaves the queue tables detached: <see cref="HotTierSchema.ApplyAsync"/> attaches them at the next start.
+    /// </summary>
     private async Task<long> RebuildAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var queues = await gateway.QueryRowsAsync(
+            "SELECT name FROM system.tables WHERE database = {db:String} AND engine = 'Kafka' ORDER BY name",
+            new Dictionary<string, string> { ["db"] = settings.Database }, cancellationToken).ConfigureAwait(false);
+        var detached = new List<string>();
+        try
+        {
+            foreach (var queue in queues.Select(r => r[0]))
+            {
+                await gateway.ExecuteAsync($"DETACH TABLE {settings.Table(queue)}{settings.OnCluster}", cancellationToken: cancellationToken).ConfigureAwait(false);
+                detached.Add(queue);
+            }
+
+            return await RebuildWindowsAsync(from, to, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var queue in detached)
+            {
+                await gateway.ExecuteAsync($"ATTACH TABLE {settings.Table(queue)}{settings.OnCluster}", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<long> RebuildWindowsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         long written = 0;
         foreach (var interval in CandleInterval.All)

@@ -88,6 +88,20 @@ public sealed class HotTierSchema(IClickHouseGateway gateway, HotTierSettings se
         HotTierMigrations.MigrationsTableDdl(settings),
     ];
 
+    /// <summary>Attaches the queue tables a candle rebuild detached (<see cref="Operations.CandleRepair"/>) when a kill cut it.</summary>
+    private async Task AttachDetachedQueuesAsync(CancellationToken cancellationToken)
+    {
+        var queues = ExchangeNames.All.Select(KafkaConsumerDdl.QueueTable).ToHashSet();
+        var detached = await gateway.QueryRowsAsync(
+            "SELECT table FROM system.detached_tables WHERE database = {db:String}",
+            new Dictionary<string, string> { ["db"] = settings.Database }, cancellationToken).ConfigureAwait(false);
+        foreach (var queue in detached.Select(r => r[0]).Where(queues.Contains))
+        {
+            await gateway.ExecuteAsync($"ATTACH TABLE {settings.Table(queue)}{settings.OnCluster}", cancellationToken: cancellationToken).ConfigureAwait(false);
+            Log.QueueAttached(logger, queue);
+        }
+    }
+
     private async Task<Dictionary<int, string>> RecordedAsync(CancellationToken cancellationToken)
     {
         var rows = await gateway.QueryRowsAsync(
@@ -98,6 +112,7 @@ public sealed class HotTierSchema(IClickHouseGateway gateway, HotTierSettings se
 
     private async Task<IReadOnlyList<Exchange>> ReconcileConsumersAsync(CancellationToken cancellationToken)
     {
+        await AttachDetachedQueuesAsync(cancellationToken).ConfigureAwait(false);
         var rows = await gateway.QueryRowsAsync(
             "SELECT name, comment FROM system.tables WHERE database = {db:String} AND engine = 'Kafka'",
             new Dictionary<string, string> { ["db"] = settings.Database },
