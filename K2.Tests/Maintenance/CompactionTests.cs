@@ -41,11 +41,7 @@ public sealed class CompactionTests
     [Test]
     public async Task Groups_rewritten_at_the_same_time_keep_every_row_once_in_one_replace_snapshot()
     {
-        var warehouse = await ColdTableFixture.WarehouseAsync();
-        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
-        await ColdTableFixture.AppendBatchesAsync(table, batches: 6, rowsPerBatch: 30);
-        await ColdTableFixture.AppendBatchesAsync(table, batches: 5, rowsPerBatch: 20, firstId: 1000, exchange: "kraken");
-        await ColdTableFixture.AppendBatchesAsync(table, batches: 7, rowsPerBatch: 10, firstId: 2000, exchange: "coinbase");
+        var (warehouse, table) = await ThreeExchangesAsync((6, 30), (5, 20), (7, 10));
         var rowsBefore = ColdTableFixture.ReadAll(table);
         var snapshotsBefore = table.Metadata.Snapshots.Count;
 
@@ -63,12 +59,8 @@ public sealed class CompactionTests
     [Test]
     public async Task A_group_that_fails_while_others_are_rewritten_leaves_the_table_and_its_files_as_they_were()
     {
-        var warehouse = await ColdTableFixture.WarehouseAsync();
-        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
-        await ColdTableFixture.AppendBatchesAsync(table, batches: 6, rowsPerBatch: 30);
-        await ColdTableFixture.AppendBatchesAsync(table, batches: 6, rowsPerBatch: 30, firstId: 1000, exchange: "kraken");
-        // The smallest group, rewritten last, cannot be read: the other groups' new files exist by then.
-        await ColdTableFixture.AppendBatchesAsync(table, batches: 5, rowsPerBatch: 5, firstId: 2000, exchange: "coinbase");
+        // The smallest group (coinbase), rewritten last, cannot be read: the other groups' new files exist by then.
+        var (warehouse, table) = await ThreeExchangesAsync((6, 30), (6, 30), (5, 5));
         var lost = (await table.ListDataFilesAsync()).First(f => f.RecordCount == 5).Path;
         await warehouse.Store.DeleteAsync(lost, CancellationToken.None);
         var storeBefore = await ColdTableFixture.ListStoreAsync(warehouse, table);
@@ -124,6 +116,20 @@ public sealed class CompactionTests
         var dataFiles = (await ColdTableFixture.ListStoreAsync(warehouse, table)).Where(f => f.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
         dataFiles.Should().HaveCount(7, "the six overwritten files (until expiry) and the overwrite's file; the compaction's output was deleted");
         TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("50\t50");
+    }
+
+    /// <summary>A silver table with (batches, rows per batch) small files of binance, kraken and coinbase, each its own partition.</summary>
+    private static async Task<(IcebergWarehouse Warehouse, IcebergTable Table)> ThreeExchangesAsync(params (int Batches, int Rows)[] perExchange)
+    {
+        var warehouse = await ColdTableFixture.WarehouseAsync();
+        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
+        string[] exchanges = ["binance", "kraken", "coinbase"];
+        for (var i = 0; i < exchanges.Length; i++)
+        {
+            await ColdTableFixture.AppendBatchesAsync(table, perExchange[i].Batches, perExchange[i].Rows, firstId: i * 1000, exchange: exchanges[i]);
+        }
+
+        return (warehouse, table);
     }
 
     /// <summary>A silver table of six small files whose compaction meets, once, another writer's commit just before its swap.</summary>
