@@ -23,6 +23,13 @@ public sealed class MaintenanceOptions : ModuleOptions, IValidatableObject
     public int MinSmallFiles { get; set; } = 5;
 
     /// <summary>
+    /// Compaction groups of one table rewritten at the same time. Default 2. Each holds its own sort memory (128 MiB before
+    /// spilling) and Parquet buffers in ClickHouse; the embedded engine runs one statement at a time whatever this says.
+    /// </summary>
+    [Range(1, 64, ErrorMessage = "must be between 1 and 64")]
+    public int CompactionParallelGroups { get; set; } = 2;
+
+    /// <summary>
     /// Snapshots older than this many hours expire (beyond <see cref="RetainSnapshots"/>). Default 24: every snapshot is
     /// an entry of every metadata file written after it, so at 96 commits a day a week of history made each commit
     /// rewrite seven times the metadata of a day.

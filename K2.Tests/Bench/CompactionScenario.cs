@@ -2,6 +2,7 @@ using System.Diagnostics;
 using K2.ClickHouse.Gateway;
 using K2.Iceberg;
 using K2.Iceberg.Tables;
+using K2.Maintenance;
 using K2.Maintenance.Compaction;
 using K2.Offload.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -43,7 +44,7 @@ internal sealed class CompactionScenario : IBenchScenario
         GC.Collect();
         var peakReset = ProcessFigures.ResetPeakRss();
         var source = new ColdSourceSql(new S3StorageOptions());
-        var compactor = new TableCompactor(warehouse, gateway, source, 128L << 20, 5, NullLogger.Instance);
+        var compactor = new TableCompactor(warehouse, gateway, source, 128L << 20, 5, new MaintenanceOptions().CompactionParallelGroups, NullLogger.Instance);
         var clock = Stopwatch.StartNew();
         var result = await compactor.CompactAsync(table, cancellationToken);
         clock.Stop();

@@ -31,7 +31,7 @@ public sealed class CleanupTests
         }
 
         time.Now = Start.AddDays(6);
-        await new TableCompactor(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), 128L << 20, 5, NullLogger.Instance).CompactAsync(table, CancellationToken.None);
+        await new TableCompactor(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), 128L << 20, 5, 2, NullLogger.Instance).CompactAsync(table, CancellationToken.None);
         var rows = ColdTableFixture.ReadAll(table);
         var expiredLists = table.Metadata.Snapshots.SkipLast(1).Select(s => s.ManifestList).ToHashSet();
         var retainedManifests = ManifestListFile.Read(await warehouse.Store.ReadAllAsync(table.Metadata.CurrentSnapshot!.ManifestList, CancellationToken.None))

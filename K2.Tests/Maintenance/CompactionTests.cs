@@ -13,8 +13,8 @@ public sealed class CompactionTests
 {
     private const long Target = 128L << 20;
 
-    private static TableCompactor Compactor(IcebergWarehouse warehouse, int minSmallFiles = 5) =>
-        new(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), Target, minSmallFiles, NullLogger.Instance);
+    private static TableCompactor Compactor(IcebergWarehouse warehouse, int minSmallFiles = 5, int parallelGroups = 2) =>
+        new(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), Target, minSmallFiles, parallelGroups, NullLogger.Instance);
 
     [Test]
     public async Task Many_small_files_become_one_per_partition_with_identical_rows_in_a_replace_snapshot()
@@ -36,6 +36,42 @@ public sealed class CompactionTests
         table.Metadata.CurrentSnapshot.Summary["total-records"].Should().Be("375");
         ColdTableFixture.ReadAll(table).Should().Be(rowsBefore);
         rowsBefore.Split('\n').Should().HaveCount(375);
+    }
+
+    [Test]
+    public async Task Groups_rewritten_at_the_same_time_keep_every_row_once_in_one_replace_snapshot()
+    {
+        var (warehouse, table) = await ThreeExchangesAsync((6, 30), (5, 20), (7, 10));
+        var rowsBefore = ColdTableFixture.ReadAll(table);
+        var snapshotsBefore = table.Metadata.Snapshots.Count;
+
+        var result = await Compactor(warehouse, parallelGroups: 3).CompactAsync(table, CancellationToken.None);
+
+        result.Should().BeEquivalentTo(new { FilesBefore = 18, FilesAfter = 3, Groups = 3, Aborted = false });
+        table.Metadata.Snapshots.Should().HaveCount(snapshotsBefore + 1, "all groups are committed together");
+        table.Metadata.CurrentSnapshot!.Operation.Should().Be(K2.Iceberg.Spec.Operations.Replace);
+        table.Metadata.CurrentSnapshot.Summary["deleted-data-files"].Should().Be("18");
+        table.Metadata.CurrentSnapshot.Summary["added-data-files"].Should().Be("3");
+        (await table.ListDataFilesAsync()).Select(f => f.RecordCount).Should().BeEquivalentTo(new long[] { 180, 100, 70 });
+        ColdTableFixture.ReadAll(table).Should().Be(rowsBefore);
+    }
+
+    [Test]
+    public async Task A_group_that_fails_while_others_are_rewritten_leaves_the_table_and_its_files_as_they_were()
+    {
+        // The smallest group (coinbase), rewritten last, cannot be read: the other groups' new files exist by then.
+        var (warehouse, table) = await ThreeExchangesAsync((6, 30), (6, 30), (5, 5));
+        var lost = (await table.ListDataFilesAsync()).First(f => f.RecordCount == 5).Path;
+        await warehouse.Store.DeleteAsync(lost, CancellationToken.None);
+        var storeBefore = await ColdTableFixture.ListStoreAsync(warehouse, table);
+        var snapshot = table.Metadata.CurrentSnapshotId;
+
+        var compaction = () => Compactor(warehouse, parallelGroups: 3).CompactAsync(table, CancellationToken.None);
+
+        await compaction.Should().ThrowAsync<Exception>();
+        (await ColdTableFixture.ListStoreAsync(warehouse, table)).Should().BeEquivalentTo(storeBefore, "the groups that were rewritten had their files deleted");
+        table.Metadata.CurrentSnapshotId.Should().Be(snapshot);
+        (await warehouse.LoadTableAsync(table.Identifier)).Metadata.CurrentSnapshotId.Should().Be(snapshot);
     }
 
     [Test]
@@ -80,6 +116,20 @@ public sealed class CompactionTests
         var dataFiles = (await ColdTableFixture.ListStoreAsync(warehouse, table)).Where(f => f.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
         dataFiles.Should().HaveCount(7, "the six overwritten files (until expiry) and the overwrite's file; the compaction's output was deleted");
         TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("50\t50");
+    }
+
+    /// <summary>A silver table with (batches, rows per batch) small files of binance, kraken and coinbase, each its own partition.</summary>
+    private static async Task<(IcebergWarehouse Warehouse, IcebergTable Table)> ThreeExchangesAsync(params (int Batches, int Rows)[] perExchange)
+    {
+        var warehouse = await ColdTableFixture.WarehouseAsync();
+        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
+        string[] exchanges = ["binance", "kraken", "coinbase"];
+        for (var i = 0; i < exchanges.Length; i++)
+        {
+            await ColdTableFixture.AppendBatchesAsync(table, perExchange[i].Batches, perExchange[i].Rows, firstId: i * 1000, exchange: exchanges[i]);
+        }
+
+        return (warehouse, table);
     }
 
     /// <summary>A silver table of six small files whose compaction meets, once, another writer's commit just before its swap.</summary>

@@ -17,8 +17,8 @@ public sealed class MaintenanceOptionsTests
         services.GetConfigurationProblems().Any.Should().BeFalse(string.Join("\n", services.GetConfigurationProblems().All));
         new MaintenanceOptions().Should().BeEquivalentTo(new
         {
-            Schedule = "0 0 2 * * ?", TargetFileSizeBytes = 128L << 20, MinSmallFiles = 5, SnapshotMaxAgeHours = 24, RetainSnapshots = 3,
-            OrphanMinAgeHours = 72, AuditWindowHours = 24, AuditOkPercent = 1m, AuditMissingPercent = 5m,
+            Schedule = "0 0 2 * * ?", TargetFileSizeBytes = 128L << 20, MinSmallFiles = 5, CompactionParallelGroups = 2, SnapshotMaxAgeHours = 24,
+            RetainSnapshots = 3, OrphanMinAgeHours = 72, AuditWindowHours = 24, AuditOkPercent = 1m, AuditMissingPercent = 5m,
         });
     }
 
@@ -37,6 +37,13 @@ public sealed class MaintenanceOptionsTests
     {
         Problems(new() { ["OrphanMinAgeHours"] = "0" }).Should().ContainSingle()
             .Which.Should().StartWith("Modules:Maintenance:OrphanMinAgeHours").And.Contain("commit in flight");
+    }
+
+    [Test]
+    public void Compaction_without_a_group_at_a_time_is_refused()
+    {
+        Problems(new() { ["CompactionParallelGroups"] = "0" }).Should().ContainSingle()
+            .Which.Should().StartWith("Modules:Maintenance:CompactionParallelGroups").And.Contain("between 1 and 64");
     }
 
     private static IReadOnlyList<string> Problems(Dictionary<string, string?> values)
