@@ -19,12 +19,7 @@ public sealed class ChaosBenchTests
     // What a host shared with builds holds alongside the chaos (a 10x burst is 3,000 trades/s).
     private const double Rate = 300;
 
-    // Three 5-minute runs on a host at load average 40-60: one passed; in one the hourly hot candle lacked the trades a
-    // rebuild had deleted when the kill came (now run again by the candle check), in one the 15-minute candle counted
-    // trades twice that arrived while the check rebuilt their still-open window (the rebuild races live inserts). The
-    // 60-minute run lost 834 trades from silver that bronze holds: a kill between a block's bronze and silver writes.
     [Test]
-    [Ignore("a candle rebuild of a still-open window counts trades arriving meanwhile twice (README, Reliability)")]
     public void A_short_chaos_run_loses_and_doubles_nothing_and_every_candle_is_equal()
     {
         using var chaos = K2Process.Run(
