@@ -106,10 +106,7 @@ public sealed class CandleCheckTests
     [Test]
     public async Task Trades_consumed_while_a_rebuild_runs_count_once_in_every_candle_table()
     {
-        var topics = HotTier.NewTopics();
-        await using var hotTier = HotTier.Create(new HotTierSettings(HotTier.NewOptions(), topics, EmbeddedKafka.BootstrapServers));
-        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(hotTier.Settings.Topic(exchange), partitions: 2); }
-        await hotTier.Schema.ApplyAsync();
+        await using var hotTier = await ConsumingHotTierAsync();
         await new ConsumerHealth(HotTier.Gateway, hotTier.Settings, HotTier.Lag(hotTier.Settings)).WaitForAssignmentsAsync(TimeSpan.FromSeconds(45));
         var fixture = FixtureTrades.All().Where(t => t.Exchange == Exchange.Binance).ToList();
         var repair = new CandleRepair(HotTier.Gateway, hotTier.Settings, NullLogger<CandleRepair>.Instance);
@@ -146,10 +143,7 @@ public sealed class CandleCheckTests
     [Test]
     public async Task A_queue_table_a_kill_left_detached_mid_rebuild_is_attached_at_the_next_start_and_consumes_again()
     {
-        var topics = HotTier.NewTopics();
-        await using var hotTier = HotTier.Create(new HotTierSettings(HotTier.NewOptions(), topics, EmbeddedKafka.BootstrapServers));
-        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(hotTier.Settings.Topic(exchange), partitions: 2); }
-        await hotTier.Schema.ApplyAsync();
+        await using var hotTier = await ConsumingHotTierAsync();
         var queue = KafkaConsumerDdl.QueueTable(Exchange.Kraken);
         await HotTier.Gateway.ExecuteAsync($"DETACH TABLE {hotTier.Table(queue)}");
         var trades = FixtureTrades.All().Where(t => t.Exchange == Exchange.Kraken).ToList();
@@ -176,6 +170,15 @@ public sealed class CandleCheckTests
             new FixedNow(DateTimeOffset.FromUnixTimeMilliseconds(trades.Max(t => t.ExchangeTimestampUs) / 1000).AddMinutes(2)), NullLogger<CandleCheck>.Instance);
 
         (await check.DifferingMinutesAsync(CancellationToken.None)).Should().BeEmpty();
+    }
+
+    /// <summary>A hot tier whose Kafka-engine consumers read topics of their own on the embedded cluster.</summary>
+    private static async Task<HotTier> ConsumingHotTierAsync()
+    {
+        var hotTier = HotTier.Create(new HotTierSettings(HotTier.NewOptions(), HotTier.NewTopics(), EmbeddedKafka.BootstrapServers));
+        foreach (var exchange in ExchangeNames.All) { EmbeddedKafka.Cluster.CreateTopic(hotTier.Settings.Topic(exchange), partitions: 2); }
+        await hotTier.Schema.ApplyAsync();
+        return hotTier;
     }
 
     /// <summary>The wall clock standing at one moment; timers run in real time.</summary>

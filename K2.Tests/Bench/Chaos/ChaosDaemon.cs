@@ -13,6 +13,7 @@ internal sealed class ChaosDaemon(string logFolder, IReadOnlyDictionary<string, 
     private readonly Lock _gate = new();
     private Process? _process;
     private StreamWriter? _log;
+    private Process? _ending;
 
     /// <summary>Starts made so far.</summary>
     public int Starts { get; private set; }
@@ -26,6 +27,15 @@ internal sealed class ChaosDaemon(string logFolder, IReadOnlyDictionary<string, 
     }
 
     public bool IsRunning => ProcessId is not null;
+
+    /// <summary>Why the daemon ended when the bench did not end it (a start refused by its configuration, a crash); else null.</summary>
+    public string? UnexpectedExit { get; private set; }
+
+    /// <summary>Throws when the daemon ended by itself: nothing a chaos run measures afterwards would mean anything.</summary>
+    public void EnsureNotExited()
+    {
+        if (UnexpectedExit is { } exit) { throw new InvalidOperationException(exit); }
+    }
 
     /// <summary>Starts the daemon with the base environment and <paramref name="extra"/> settings for this start only.</summary>
     public void Start(IReadOnlyDictionary<string, string>? extra = null)
@@ -46,7 +56,8 @@ internal sealed class ChaosDaemon(string logFolder, IReadOnlyDictionary<string, 
             _log?.Dispose();
             _log = new StreamWriter(Path.Combine(logFolder, $"daemon-{start.ToString(CultureInfo.InvariantCulture)}.log")) { AutoFlush = true };
             var log = _log;
-            var process = new Process { StartInfo = info };
+            var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+            process.Exited += (_, _) => OnExited(process, start);
             process.OutputDataReceived += (_, e) => Write(start, log, e.Data);
             process.ErrorDataReceived += (_, e) => Write(start, log, e.Data);
             process.Start();
@@ -62,6 +73,7 @@ internal sealed class ChaosDaemon(string logFolder, IReadOnlyDictionary<string, 
         lock (_gate)
         {
             if (_process is not { HasExited: false } p) { return; }
+            Volatile.Write(ref _ending, p);
             p.Kill(entireProcessTree: true);
             p.WaitForExit();
         }
@@ -71,7 +83,12 @@ internal sealed class ChaosDaemon(string logFolder, IReadOnlyDictionary<string, 
     public async Task StopAsync(TimeSpan timeout)
     {
         Process? process;
-        lock (_gate) { process = _process; }
+        lock (_gate)
+        {
+            process = _process;
+            Volatile.Write(ref _ending, process);
+        }
+
         if (process is not { HasExited: false }) { return; }
         using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])) { await kill.WaitForExitAsync(); }
         using var wait = new CancellationTokenSource(timeout);
@@ -93,6 +110,13 @@ internal sealed class ChaosDaemon(string logFolder, IReadOnlyDictionary<string, 
             _process?.Dispose();
             _log?.Dispose();
         }
+    }
+
+    private void OnExited(Process process, int start)
+    {
+        // Not under the gate: Kill holds it while it waits for the exit this reports.
+        if (ReferenceEquals(Volatile.Read(ref _ending), process)) { return; }
+        UnexpectedExit = $"the daemon (start {start.ToString(CultureInfo.InvariantCulture)}) exited by itself with code {process.ExitCode.ToString(CultureInfo.InvariantCulture)}; see daemon-{start.ToString(CultureInfo.InvariantCulture)}.log in the data folder";
     }
 
     private void Write(int start, StreamWriter log, string? line)

@@ -113,6 +113,7 @@ internal sealed partial class ChaosRun(IReadOnlyList<ChaosExchange> exchanges, C
         var last = _clock.Elapsed;
         while (_clock.Elapsed < duration)
         {
+            daemon.EnsureNotExited();
             await Task.Delay(Tick, cancellationToken);
             var now = _clock.Elapsed;
             var factor = DateTime.UtcNow.Ticks < Interlocked.Read(ref _burstUntilTicks) ? ChaosPlan.BurstFactor : 1;
@@ -133,12 +134,13 @@ internal sealed partial class ChaosRun(IReadOnlyList<ChaosExchange> exchanges, C
     }
 
     /// <summary>Waits until silver holds every made trade; returns how long that took.</summary>
-    public async Task<double> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<double> DrainAsync(ChaosDaemon daemon, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = Now;
         var generated = exchanges.ToDictionary(e => e.Exchange.ToWire(), e => e.Generated);
         while (Now - started < timeout.TotalSeconds)
         {
+            daemon.EnsureNotExited();
             var rows = await probe.TryQueryAsync($"SELECT exchange, uniqExact(symbol, trade_id) FROM k2.{HotTierMigrations.SilverTable} GROUP BY exchange", cancellationToken);
             if (rows is not null && generated.All(g => rows.Any(r => r[0] == g.Key && long.Parse(r[1], CultureInfo.InvariantCulture) >= g.Value))) { break; }
             await Task.Delay(1000, cancellationToken);
@@ -152,7 +154,7 @@ internal sealed partial class ChaosRun(IReadOnlyList<ChaosExchange> exchanges, C
     /// Waits until every candle is closed longer than <paramref name="lateness"/>, then for an offload run that started
     /// after that; returns the moment from which the run's offload is complete.
     /// </summary>
-    public async Task<DateTimeOffset> FinalOffloadAsync(TimeSpan lateness, CancellationToken cancellationToken)
+    public async Task<DateTimeOffset> FinalOffloadAsync(ChaosDaemon daemon, TimeSpan lateness, CancellationToken cancellationToken)
     {
         var closed = _tradingStart.AddSeconds(TradingSeconds) + lateness + TimeSpan.FromSeconds(6);
         if (closed > DateTimeOffset.UtcNow) { await Task.Delay(closed - DateTimeOffset.UtcNow, cancellationToken); }
@@ -161,6 +163,7 @@ internal sealed partial class ChaosRun(IReadOnlyList<ChaosExchange> exchanges, C
         var deadline = from + 300;
         while (Now < deadline)
         {
+            daemon.EnsureNotExited();
             lock (_gate)
             {
                 if (_offloadRuns.FirstOrDefault(r => r.At - r.Seconds >= from) is { At: > 0 } run)

@@ -63,8 +63,8 @@ internal sealed class ChaosScenario : IBenchScenario
             daemon.Start();
             await run.WaitUntilListenedAsync(daemon, StartTimeout, cancellationToken);
             await run.TradeAsync(daemon, arguments.Rate, duration, cancellationToken);
-            var drainSeconds = await run.DrainAsync(DrainTimeout, cancellationToken);
-            var cutoff = await run.FinalOffloadAsync(CandleLateness, cancellationToken);
+            var drainSeconds = await run.DrainAsync(daemon, DrainTimeout, cancellationToken);
+            var cutoff = await run.FinalOffloadAsync(daemon, CandleLateness, cancellationToken);
             var counts = await ChaosTally.CountAsync(probe, Database, exchanges, cancellationToken);
             var candles = await ChaosTally.CompareCandlesAsync(probe, Database, exchanges, cutoff, CandleLateness, cancellationToken);
             run.StopSampling();
