@@ -122,10 +122,21 @@ public sealed class CandleRepair(IClickHouseGateway gateway, HotTierSettings set
         }
         finally
         {
+            // Every queue is attached even when one attach fails: the other exchanges keep being consumed.
+            ClickHouseGatewayException? failed = null;
             foreach (var queue in detached)
             {
-                await gateway.ExecuteAsync($"ATTACH TABLE {settings.Table(queue)}{settings.OnCluster}", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await gateway.ExecuteAsync($"ATTACH TABLE {settings.Table(queue)}{settings.OnCluster}", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (ClickHouseGatewayException ex)
+                {
+                    failed ??= ex;
+                }
             }
+
+            if (failed is not null) { throw failed; }
         }
     }
 
