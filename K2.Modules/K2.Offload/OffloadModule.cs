@@ -11,7 +11,9 @@ using K2.Offload.Runs;
 using K2.Offload.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace K2.Offload;
 
@@ -31,6 +33,7 @@ public static class OffloadModule
         if (hosting == JobHosting.Scheduled && !options.Enabled) { return services; }
 
         if (services.All(d => d.ServiceType != typeof(IcebergWarehouse))) { services.AddIceberg(configuration); }
+        services.TryAddSingleton(sp => new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3, inlineCredentials: sp.GetRequiredService<IClickHouseGateway>().Kind == "embedded"));
         services.AddSingleton(sp => OffloadRunner.Create(
             sp.GetRequiredService<IClickHouseGateway>(),
             sp.GetRequiredService<HotTierSettings>().Database,
@@ -39,7 +42,8 @@ public static class OffloadModule
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("K2.Offload"),
             memory: sp.GetService<IMemoryPolicy>(),
-            candles: sp.GetService<CandleRepair>()));
+            candles: sp.GetService<CandleRepair>(),
+            coldSource: sp.GetRequiredService<ColdSourceSql>()));
         services.AddSingleton<IOffloadOnDemand>(sp => sp.GetRequiredService<OffloadRunner>());
         services.AddSingleton<ICandleRewrite>(sp => sp.GetRequiredService<OffloadRunner>());
         services.AddSingleton<IStatusContributor>(sp => sp.GetRequiredService<OffloadRunner>().Board);

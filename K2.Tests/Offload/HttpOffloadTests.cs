@@ -1,3 +1,4 @@
+using K2.Core.Trades;
 using K2.Offload.Runs;
 using K2.Offload.Tables;
 using K2.Tests.ClickHouse;
@@ -45,6 +46,25 @@ public sealed class HttpOffloadTests
 
         ScratchTables(rig).Should().BeEmpty();
         await rig.AssertColdEqualsHotAsync([ColdTables.Silver]);
+    }
+
+    [Test]
+    public async Task Candles_are_written_through_a_server_that_tells_their_partitions_and_a_late_trade_s_windows_are_rewritten()
+    {
+        await using var rig = await OffloadRig.StartAsync();
+        await rig.Trades.InsertAsync(300, HotTrades.Day.AddHours(23).AddMinutes(50), TimeSpan.FromSeconds(4));
+        await using var server = await RecordingClickHouseServer.StartAsync();
+        (await Runner(rig, server).RunAsync(ColdTables.Gold)).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
+        var oneMinute = await rig.ColdAsync(ColdTables.Gold[0]);
+        (await oneMinute.ListDataFilesAsync()).Select(f => f.Partition).Distinct().Should().HaveCount(2 * 3, "the trades span two days on three exchanges");
+
+        await rig.Trades.InsertLateAsync(Exchange.Kraken, "BTC-USDT", HotTrades.Day.AddHours(23).AddMinutes(55).AddSeconds(30), "999999.5", "2.5");
+        var results = await Runner(rig, server).RunAsync(ColdTables.Gold);
+
+        results.Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
+        server.Statements.Should().Contain(s => s.Contains("NOT IN", StringComparison.Ordinal), "the kept rows of the rewritten files are read by the server");
+        await rig.AssertColdEqualsHotAsync(ColdTables.Gold);
+        ScratchTables(rig).Should().BeEmpty();
     }
 
     private static OffloadRunner Runner(OffloadRig rig, RecordingClickHouseServer server) =>

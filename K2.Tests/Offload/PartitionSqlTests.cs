@@ -31,6 +31,7 @@ public sealed class PartitionSqlTests
 
         name.Should().Be(PartitionSql.FileName(key)).And.MatchRegex("^[A-Za-z0-9_-]+$");
         inKey.Should().Be("1");
+        PartitionSql.ParseFileName(Silver, name).Should().Be(key, "a file ClickHouse wrote names the partition it holds");
     }
 
     [Test]

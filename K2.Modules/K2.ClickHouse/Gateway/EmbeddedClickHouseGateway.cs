@@ -69,12 +69,14 @@ public sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGa
     }
 
     /// <summary>The engine runs in this process, so its <c>file()</c> function writes every part in one pass, in the result's order.</summary>
-    public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, IReadOnlyList<string> order, string folder,
+    public async Task<IReadOnlyList<string>> ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string>? parts, IReadOnlyList<string> order, string folder,
         IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
     {
-        var target = Path.Combine(ParquetExport.CheckedFolder(folder), "{_partition_id}.parquet");
+        var checkedFolder = ParquetExport.CheckedFolder(folder);
+        var target = Path.Combine(checkedFolder, "{_partition_id}.parquet");
         await ExecuteAsync($"INSERT INTO FUNCTION file('{target}', 'Parquet') PARTITION BY {partExpression}\n{sql}\n{ParquetExport.Settings(settings)}",
             cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. Directory.EnumerateFiles(checkedFolder, "*.parquet").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)];
     }
 
     public Task ReleaseFreedMemoryAsync(CancellationToken cancellationToken = default) => ExecuteAsync("SYSTEM JEMALLOC PURGE", cancellationToken: cancellationToken);

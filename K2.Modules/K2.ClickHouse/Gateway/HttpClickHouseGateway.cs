@@ -83,23 +83,23 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client, string scra
 
     /// <summary>
     /// The server cannot write to this machine, and it answers one query with one Parquet file. One part is one query
-    /// streamed into its file. Several parts are computed once into a scratch table on the server, keyed by part and
-    /// <paramref name="order"/>, and each part is then read back from it in order (a range of the table's key: no sort,
+    /// streamed into its file. Several parts, or parts not given, are computed once into a scratch table on the server, keyed
+    /// by part and <paramref name="order"/> (which then also tells the parts), and each part is read back from it in order (a range of the table's key: no sort,
     /// no deduplication), so <paramref name="sql"/>, which may sort and deduplicate a large batch, runs once whatever the
     /// number of parts (a filter on the part cannot pass below its <c>LIMIT BY</c>). The scratch table is dropped at the
     /// end; one left by a process that died mid-export is dropped by the next export of several parts once it is older than
     /// <see cref="LeftoverAge"/> (its name carries its creation time), so exports running at once (the offload's tables run
     /// in parallel) never drop each other's.
     /// </summary>
-    public async Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, IReadOnlyList<string> order, string folder,
+    public async Task<IReadOnlyList<string>> ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string>? parts, IReadOnlyList<string> order, string folder,
         IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
     {
         var checkedFolder = ParquetExport.CheckedFolder(folder);
-        var checkedParts = parts.Select(ParquetExport.CheckedPartName).ToList();
-        if (checkedParts.Count == 1)
+        if (parts is [var only])
         {
-            await ExportPartAsync($"SELECT * FROM ({sql}) WHERE ({partExpression}) = '{checkedParts[0]}'", checkedFolder, checkedParts[0], settings, cancellationToken).ConfigureAwait(false);
-            return;
+            var part = ParquetExport.CheckedPartName(only);
+            await ExportPartAsync($"SELECT * FROM ({sql}) WHERE ({partExpression}) = '{part}'", checkedFolder, part, settings, cancellationToken).ConfigureAwait(false);
+            return [part];
         }
 
         await DropScratchTablesAsync(cancellationToken).ConfigureAwait(false);
@@ -109,11 +109,16 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client, string scra
         {
             await ExecuteAsync($"CREATE TABLE {scratch} ENGINE = MergeTree ORDER BY ({key}) SETTINGS allow_nullable_key = 1\n" +
                 $"AS SELECT {partExpression} AS {ScratchPart}, * FROM ({sql})", cancellationToken: cancellationToken).ConfigureAwait(false);
+            var written = parts ?? (await QueryTextAsync($"SELECT DISTINCT {ScratchPart} FROM {scratch}", null, "TabSeparatedRaw", cancellationToken).ConfigureAwait(false))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var checkedParts = written.Select(ParquetExport.CheckedPartName).Order(StringComparer.Ordinal).ToList();
             foreach (var part in checkedParts)
             {
                 await ExportPartAsync($"SELECT * EXCEPT ({ScratchPart}) FROM {scratch} WHERE {ScratchPart} = '{part}' ORDER BY {key}", checkedFolder, part, settings, cancellationToken)
                     .ConfigureAwait(false);
             }
+
+            return checkedParts;
         }
         finally
         {

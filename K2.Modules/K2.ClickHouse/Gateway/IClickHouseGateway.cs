@@ -22,14 +22,16 @@ public interface IClickHouseGateway
     Task<Stream> QueryStreamAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Writes the result of <paramref name="sql"/> as Parquet files in <paramref name="folder"/> on this machine: one
-    /// file <c>&lt;name&gt;.parquet</c> per name in <paramref name="parts"/>, holding the rows for which
-    /// <paramref name="partExpression"/>, a String expression over the result's columns, gives that name (a name with no
-    /// rows may have no file). Names use only letters, digits, '_' and '-'. <paramref name="order"/> is the result's sort
-    /// order (ascending columns, as <paramref name="sql"/>'s <c>ORDER BY</c> has them), which each file keeps.
-    /// <paramref name="settings"/> are ClickHouse output settings such as the Parquet compression and row-group size.
+    /// Writes the result of <paramref name="sql"/> as Parquet files in <paramref name="folder"/> (empty, on this machine):
+    /// one file <c>&lt;name&gt;.parquet</c> per value <paramref name="partExpression"/>, a String expression over the
+    /// result's columns, gives, holding the rows that give it; it returns the names written. <paramref name="parts"/> are
+    /// the names the caller expects, when it knows them (a name with no rows may have no file), which spares a server the
+    /// pass that finds them; null when only the result itself can tell, as when rows may arrive between a survey and the
+    /// export. Names use only letters, digits, '_' and '-'. <paramref name="order"/> is the result's sort order (ascending
+    /// columns, as <paramref name="sql"/>'s <c>ORDER BY</c> has them), which each file keeps. <paramref name="settings"/>
+    /// are ClickHouse output settings such as the Parquet compression and row-group size.
     /// </summary>
-    Task ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string> parts, IReadOnlyList<string> order, string folder,
+    Task<IReadOnlyList<string>> ExportParquetAsync(string sql, string partExpression, IReadOnlyList<string>? parts, IReadOnlyList<string> order, string folder,
         IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default);
 
     /// <summary>

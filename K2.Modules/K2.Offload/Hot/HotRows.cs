@@ -7,16 +7,13 @@ using K2.Offload.Tables;
 
 namespace K2.Offload.Hot;
 
-/// <summary>What streaming one query into data files wrote.</summary>
-internal sealed record StreamedRows(long Rows, DateTime? NewestTime);
-
 /// <summary>One cold partition of a batch of hot rows and how many rows it holds.</summary>
 internal sealed record ColdPartition(PartitionKey Key, long Rows);
 
 /// <summary>A batch's cold partitions and the span of its time column in Unix microseconds.</summary>
 internal sealed record HotSurvey(IReadOnlyList<ColdPartition> Partitions, long FirstMicros, long LastMicros);
 
-/// <summary>Reads hot rows for a cold table and streams them, batch by batch, into Parquet data files.</summary>
+/// <summary>Reads hot rows for a cold table and has ClickHouse write them, batch by batch, as Parquet data files.</summary>
 internal sealed class HotRows(IClickHouseGateway gateway, string database)
 {
     public IClickHouseGateway Gateway => gateway;
@@ -78,18 +75,34 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
         var branches = Branches(partitions, BranchCount);
         var sql = string.Join("\nUNION ALL\n", branches.Select(branch =>
             $"SELECT * FROM ({ParquetSelect(table, rows)}){(branches.Count == 1 ? "" : $" WHERE {PartitionSql.Filter(expressions, [.. branch.Select(p => p.Key)])}")} ORDER BY {order} LIMIT 1 BY {distinct}"));
+        return await WriteFilesAsync(table, iceberg, sql, [.. partitions.Select(p => p.Key)], sorted, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Has ClickHouse write <paramref name="sql"/> (rows with the cold columns, named as in Iceberg and typed for its Parquet
+    /// encoder) as Parquet, one file per cold partition, keeping the query's row order (<paramref name="order"/>, its ORDER
+    /// BY columns), and makes each file a data file of <paramref name="iceberg"/>. <paramref name="partitions"/> are the
+    /// partitions a survey found; null when the rows may change between a survey and the export (the files written then
+    /// name their partitions), so that no row of a partition the survey missed is left out.
+    /// </summary>
+    public async Task<IReadOnlyList<DataFile>> WriteFilesAsync(ColdTable table, IcebergTable iceberg, string sql, IReadOnlyList<PartitionKey>? partitions,
+        IReadOnlyList<string> order, CancellationToken cancellationToken)
+    {
+        if (partitions is { Count: 0 }) { return []; }
+        var fields = table.PartitionSpec.Fields;
+        var expressions = fields.Select(f => PartitionSql.Expression(table, f)).ToList();
         var folder = Directory.CreateTempSubdirectory("k2-offload-").FullName;
         try
         {
-            var names = partitions.ToDictionary(p => PartitionSql.FileName(p.Key), p => p.Key);
-            await gateway.ExportParquetAsync(sql, PartitionSql.FileNameExpression(expressions, table, fields), [.. names.Keys], sorted, folder, DataFileParquet.Settings, cancellationToken).ConfigureAwait(false);
+            var expected = partitions?.Distinct().Select(PartitionSql.FileName).ToList();
+            var written = await gateway.ExportParquetAsync(sql, PartitionSql.FileNameExpression(expressions, table, fields), expected, order, folder, DataFileParquet.Settings, cancellationToken)
+                .ConfigureAwait(false);
             var files = new List<DataFile>();
-            foreach (var (name, partition) in names)
+            foreach (var name in written)
             {
                 var local = Path.Combine(folder, $"{name}.parquet");
                 if (!File.Exists(local)) { continue; }
-                if (await iceberg.ImportDataFileAsync(local, partition, cancellationToken).ConfigureAwait(false) is { } file) { files.Add(file); }
+                if (await iceberg.ImportDataFileAsync(local, PartitionSql.ParseFileName(table, name), cancellationToken).ConfigureAwait(false) is { } file) { files.Add(file); }
             }
 
             return files;
@@ -121,33 +134,5 @@ internal sealed class HotRows(IClickHouseGateway gateway, string database)
         var id = table.FieldId(table.TimeColumn);
         var type = (PrimitiveType)table.Schema.Field(id).Type;
         return files.Where(f => f.UpperBounds.ContainsKey(id)).Select(f => (DateTime?)SingleValue.Decode(type, f.UpperBounds[id])).Max();
-    }
-
-    /// <summary>
-    /// Streams <paramref name="sql"/> (RowBinary) into <paramref name="appender"/>. Rows come sorted, so a partition's rows
-    /// are contiguous: its file is closed when the next partition begins, and memory holds one read buffer and one open
-    /// row group whatever the backlog.
-    /// </summary>
-    public async Task<StreamedRows> StreamAsync(ColdTable table, string sql, DataFileAppender appender, Func<object?[], ValueTask>? each, CancellationToken cancellationToken)
-    {
-        var timeIndex = table.Schema.IndexOf(table.TimeColumn);
-        DateTime? newest = null;
-        long rows = 0;
-        await using var stream = await gateway.QueryStreamAsync(sql, "RowBinary", cancellationToken).ConfigureAwait(false);
-        var reader = new RowBinaryReader(stream, table.Columns);
-        var spec = table.PartitionSpec;
-        PartitionKey? partition = null;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { } row)
-        {
-            if (each is not null) { await each(row).ConfigureAwait(false); }
-            var key = spec.KeyOf(table.Schema, row);
-            if (partition is not null && !key.Equals(partition)) { await appender.CompleteAsync(cancellationToken).ConfigureAwait(false); }
-            partition = key;
-            await appender.WriteAsync(row, cancellationToken).ConfigureAwait(false);
-            rows++;
-            if (row[timeIndex] is DateTime time && (newest is null || time > newest)) { newest = time; }
-        }
-
-        return new StreamedRows(rows, newest);
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using K2.ClickHouse.Gateway;
 using K2.ClickHouse.Schema;
 using K2.Iceberg.Spec;
+using K2.Iceberg.Tables;
 using K2.Offload.Hot;
 using K2.Offload.Tables;
 using K2.Offload.Watermarks;
@@ -13,7 +14,9 @@ namespace K2.Offload.Runs;
 /// Offloads a candle table: windows closed for longer than the allowed lateness are appended once, and a window whose
 /// hot candle changed after it was offloaded (a late or backfilled trade reached silver since the last run) is
 /// rewritten: the cold files holding it are replaced by the same rows with the revised candle (an Iceberg overwrite),
-/// so a window never has two rows.
+/// so a window never has two rows. ClickHouse writes the files, as it does the trades': one query reads the new candles
+/// from the hot tier and the kept rows of the replaced files from the cold tier, sorts them and writes one Parquet file
+/// per partition.
 /// </summary>
 /// <remarks>
 /// Watermark streams: <c>horizon</c>, windows starting before it are offloaded; <c>cut</c>, silver rows ingested up to
@@ -55,41 +58,39 @@ internal sealed class CandleOffloader(OffloadContext context)
             return new OffloadResult(table.Name, OffloadOutcome.UpToDate, 0, 0, 0, clock.Elapsed, null, start.From.ToJson());
         }
 
-        // Partition first: the stream closes its file whenever the partition changes, so sorting by symbol alone wrote a file
-        // per symbol and window run (33 files for 34 candles in a minute of the soak).
-        await using var appender = iceberg.NewAppender();
         var selected = $"""
             SELECT * FROM {context.Hot.Table(table)}
             WHERE window_start < {Time(horizon)}
               AND (window_start >= {Time(previousHorizon)} OR (exchange, symbol, window_start) IN ({revised}))
             """;
         var quarantined = await context.Quarantine.MoveAsync(table, selected, cancellationToken).ConfigureAwait(false);
-        var source = $"""
-            {Quarantine.Fitting(table, selected)}
-            ORDER BY {string.Join(", ", table.PartitionSpec.Fields.Select(f => PartitionSql.Expression(table, f)).Concat(table.SortColumns))}
-            """;
-        var streamed = await context.Hot.StreamAsync(table, HotRows.Select(table, source), appender, null, cancellationToken).ConfigureAwait(false);
+        var fitting = Quarantine.Fitting(table, selected);
 
-        // Files holding a revised window are rewritten without it (its new row was just written).
+        // Files holding a revised window are written again by the same query, without their old row of it (its new row comes from the hot tier).
         var affected = revisedKeys.Select(k => table.PartitionSpec.KeyOf(table.Schema, KeyRow(table, k))).ToHashSet();
         var replaced = (await iceberg.ListDataFilesAsync(cancellationToken).ConfigureAwait(false)).Where(f => affected.Contains(f.Partition)).ToList();
-        var keyColumns = table.AuditKey.Select(table.Schema.IndexOf).ToArray();
-        foreach (var file in replaced)
-        {
-            await foreach (var row in iceberg.ReadRowsAsync(file, cancellationToken).ConfigureAwait(false))
-            {
-                if (!revisedKeys.Contains(Key(row, keyColumns))) { await appender.WriteAsync(row, cancellationToken).ConfigureAwait(false); }
-            }
-        }
+        var columns = string.Join(", ", table.Columns.Select(c => $"`{c.Name}`"));
+        var kept = replaced.Count == 0 ? "" : $"""
 
-        var files = await appender.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            UNION ALL
+            SELECT {columns} FROM {context.ColdSource.ForDataFiles([.. replaced.Select(f => f.Path)], ClickHouseColumnTypes.Structure(iceberg.Metadata.CurrentSchema))}
+            WHERE (exchange, symbol, window_start) NOT IN (SELECT exchange, symbol, toDateTime64(w, 6, 'UTC') FROM ({revised}))
+            """;
+        var order = table.SortColumns.Select(c => $"`{c}`").ToList();
+        var sql = $"SELECT * FROM ({HotRows.ParquetSelect(table, fitting)}{kept}) ORDER BY {string.Join(", ", order)}";
+
+        // Live trades may add a candle of a window below the horizon at any time (a late trade opening a window), so the files
+        // written name their partitions: a survey taken before the export could miss one and leave its candles out.
+        var files = await context.Hot.WriteFilesAsync(table, iceberg, sql, partitions: null, order, cancellationToken).ConfigureAwait(false);
+        var written = files.Sum(f => f.RecordCount) - (replaced.Sum(f => f.RecordCount) - await ReplacedRowsAsync(replaced, revised, cancellationToken).ConfigureAwait(false));
+
         var next = start.From.With(new Dictionary<string, long> { [Horizon] = Math.Max(horizon, previousHorizon), [Cut] = cut });
         var paths = replaced.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         var committed = await ColdCommit.CommitAsync(context, table, iceberg, start, next,
-            new Dictionary<string, long> { [Horizon] = streamed.Rows }, files, f => paths.Contains(f.Path), cancellationToken).ConfigureAwait(false);
+            new Dictionary<string, long> { [Horizon] = written }, files, f => paths.Contains(f.Path), cancellationToken).ConfigureAwait(false);
         return committed
-            ? new OffloadResult(table.Name, OffloadOutcome.Committed, streamed.Rows, files.Sum(f => f.FileSizeInBytes), files.Count, clock.Elapsed,
-                streamed.NewestTime is { } t ? new DateTimeOffset(t) : null, next.ToJson()) { Quarantined = quarantined }
+            ? new OffloadResult(table.Name, OffloadOutcome.Committed, written, files.Sum(f => f.FileSizeInBytes), files.Count, clock.Elapsed,
+                written > 0 && HotRows.Newest(table, files) is { } newest ? new DateTimeOffset(newest) : null, next.ToJson()) { Quarantined = quarantined }
             : new OffloadResult(table.Name, OffloadOutcome.Superseded, 0, 0, 0, clock.Elapsed, null, start.From.ToJson());
     }
 
@@ -115,8 +116,16 @@ internal sealed class CandleOffloader(OffloadContext context)
         return row;
     }
 
-    private static (string, string, DateTime) Key(object?[] row, int[] columns) =>
-        ((string)row[columns[0]]!, (string)row[columns[1]]!, DateTime.SpecifyKind((DateTime)row[columns[2]]!, DateTimeKind.Utc));
+    /// <summary>Rows of <paramref name="replaced"/> that hold a revised window (they are not written again).</summary>
+    private async Task<long> ReplacedRowsAsync(IReadOnlyList<DataFile> replaced, string revised, CancellationToken cancellationToken)
+    {
+        if (replaced.Count == 0) { return 0; }
+        var files = context.ColdSource.ForDataFiles([.. replaced.Select(f => f.Path)], $"exchange String, symbol String, window_start DateTime64(6, 'UTC')");
+        var rows = await context.Hot.Gateway.QueryRowsAsync(
+            $"SELECT count() FROM {files} WHERE (exchange, symbol, window_start) IN (SELECT exchange, symbol, toDateTime64(w, 6, 'UTC') FROM ({revised}))",
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return long.Parse(rows.Single()[0], CultureInfo.InvariantCulture);
+    }
 
     private static long Micros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 

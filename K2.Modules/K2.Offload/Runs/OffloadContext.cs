@@ -1,3 +1,4 @@
+using K2.Iceberg;
 using K2.ClickHouse.Operations;
 using K2.Iceberg.Tables;
 using K2.Offload.Hot;
@@ -22,6 +23,9 @@ internal sealed record OffloadContext(
     public CandleRepair? Candles { get; init; }
 
     public Quarantine Quarantine => new(Hot, Logger);
+
+    /// <summary>How ClickHouse reads the warehouse's data files (the candle rewrite reads the files it replaces).</summary>
+    public ColdSourceSql ColdSource { get; init; } = new(new S3StorageOptions());
 
     /// <summary>The cold table (created on first use) and the watermark its committed snapshots carry.</summary>
     public async Task<(IcebergTable Table, OffloadStart Start)> OpenAsync(ColdTable table, CancellationToken cancellationToken)

@@ -26,12 +26,15 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board, 
     /// <param name="memory">The host's memory policy, told when a run ends; none in tests.</param>
     /// <param name="candles">Repairs candles a redelivered block inflated before they are offloaded; none, no repair.</param>
     public static OffloadRunner Create(IClickHouseGateway gateway, string database, IcebergWarehouse warehouse, OffloadOptions options,
-        TimeProvider time, ILogger logger, OffloadFaults? faults = null, IMemoryPolicy? memory = null, CandleRepair? candles = null) =>
-        new(new OffloadContext(new HotRows(gateway, database), warehouse, new WatermarkStore(warehouse.Catalog), options, time, logger)
+        TimeProvider time, ILogger logger, OffloadFaults? faults = null, IMemoryPolicy? memory = null, CandleRepair? candles = null, ColdSourceSql? coldSource = null)
+    {
+        var context = new OffloadContext(new HotRows(gateway, database), warehouse, new WatermarkStore(warehouse.Catalog), options, time, logger)
         {
             Faults = faults ?? new OffloadFaults(),
             Candles = candles,
-        }, new OffloadBoard(time), memory);
+        };
+        return new(coldSource is null ? context : context with { ColdSource = coldSource }, new OffloadBoard(time), memory);
+    }
 
     public async Task<IReadOnlyList<OffloadResult>> RunAsync(IReadOnlyCollection<ColdTable>? only = null, CancellationToken cancellationToken = default)
     {

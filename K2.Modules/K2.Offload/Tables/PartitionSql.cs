@@ -54,6 +54,18 @@ internal static class PartitionSql
             _ => throw new NotSupportedException($"partition value {v} has no file name"),
         }));
 
+    /// <summary>The partition a <see cref="FileName"/> names.</summary>
+    public static PartitionKey ParseFileName(ColdTable table, string name)
+    {
+        var fields = table.PartitionSpec.Fields;
+        if (fields.Count == 0) { return new PartitionKey([]); }
+        var values = name.Split('_');
+        if (values.Length != fields.Count) { throw new FormatException($"{table.Name}: file name {name} does not name a partition of {fields.Count} fields"); }
+        return new PartitionKey([.. fields.Select((f, i) => IsText(table, f)
+            ? (object)Encoding.UTF8.GetString(Convert.FromHexString(values[i]))
+            : int.Parse(values[i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture))]);
+    }
+
     /// <summary>A condition true for rows of the partitions <paramref name="keys"/>.</summary>
     public static string Filter(IReadOnlyList<string> expressions, IReadOnlyList<PartitionKey> keys)
     {
