@@ -46,6 +46,28 @@ public sealed class DuplicateRepairTests
     }
 
     [Test]
+    public async Task A_rebuild_waits_while_a_reader_holds_rebuilds_off_so_the_reader_never_sees_its_deleted_windows()
+    {
+        await using var hotTier = HotTier.Create();
+        await hotTier.Schema.ApplyAsync();
+        var trades = FixtureTrades.All();
+        await InsertIntoBronzeAsync(hotTier, trades);
+        await InsertIntoBronzeAsync(hotTier, trades.Where(t => t.Exchange == Exchange.Binance).Take(20).ToList());
+        var inflated = await hotTier.AllCandlesAsync();
+        var repair = new CandleRepair(HotTier.Gateway, hotTier.Settings, NullLogger<CandleRepair>.Instance);
+
+        var held = await repair.HoldRebuildsAsync();
+        var rebuild = repair.RepairAsync(From, To);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        rebuild.IsCompleted.Should().BeFalse("the reader still holds rebuilds off");
+        (await hotTier.AllCandlesAsync()).Should().Equal(inflated, "no window was deleted while the reader holds rebuilds off");
+        await held.DisposeAsync();
+        await rebuild;
+        (await hotTier.CandlesAsync(CandleInterval.All[0])).Should().Equal(ExpectedCandles.For(CandleInterval.All[0], trades));
+    }
+
+    [Test]
     public async Task A_repair_outside_the_damaged_range_leaves_other_candles_alone()
     {
         await using var hotTier = HotTier.Create();

@@ -13,6 +13,30 @@ namespace K2.ClickHouse.Operations;
 /// </summary>
 public sealed class CandleRepair(IClickHouseGateway gateway, HotTierSettings settings, ILogger<CandleRepair> logger)
 {
+    private readonly SemaphoreSlim _rebuilds = new(1, 1);
+
+    /// <summary>
+    /// Holds this process's rebuilds off until the result is disposed. A rebuild deletes its windows before it writes them
+    /// again from silver, so a reader in between (the candle offload) would miss them; rebuilds also wait for each other,
+    /// as two at once would count their windows twice. Another process's <c>k2 ddl --repair-candles</c> is not held.
+    /// </summary>
+    public async Task<IAsyncDisposable> HoldRebuildsAsync(CancellationToken cancellationToken = default)
+    {
+        await _rebuilds.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Held(_rebuilds);
+    }
+
+    private sealed class Held(SemaphoreSlim gate) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) { gate.Release(); }
+            return ValueTask.CompletedTask;
+        }
+    }
+
     /// <summary>
     /// Finds the one-minute windows, among those holding silver rows ingested after <paramref name="ingestedAfter"/>, whose
     /// candle counted more trades than silver holds distinct ones — a block the Kafka engine delivered again, which the
@@ -58,9 +82,14 @@ public sealed class CandleRepair(IClickHouseGateway gateway, HotTierSettings set
     public async Task<long> RepairAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
         if (to <= from) { throw new ArgumentException($"--to ({to:O}) must be after --from ({from:O})", nameof(to)); }
-        await RecordAsync(from, to, finished: false, cancellationToken).ConfigureAwait(false);
-        var written = await RebuildAsync(from, to, cancellationToken).ConfigureAwait(false);
-        await RecordAsync(from, to, finished: true, cancellationToken).ConfigureAwait(false);
+        long written;
+        await using (await HoldRebuildsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await RecordAsync(from, to, finished: false, cancellationToken).ConfigureAwait(false);
+            written = await RebuildAsync(from, to, cancellationToken).ConfigureAwait(false);
+            await RecordAsync(from, to, finished: true, cancellationToken).ConfigureAwait(false);
+        }
+
         Log.CandlesRepaired(logger, from, to, written, CandleInterval.All.Count);
         return written;
     }

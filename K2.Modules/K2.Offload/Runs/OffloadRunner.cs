@@ -50,8 +50,15 @@ internal sealed class OffloadRunner(OffloadContext context, OffloadBoard board, 
         results.AddRange(await Task.WhenAll(ColdTables.Bronze.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
         if (Selected(ColdTables.Silver)) { results.Add(await RunTableAsync(ColdTables.Silver, cancellationToken).ConfigureAwait(false)); }
         var gold = ColdTables.Gold.Where(Selected).ToList();
-        if (gold.Count > 0) { await RepairRedeliveredCandlesAsync(gold, cancellationToken).ConfigureAwait(false); }
-        results.AddRange(await Task.WhenAll(ColdTables.Gold.Where(Selected).Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
+        if (gold.Count > 0)
+        {
+            await RepairRedeliveredCandlesAsync(gold, cancellationToken).ConfigureAwait(false);
+
+            // A rebuild (the candle check's) deletes windows before it writes them again: the candle tables are read without one.
+            await using var noRebuild = context.Candles is { } candles ? await candles.HoldRebuildsAsync(cancellationToken).ConfigureAwait(false) : null;
+            results.AddRange(await Task.WhenAll(gold.Select(t => RunTableAsync(t, cancellationToken))).ConfigureAwait(false));
+        }
+
         await context.Hot.Gateway.ReleaseFreedMemoryAsync(cancellationToken).ConfigureAwait(false);
         memory?.LargeJobFinished();
         Log.RunDone(context.Logger, Guid.NewGuid().ToString("N")[..8], results.Count(r => r.Outcome == OffloadOutcome.Committed),
