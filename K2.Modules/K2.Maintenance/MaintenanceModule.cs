@@ -12,7 +12,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Quartz;
 
 namespace K2.Maintenance;
@@ -50,7 +49,7 @@ public static class MaintenanceModule
         services.TryAddSingleton<IReoffloadRequests>(sp => sp.GetService<ICandleRewrite>() is { } rewrite
             ? new OffloadReoffloadRequests(rewrite)
             : new LoggedReoffloadRequests(sp.GetRequiredService<ILogger<LoggedReoffloadRequests>>()));
-        services.TryAddSingleton(sp => new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3, inlineCredentials: sp.GetRequiredService<IClickHouseGateway>().Kind == "embedded"));
+        services.TryAddColdSource();
         services.TryAddSingleton(sp => new AuditLog(sp.GetRequiredService<IcebergWarehouse>().Catalog));
         services.TryAddSingleton(sp =>
         {

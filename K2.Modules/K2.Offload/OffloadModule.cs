@@ -11,9 +11,7 @@ using K2.Offload.Runs;
 using K2.Offload.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace K2.Offload;
 
@@ -33,7 +31,7 @@ public static class OffloadModule
         if (hosting == JobHosting.Scheduled && !options.Enabled) { return services; }
 
         if (services.All(d => d.ServiceType != typeof(IcebergWarehouse))) { services.AddIceberg(configuration); }
-        services.TryAddSingleton(sp => new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3, inlineCredentials: sp.GetRequiredService<IClickHouseGateway>().Kind == "embedded"));
+        services.TryAddColdSource();
         services.AddSingleton(sp => OffloadRunner.Create(
             sp.GetRequiredService<IClickHouseGateway>(),
             sp.GetRequiredService<HotTierSettings>().Database,

@@ -13,10 +13,8 @@ using K2.Query.Reading;
 using K2.Query.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace K2.Query;
 
@@ -44,7 +42,7 @@ public static class QueryModule
         RequireServerCredentials(services, configuration);
 
         // Credentials travel in SQL only to the embedded engine (in process); a server reads with its named collection.
-        services.TryAddSingleton(sp => new ColdSourceSql(sp.GetRequiredService<IOptions<IcebergOptions>>().Value.S3, inlineCredentials: sp.GetRequiredService<IClickHouseGateway>().Kind == "embedded"));
+        services.TryAddColdSource();
         services.AddSingleton(sp => new ColdPins(sp.GetRequiredService<IcebergWarehouse>(), sp.GetRequiredService<ColdSourceSql>()));
         services.AddSingleton(sp => new QueryContext(
             sp.GetRequiredService<IClickHouseGateway>(),
