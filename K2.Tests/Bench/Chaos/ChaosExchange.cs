@@ -3,12 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using K2.Core.Trades;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace K2.Bench.Chaos;
 
@@ -115,17 +110,12 @@ internal abstract class ChaosExchange : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.UseWebSockets();
-        _app.Use(RateLimitAsync);
-        _app.Map(WebSocketPath, AcceptAsync);
-        MapRest(_app);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        (_app, BaseUrl) = await LoopbackWebApp.StartAsync(app =>
+        {
+            app.Use(RateLimitAsync);
+            app.Map(WebSocketPath, AcceptAsync);
+            MapRest(app);
+        });
         _heartbeats = Task.Run(HeartbeatsAsync);
     }
 

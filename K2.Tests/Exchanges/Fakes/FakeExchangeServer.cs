@@ -2,12 +2,8 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using K2.Bench;
 using K2.Tests.Support;
 
 namespace K2.Tests.Exchanges.Fakes;
@@ -241,17 +237,12 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.UseWebSockets();
-        _app.Use(CountRestAsync);
-        _app.Map(WebSocketPath, AcceptAsync);
-        MapRest(_app);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        (_app, BaseUrl) = await LoopbackWebApp.StartAsync(app =>
+        {
+            app.Use(CountRestAsync);
+            app.Map(WebSocketPath, AcceptAsync);
+            MapRest(app);
+        });
         _pump = Task.Run(PumpAsync);
     }
 
