@@ -22,7 +22,9 @@ namespace K2.Bench;
 /// defaults: compaction, manifest rewrite, snapshot expiry with expired metadata files, orphan cleanup; the orphans found
 /// are counted, and none is old enough to delete on the simulated clock). After each day it prints one JSON line: the commit time p99 of the day, chDB's
 /// <c>count()</c> and a one-day range query on silver (each the median of five runs), manifests per table and metadata bytes; the report ends with
-/// each figure's largest ratio to day 1 from day 2 on.
+/// each figure's largest ratio to day 1 from day 2 on. Given a <c>--data-dir</c> that holds an earlier run's warehouse, it
+/// continues that run after the last day whose commits all tables hold (a long run outlives a host restart); a day the
+/// earlier run left half committed is committed again in full, and the ratios are then left to whoever joins both outputs.
 /// </summary>
 internal sealed class ColdGrowthScenario : IBenchScenario
 {
@@ -59,10 +61,13 @@ internal sealed class ColdGrowthScenario : IBenchScenario
         var cleanup = new TableCleanup(warehouse, time);
         var silver = tables.Single(t => t.Cold == ColdTables.Silver).Table;
         var days = new List<Dictionary<string, double>>();
-        var rows = 0L;
+        var firstDay = CompletedDays(tables.Select(t => t.Table));
+        if (firstDay > 0) { await Console.Error.WriteLineAsync($"cold-growth: continuing the run in {folder} at day {firstDay + 1}"); }
+        var rowsPerDay = tables.Sum(t => t.Cold.Layer == ColdLayer.Gold ? CandleRowsPerCommit : arguments.Records) * (long)CommitsPerDay;
+        var rows = firstDay * rowsPerDay;
         var clock = Stopwatch.StartNew();
         var slot = TimeSpan.FromDays(1) / CommitsPerDay;
-        for (var day = 0; day < arguments.Days; day++)
+        for (var day = firstDay; day < arguments.Days; day++)
         {
             var commitMs = new List<double>();
             var dayStart = Start.AddDays(day);
@@ -125,11 +130,14 @@ internal sealed class ColdGrowthScenario : IBenchScenario
         var growth = new Dictionary<string, object>();
         foreach (var key in new[] { "commit_p99_ms", "chdb_count_ms", "chdb_one_day_ms", "manifests_per_table_max", "metadata_bytes" })
         {
+            if (firstDay > 0) { break; }
             growth[$"{key}_max_ratio_to_day1"] = days.Count < 2 ? 1 : Math.Round(days.Skip(1).Max(d => d[key]) / Math.Max(days[0][key], 1e-9), 2);
         }
 
+        growth["first_day"] = firstDay + 1;
+
         growth["days"] = days;
-        return new BenchReport { Scenario = Name, Records = rows, Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), Details = growth };
+        return new BenchReport { Scenario = Name, Records = rows - (firstDay * rowsPerDay), Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), Details = growth };
     }
 
     /// <summary>
@@ -150,6 +158,15 @@ internal sealed class ColdGrowthScenario : IBenchScenario
     }
 
     private const int QueryRuns = 5;
+
+    /// <summary>
+    /// Days whose 96 commits every table holds: the last commit of day d is stamped at the end of the day, maintenance two
+    /// hours later, so the oldest table's newest snapshot tells how far the run got.
+    /// </summary>
+    private static long CompletedDays(IEnumerable<IcebergTable> tables) =>
+        tables.Min(t => t.Metadata.CurrentSnapshot is { } snapshot
+            ? (long)Math.Floor((DateTimeOffset.FromUnixTimeMilliseconds(snapshot.TimestampMs) - Start).TotalDays)
+            : 0);
 
     private static async Task<double> MetadataBytesAsync(IcebergWarehouse warehouse, IEnumerable<IcebergTable> tables, CancellationToken cancellationToken)
     {
