@@ -23,7 +23,7 @@ namespace K2.Bench;
 /// are counted, and none is old enough to delete on the simulated clock). After each day it prints one JSON line: the commit time p99 of the day, chDB's
 /// <c>count()</c> and a one-day range query on silver (each the median of five runs), manifests per table and metadata bytes; the report ends with
 /// each figure's largest ratio to day 1 from day 2 on. Given a <c>--data-dir</c> that holds an earlier run's warehouse, it
-/// continues that run after the last day whose commits all tables hold (a long run outlives a host restart); a day the
+/// continues that run after the last day whose commits all tables hold (a long run can be killed before its end); a day the
 /// earlier run left half committed is committed again in full, and the ratios are then left to whoever joins both outputs.
 /// </summary>
 internal sealed class ColdGrowthScenario : IBenchScenario
