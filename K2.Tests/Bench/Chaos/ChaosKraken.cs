@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using K2.Core.Trades;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,49 +13,37 @@ namespace K2.Bench.Chaos;
 internal sealed class ChaosKraken(IReadOnlyList<SymbolTape> tapes) : ChaosExchange(Exchange.Kraken, tapes)
 {
     private const int SnapshotTrades = 50;
-    private const string Time = "\"time_in\":\"2026-02-17T14:30:00.412873Z\",\"time_out\":\"2026-02-17T14:30:00.412941Z\"";
 
     protected override string WebSocketPath => "/v2";
 
-    protected override string? Heartbeat => "{\"channel\":\"heartbeat\"}";
+    protected override string? Heartbeat => KrakenWire.Heartbeat;
 
-    protected override IEnumerable<string> OnConnect(Connection connection) =>
-        [$"{{\"channel\":\"status\",\"type\":\"update\",\"data\":[{{\"version\":\"2.0.10\",\"system\":\"online\",\"api_version\":\"v2\",\"connection_id\":{connection.Number}}}]}}"];
+    protected override IEnumerable<string> OnConnect(Connection connection) => [KrakenWire.Status(connection.Number)];
 
     protected override IEnumerable<string> OnClientMessage(Connection connection, string message)
     {
-        var request = JsonNode.Parse(message)!;
-        var reqId = request["req_id"] is { } id ? $",\"req_id\":{id.ToJsonString()}" : string.Empty;
-        var method = request["method"]?.GetValue<string>();
-        if (method == "ping") { return [$"{{\"method\":\"pong\"{reqId},{Time}}}"]; }
-        var parameters = request["params"];
-        if (method is not ("subscribe" or "unsubscribe") || parameters?["channel"]?.GetValue<string>() != "trade")
-        {
-            return [$"{{\"error\":\"Unsupported request\",\"method\":\"{method}\",\"success\":false{reqId},{Time}}}"];
-        }
-
-        var snapshot = parameters["snapshot"]?.GetValue<bool>() ?? true;
+        if (KrakenWire.Parse(message, out var reply) is not { } request) { return [reply!]; }
+        var snapshot = request.Snapshot ?? true;
         var replies = new List<string>();
-        foreach (var symbol in parameters["symbol"]!.AsArray().Select(s => s!.GetValue<string>()))
+        foreach (var symbol in request.Symbols)
         {
             if (Tape(symbol) is not { } tape)
             {
-                replies.Add($"{{\"error\":\"Currency pair not supported {symbol}\",\"method\":\"{method}\",\"success\":false,\"symbol\":\"{symbol}\"{reqId},{Time}}}");
+                replies.Add(request.UnsupportedPair(symbol));
                 continue;
             }
 
-            if (method == "unsubscribe")
+            if (request.Method == "unsubscribe")
             {
                 connection.SymbolSet.TryRemove(symbol, out _);
-                replies.Add($"{{\"method\":\"unsubscribe\",\"result\":{{\"channel\":\"trade\",\"symbol\":\"{symbol}\"}},\"success\":true{reqId},{Time}}}");
+                replies.Add(request.Unsubscribed(symbol));
                 continue;
             }
 
-            replies.Add($"{{\"method\":\"subscribe\",\"result\":{{\"channel\":\"trade\",\"snapshot\":{(snapshot ? "true" : "false")},\"symbol\":\"{symbol}\"}},\"success\":true{reqId},{Time}}}");
+            replies.Add(request.Subscribed(symbol, snapshot));
             if (snapshot)
             {
-                var newest = tape.FromId(tape.FirstId + tape.Count - SnapshotTrades, SnapshotTrades);
-                replies.Add($"{{\"channel\":\"trade\",\"type\":\"snapshot\",\"data\":[{string.Join(',', newest.Select(Row))}]}}");
+                replies.Add(KrakenWire.TradeFrame("snapshot", tape.FromId(tape.FirstId + tape.Count - SnapshotTrades, SnapshotTrades).Select(Row)));
             }
 
             connection.SymbolSet[symbol] = true;
@@ -65,8 +52,7 @@ internal sealed class ChaosKraken(IReadOnlyList<SymbolTape> tapes) : ChaosExchan
         return replies;
     }
 
-    protected override IReadOnlyList<string> Frames(IReadOnlyList<ChaosTrade> trades) =>
-        [$"{{\"channel\":\"trade\",\"type\":\"update\",\"data\":[{string.Join(',', trades.Select(Row))}]}}"];
+    protected override IReadOnlyList<string> Frames(IReadOnlyList<ChaosTrade> trades) => [KrakenWire.TradeFrame("update", trades.Select(Row))];
 
     protected override void MapRest(WebApplication app) =>
         app.MapGet("/0/public/Trades", (string pair, long? since, int? count) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using K2.Bench;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -13,61 +14,49 @@ namespace K2.Tests.Exchanges.Fakes;
 /// </summary>
 internal sealed class FakeKraken(IReadOnlyList<string> timeline) : FakeExchangeServer(timeline)
 {
-    private const string Time = "\"time_in\":\"2026-02-17T14:30:00.412873Z\",\"time_out\":\"2026-02-17T14:30:00.412941Z\"";
-
     protected override string WebSocketPath => "/v2";
 
-    protected override string? Heartbeat => "{\"channel\":\"heartbeat\"}";
+    protected override string? Heartbeat => KrakenWire.Heartbeat;
 
     private HashSet<string> KnownSymbols => Trades.Select(t => t.Symbol).Concat(Listed).ToHashSet(StringComparer.Ordinal);
 
     protected override IEnumerable<string> OnConnect(FakeConnection connection) =>
-        connection.Number == 1 ? [] : [$"{{\"channel\":\"status\",\"type\":\"update\",\"data\":[{{\"version\":\"2.0.10\",\"system\":\"online\",\"api_version\":\"v2\",\"connection_id\":{connection.Number}}}]}}"];
+        connection.Number == 1 ? [] : [KrakenWire.Status(connection.Number)];
 
     protected override IEnumerable<string> OnClientMessage(FakeConnection connection, string message)
     {
-        var request = JsonNode.Parse(message)!;
-        var reqId = request["req_id"] is { } id ? $",\"req_id\":{id.ToJsonString()}" : string.Empty;
-        var method = request["method"]?.GetValue<string>();
-        if (method == "ping") { return [$"{{\"method\":\"pong\"{reqId},{Time}}}"]; }
-        var parameters = request["params"];
-        if (method is not ("subscribe" or "unsubscribe") || parameters?["channel"]?.GetValue<string>() != "trade")
-        {
-            return [$"{{\"error\":\"Unsupported request\",\"method\":\"{method}\",\"success\":false{reqId},{Time}}}"];
-        }
-
-        var symbols = parameters["symbol"]!.AsArray().Select(s => s!.GetValue<string>()).ToArray();
-        var snapshot = parameters["snapshot"]?.GetValue<bool>();
+        if (KrakenWire.Parse(message, out var reply) is not { } request) { return [reply!]; }
+        var snapshot = request.Snapshot;
         var replies = new List<string>();
-        foreach (var symbol in symbols)
+        foreach (var symbol in request.Symbols)
         {
             if (!KnownSymbols.Contains(symbol))
             {
-                replies.Add($"{{\"error\":\"Currency pair not supported {symbol}\",\"method\":\"{method}\",\"success\":false,\"symbol\":\"{symbol}\"{reqId},{Time}}}");
+                replies.Add(request.UnsupportedPair(symbol));
                 continue;
             }
 
-            if (method == "unsubscribe")
+            if (request.Method == "unsubscribe")
             {
                 connection.Symbols.Remove(symbol);
-                replies.Add($"{{\"method\":\"unsubscribe\",\"result\":{{\"channel\":\"trade\",\"symbol\":\"{symbol}\"}},\"success\":true{reqId},{Time}}}");
+                replies.Add(request.Unsubscribed(symbol));
                 continue;
             }
 
             if (snapshot is null)
             {
-                replies.Add($"{{\"error\":\"snapshot must be sent explicitly in this test exchange\",\"method\":\"subscribe\",\"success\":false,\"symbol\":\"{symbol}\"{reqId},{Time}}}");
+                replies.Add(request.Refused(symbol, "snapshot must be sent explicitly in this test exchange"));
                 continue;
             }
 
             connection.Symbols.Add(symbol);
             connection.IsSubscribed = true;
             if (connection.Number == 1) { continue; }
-            replies.Add($"{{\"method\":\"subscribe\",\"result\":{{\"channel\":\"trade\",\"snapshot\":{(snapshot.Value ? "true" : "false")},\"symbol\":\"{symbol}\"}},\"success\":true{reqId},{Time}}}");
+            replies.Add(request.Subscribed(symbol, snapshot.Value));
             if (snapshot.Value)
             {
-                var last = History.Where(t => t.Symbol == symbol).DistinctBy(t => t.Id).OrderBy(t => t.Id).TakeLast(SnapshotTrades).Select(t => t.Json);
-                replies.Add($"{{\"channel\":\"trade\",\"type\":\"snapshot\",\"data\":[{string.Join(',', last)}]}}");
+                replies.Add(KrakenWire.TradeFrame("snapshot",
+                    History.Where(t => t.Symbol == symbol).DistinctBy(t => t.Id).OrderBy(t => t.Id).TakeLast(SnapshotTrades).Select(t => t.Json)));
             }
         }
 
@@ -95,7 +84,7 @@ internal sealed class FakeKraken(IReadOnlyList<string> timeline) : FakeExchangeS
     }
 
     public override string TradeFrame(string symbol, long id, decimal price, decimal quantity, long timeUs, bool takerBuys) =>
-        $"{{\"channel\":\"trade\",\"type\":\"update\",\"data\":[{{\"symbol\":\"{symbol}\",\"side\":\"{(takerBuys ? "buy" : "sell")}\",\"price\":{K2.Core.Trades.DecimalText.Format(price)},\"qty\":{quantity.ToString("0.00000000", CultureInfo.InvariantCulture)},\"ord_type\":\"limit\",\"trade_id\":{id},\"timestamp\":\"{Rfc3339(timeUs)}\"}}]}}";
+        KrakenWire.TradeFrame("update", [$"{{\"symbol\":\"{symbol}\",\"side\":\"{(takerBuys ? "buy" : "sell")}\",\"price\":{K2.Core.Trades.DecimalText.Format(price)},\"qty\":{quantity.ToString("0.00000000", CultureInfo.InvariantCulture)},\"ord_type\":\"limit\",\"trade_id\":{id},\"timestamp\":\"{Rfc3339(timeUs)}\"}}"]);
 
     internal static string Rfc3339(long timeUs) =>
         DateTimeOffset.UnixEpoch.AddTicks(timeUs * 10).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
