@@ -306,8 +306,14 @@ internal abstract class FakeExchangeServer : IAsyncDisposable
             return;
         }
 
+        // Logged as the answer starts, not after it was sent: a client that has read the answer may already have acted on
+        // it (closed a gap) when a test reads the log.
+        context.Response.OnStarting(() =>
+        {
+            RestRequests.Enqueue((at, request, context.Response.StatusCode));
+            return Task.CompletedTask;
+        });
         await next(context);
-        RestRequests.Enqueue((at, request, context.Response.StatusCode));
     }
 
     private async Task AcceptAsync(HttpContext context)
