@@ -63,7 +63,7 @@ internal sealed class ColdGrowthScenario : IBenchScenario
         var days = new List<Dictionary<string, double>>();
         var firstDay = CompletedDays(tables.Select(t => t.Table));
         if (firstDay > 0) { await Console.Error.WriteLineAsync($"cold-growth: continuing the run in {folder} at day {firstDay + 1}"); }
-        var rowsPerDay = tables.Sum(t => t.Cold.Layer == ColdLayer.Gold ? CandleRowsPerCommit : arguments.Records) * (long)CommitsPerDay;
+        var rowsPerDay = tables.Sum(t => RowsPerCommit(t.Cold, arguments)) * CommitsPerDay;
         var rows = firstDay * rowsPerDay;
         var clock = Stopwatch.StartNew();
         var slot = TimeSpan.FromDays(1) / CommitsPerDay;
@@ -75,7 +75,7 @@ internal sealed class ColdGrowthScenario : IBenchScenario
             var dayFiles = new List<IReadOnlyList<IReadOnlyList<DataFile>>>();
             foreach (var (cold, table) in tables)
             {
-                var count = cold.Layer == ColdLayer.Gold ? CandleRowsPerCommit : arguments.Records;
+                var count = RowsPerCommit(cold, arguments);
                 dayFiles.Add(await SyntheticColdFiles.WriteCommitsAsync(gateway, cold, table, rows, count, CommitsPerDay, dayStart.UtcDateTime, slot, arguments.DataDir, cancellationToken));
                 rows += count * CommitsPerDay;
             }
@@ -127,14 +127,12 @@ internal sealed class ColdGrowthScenario : IBenchScenario
             Console.WriteLine(JsonSerializer.Serialize(figures));
         }
 
-        var growth = new Dictionary<string, object>();
-        foreach (var key in new[] { "commit_p99_ms", "chdb_count_ms", "chdb_one_day_ms", "manifests_per_table_max", "metadata_bytes" })
+        var growth = new Dictionary<string, object> { ["first_day"] = firstDay + 1 };
+        var ratioKeys = firstDay == 0 ? ["commit_p99_ms", "chdb_count_ms", "chdb_one_day_ms", "manifests_per_table_max", "metadata_bytes"] : Array.Empty<string>();
+        foreach (var key in ratioKeys)
         {
-            if (firstDay > 0) { break; }
             growth[$"{key}_max_ratio_to_day1"] = days.Count < 2 ? 1 : Math.Round(days.Skip(1).Max(d => d[key]) / Math.Max(days[0][key], 1e-9), 2);
         }
-
-        growth["first_day"] = firstDay + 1;
 
         growth["days"] = days;
         return new BenchReport { Scenario = Name, Records = rows - (firstDay * rowsPerDay), Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3), Details = growth };
@@ -158,6 +156,8 @@ internal sealed class ColdGrowthScenario : IBenchScenario
     }
 
     private const int QueryRuns = 5;
+
+    private static long RowsPerCommit(ColdTable cold, BenchArguments arguments) => cold.Layer == ColdLayer.Gold ? CandleRowsPerCommit : arguments.Records;
 
     /// <summary>
     /// Days whose 96 commits every table holds: the last commit of day d is stamped at the end of the day, maintenance two
