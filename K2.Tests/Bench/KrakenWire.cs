@@ -6,7 +6,7 @@ namespace K2.Bench;
 /// Kraken WebSocket v2 messages as the exchange sends them, for the local Kraken of the chaos bench and of the tests: the
 /// connection status, the replies to ping and to requests other than a trade subscription, and the per-symbol acks.
 /// </summary>
-public static class KrakenWire
+internal static class KrakenWire
 {
     private const string Time = "\"time_in\":\"2026-02-17T14:30:00.412873Z\",\"time_out\":\"2026-02-17T14:30:00.412941Z\"";
 
@@ -17,8 +17,7 @@ public static class KrakenWire
 
         public bool? Snapshot => Parameters["snapshot"]?.GetValue<bool>();
 
-        public string UnsupportedPair(string symbol) =>
-            $"{{\"error\":\"Currency pair not supported {symbol}\",\"method\":\"{Method}\",\"success\":false,\"symbol\":\"{symbol}\"{ReqId},{Time}}}";
+        public string UnsupportedPair(string symbol) => Refused(symbol, $"Currency pair not supported {symbol}");
 
         public string Refused(string symbol, string error) =>
             $"{{\"error\":\"{error}\",\"method\":\"{Method}\",\"success\":false,\"symbol\":\"{symbol}\"{ReqId},{Time}}}";

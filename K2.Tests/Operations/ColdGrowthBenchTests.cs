@@ -1,10 +1,7 @@
 using System.Text.Json;
-using K2.Iceberg;
-using K2.Iceberg.Tables;
+using K2.Bench;
 using K2.Offload.Tables;
 using K2.Tests.Support;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace K2.Tests.Operations;
 
@@ -56,15 +53,8 @@ public sealed class ColdGrowthBenchTests
     /// <summary>The rows the bench's silver table holds, from its current snapshot in the bench's own catalog.</summary>
     private static async Task<long> SilverRecordsAsync(string dataDir)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Iceberg:CatalogName"] = "k2",
-            ["Iceberg:Catalog"] = "Sqlite",
-            ["Iceberg:SqlitePath"] = Path.Combine(dataDir, "growth", "catalog.db"),
-            ["Iceberg:Warehouse"] = Path.Combine(dataDir, "growth", "warehouse"),
-        }).Build();
-        await using var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System).AddIceberg(configuration).BuildServiceProvider();
-        var warehouse = services.GetRequiredService<IcebergWarehouse>();
+        var (services, warehouse) = await BenchServices.StartWarehouseAsync(Path.Combine(dataDir, "growth"), "k2", CancellationToken.None);
+        await using var _ = services;
         var silver = await warehouse.LoadTableAsync(ColdTables.Silver.Identifier);
         return long.Parse(silver.Metadata.CurrentSnapshot!.Summary["total-records"], System.Globalization.CultureInfo.InvariantCulture);
     }
