@@ -59,6 +59,21 @@ public sealed class ChDbEngineTests
         }
     }
 
+    [Test]
+    public async Task The_engine_s_memory_comes_in_huge_pages_when_the_kernel_grants_them_on_request()
+    {
+        // In the kernel's "always" mode every process gets them, so only "madvise" shows that the engine asked.
+        Assume.That(File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled"), Does.Contain("[madvise]"));
+
+        await RunLargeSortAsync();
+
+        HugePages().Should().BeGreaterThan(64L << 20, "the sort's memory was allocated in 2 MiB pages");
+    }
+
+    private static long HugePages() => 1024 * long.Parse(
+        File.ReadLines("/proc/self/smaps_rollup").Single(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+        System.Globalization.CultureInfo.InvariantCulture);
+
     private static Task RunLargeSortAsync() =>
         HotTier.Gateway.ExecuteAsync("SELECT count() FROM (SELECT number, toString(number) AS s FROM numbers(4000000) ORDER BY s LIMIT 1 BY s)");
 

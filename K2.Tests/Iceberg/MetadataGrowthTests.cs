@@ -71,7 +71,8 @@ public sealed class MetadataGrowthTests
         foreach (var file in small) { await foreach (var row in table.ReadRowsAsync(file)) { rows.Add(row); } }
         await table.ReplaceAsync(small, await SilverLikeTable.WriteAsync(table, rows));
         var afterReplace = await ManifestsAsync(table);
-        afterReplace.Count(m => m.AddedFilesCount + m.ExistingFilesCount == 0).Should().Be(4, "the replace itself records the deletions");
+        afterReplace.Where(m => m.AddedFilesCount + m.ExistingFilesCount == 0).Should().ContainSingle("the replace records the deletions of all four manifests in one")
+            .Which.DeletedFilesCount.Should().Be(4);
         TestWarehouses.Query($"SELECT count() FROM {TestWarehouses.ChDbSource(table)}").Should().Be("40");
 
         await AppendAsync(table, 4);

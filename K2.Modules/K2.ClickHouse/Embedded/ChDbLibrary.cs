@@ -14,6 +14,18 @@ public static class ChDbLibrary
 
     public const string FetchCommand = "scripts/fetch-chdb.sh";
 
+    /// <summary>
+    /// chDB's allocator (jemalloc) reads its options from this variable when the library loads. K2 sets
+    /// <see cref="AllocatorOptions"/> unless the variable is already set (<c>JE_MALLOC_CONF=thp:default</c> turns it off).
+    /// </summary>
+    public const string AllocatorOptionsVariable = "JE_MALLOC_CONF";
+
+    /// <summary>
+    /// Transparent huge pages for the engine's memory (madvised, which the kernel's default <c>madvise</c> mode grants): a
+    /// sort or an export touching fresh memory takes one page fault per 2 MiB instead of one per 4 KiB.
+    /// </summary>
+    public const string AllocatorOptions = "thp:always";
+
     private static readonly Lock Gate = new();
     private static string? _loadedPath;
 
@@ -49,6 +61,7 @@ public static class ChDbLibrary
             if (_loadedPath is not null) { return; }
             var path = Locate(configuredPath);
             if (!File.Exists(path)) { throw new ChDbLibraryMissingException(path); }
+            if (Environment.GetEnvironmentVariable(AllocatorOptionsVariable) is null) { ProcessEnvironment.SetUnlessSet(AllocatorOptionsVariable, AllocatorOptions); }
             var handle = NativeLibrary.Load(path);
             NativeLibrary.SetDllImportResolver(typeof(ChDbNative).Assembly, (name, _, _) =>
                 name == ChDbNative.Library ? handle : IntPtr.Zero);

@@ -19,7 +19,13 @@ public sealed record Snapshot(
 {
     public string Operation => Summary["operation"];
 
-    public long TotalRecords => long.Parse(Summary.GetValueOrDefault("total-records", "0"), System.Globalization.CultureInfo.InvariantCulture);
+    public long TotalRecords => Total("total-records");
+
+    public long TotalDataFiles => Total("total-data-files");
+
+    public long TotalFilesSize => Total("total-files-size");
+
+    private long Total(string key) => long.Parse(Summary.GetValueOrDefault(key, "0"), System.Globalization.CultureInfo.InvariantCulture);
 }
 
 public sealed record SnapshotLogEntry(long TimestampMs, long SnapshotId);

@@ -35,6 +35,9 @@ internal sealed class SnapshotWriter(IObjectStore store)
         if (change.Removed is { } isRemoved)
         {
             var live = new List<DataFile>();
+            // The entries of every manifest that loses a file go into one new manifest per spec, not one per manifest: a
+            // compaction that replaces the files of a hundred appends writes one manifest instead of a hundred.
+            var rewrittenEntries = new Dictionary<int, List<ManifestEntry>>();
             foreach (var manifest in carried)
             {
                 var liveEntries = (await ReadEntriesAsync(table, manifest, cancellationToken).ConfigureAwait(false)).Where(e => e.Status != EntryStatus.Deleted).ToList();
@@ -48,13 +51,17 @@ internal sealed class SnapshotWriter(IObjectStore store)
 
                 removed.AddRange(removedHere.Select(e => e.File));
                 rewritten++;
-                var entries = liveEntries.Select(e => removedHere.Contains(e)
+                var entries = rewrittenEntries.TryGetValue(manifest.SpecId, out var list) ? list : rewrittenEntries[manifest.SpecId] = [];
+                entries.AddRange(liveEntries.Select(e => removedHere.Contains(e)
                     ? e with { Status = EntryStatus.Deleted, SnapshotId = snapshotId }
-                    : e with { Status = EntryStatus.Existing }).ToList();
-                manifests.Add(await WriteManifestAsync(table, manifest.SpecId, entries, snapshotId, sequence, cancellationToken).ConfigureAwait(false));
+                    : e with { Status = EntryStatus.Existing }));
             }
 
             await change.Validate(table, live, removed).ConfigureAwait(false);
+            foreach (var (specId, entries) in rewrittenEntries)
+            {
+                manifests.Add(await WriteManifestAsync(table, specId, entries, snapshotId, sequence, cancellationToken).ConfigureAwait(false));
+            }
         }
         else
         {
@@ -226,11 +233,7 @@ internal sealed class SnapshotWriter(IObjectStore store)
     private async Task<(long Files, long Records, long Bytes)> TotalsAsync(TableMetadata table, Snapshot? parent, IReadOnlyList<ManifestFile> manifests, CancellationToken cancellationToken)
     {
         if (parent is null) { return (0, 0, 0); }
-        if (TotalKeys.All(parent.Summary.ContainsKey))
-        {
-            long Total(string key) => long.Parse(parent.Summary[key], CultureInfo.InvariantCulture);
-            return (Total("total-data-files"), Total("total-records"), Total("total-files-size"));
-        }
+        if (TotalKeys.All(parent.Summary.ContainsKey)) { return (parent.TotalDataFiles, parent.TotalRecords, parent.TotalFilesSize); }
 
         var live = new List<DataFile>();
         foreach (var manifest in manifests)

@@ -41,13 +41,16 @@ public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGatewa
     /// the memory limit, which an embedded engine does not set) is off: with it the byte limit was ignored and a 3.75 M-row
     /// group held 1.2 GB. Small blocks keep the merge of the spilled runs small (one block per run is read back at a time):
     /// 8 Ki rows held 400–600 MB where the default 64 Ki held 730 MB (and 16/32/64 Ki blocks were no faster on the same
-    /// group, holding 750–1,450 MB).
+    /// group, holding 750–1,450 MB). The spilled runs are written uncompressed: they live for seconds in the page cache,
+    /// and compressing them cost about a CPU-second per 3.75 M rows (first statement in a process: 4.8 CPU-s of user time
+    /// against 6.1 with the default LZ4).
     /// </summary>
     private static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>(DataFileParquet.Settings)
     {
         ["max_bytes_before_external_sort"] = SortMemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["max_bytes_ratio_before_external_sort"] = "0",
         ["max_block_size"] = "8192",
+        ["temporary_files_codec"] = "NONE",
     };
 
     /// <summary>Compacts <paramref name="table"/>'s current snapshot; a table with nothing to compact is left as it is.</summary>
@@ -90,9 +93,10 @@ public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGatewa
             throw;
         }
 
-        var after = await table.ListDataFilesAsync(cancellationToken).ConfigureAwait(false);
+        // The commit's totals say what is live now (with any append it was rebased onto), without reading a manifest again.
+        var after = table.Metadata.CurrentSnapshot!;
         Log.Compacted(logger, table.Identifier.ToString(), replaced.Count, added.Count, groups.Count);
-        return new CompactionResult(before.Count, before.Sum(f => f.FileSizeInBytes), after.Count, after.Sum(f => f.FileSizeInBytes), groups.Count, Aborted: false);
+        return new CompactionResult(before.Count, before.Sum(f => f.FileSizeInBytes), checked((int)after.TotalDataFiles), after.TotalFilesSize, groups.Count, Aborted: false);
     }
 
     private async Task<DataFile> RewriteAsync(IcebergTable table, IReadOnlyList<DataFile> group, CancellationToken cancellationToken)
