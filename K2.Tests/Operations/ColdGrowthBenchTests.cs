@@ -56,6 +56,6 @@ public sealed class ColdGrowthBenchTests
         var (services, warehouse) = await BenchServices.StartWarehouseAsync(Path.Combine(dataDir, "growth"), "k2", CancellationToken.None);
         await using var _ = services;
         var silver = await warehouse.LoadTableAsync(ColdTables.Silver.Identifier);
-        return long.Parse(silver.Metadata.CurrentSnapshot!.Summary["total-records"], System.Globalization.CultureInfo.InvariantCulture);
+        return silver.Metadata.CurrentSnapshot!.TotalRecords;
     }
 }

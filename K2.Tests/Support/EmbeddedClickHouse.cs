@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using K2.ClickHouse.Embedded;
 using K2.ClickHouse.Schema;
+using K2.Core.Native;
 using K2.Kafka;
 
 namespace K2.Tests.Support;
@@ -10,7 +10,7 @@ namespace K2.Tests.Support;
 /// process), started with the daemon's default embedded server settings and Kafka named collection. Tests isolate
 /// themselves by database: <see cref="NewDatabase"/>.
 /// </summary>
-public static partial class EmbeddedClickHouse
+public static class EmbeddedClickHouse
 {
     /// <summary>A second Kafka named collection, with SASL settings, for the tests that follow them into the engine.</summary>
     public const string SaslCollection = "k2_kafka_secured";
@@ -47,7 +47,7 @@ public static partial class EmbeddedClickHouse
     {
         // The engine reads the variable from the process's native environment, which Environment.SetEnvironmentVariable does not change.
         Environment.SetEnvironmentVariable(SaslPasswordVariable, SaslPassword);
-        if (SetNativeEnvironmentVariable(SaslPasswordVariable, SaslPassword, 1) != 0) { throw new InvalidOperationException($"setenv {SaslPasswordVariable} failed"); }
+        NativeEnvironment.Set(SaslPasswordVariable, SaslPassword, overwrite: true);
         return ChDbEngine.Open(
             Path.Combine(TestPaths.ScratchRoot, "chdb"),
             serverSettings: new K2.ClickHouse.EmbeddedClickHouseOptions().ServerSettings(),
@@ -57,7 +57,4 @@ public static partial class EmbeddedClickHouse
                 KafkaNamedCollection.Define(SaslCollection, new KafkaConnection(SaslKafkaOptions(), bootstrapServers: null).Security),
             ]);
     }
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetNativeEnvironmentVariable(string name, string value, int overwrite);
 }

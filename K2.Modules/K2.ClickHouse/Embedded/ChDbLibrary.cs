@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using K2.Core.Native;
 
 namespace K2.ClickHouse.Embedded;
 
@@ -61,7 +62,7 @@ public static class ChDbLibrary
             if (_loadedPath is not null) { return; }
             var path = Locate(configuredPath);
             if (!File.Exists(path)) { throw new ChDbLibraryMissingException(path); }
-            if (Environment.GetEnvironmentVariable(AllocatorOptionsVariable) is null) { ProcessEnvironment.SetUnlessSet(AllocatorOptionsVariable, AllocatorOptions); }
+            NativeEnvironment.Set(AllocatorOptionsVariable, AllocatorOptions, overwrite: false);
             var handle = NativeLibrary.Load(path);
             NativeLibrary.SetDllImportResolver(typeof(ChDbNative).Assembly, (name, _, _) =>
                 name == ChDbNative.Library ? handle : IntPtr.Zero);
