@@ -19,13 +19,13 @@ internal static class QueryReads
     public static string Url(string path, params (string Name, string? Value)[] query) =>
         path + "?" + string.Join("&", query.Where(q => q.Value is not null).Select(q => $"{q.Name}={Uri.EscapeDataString(q.Value!)}"));
 
-    /// <summary>Every page of <c>/v1/trades</c>, following <c>next_cursor</c>; also returns how many pages it took.</summary>
-    public static async Task<(List<ApiTrade> Trades, int Pages)> AllTradesAsync(HttpClient http, string symbol, long from, long to, int limit, string? exchange = null,
+    /// <summary>Every trade of the range, following the cursor; with the number of trades of each page.</summary>
+    public static async Task<(List<ApiTrade> Trades, List<int> Pages)> AllTradesAsync(HttpClient http, string symbol, long from, long to, int limit, string? exchange = null,
         Func<int, Task>? betweenPages = null)
     {
         var trades = new List<ApiTrade>();
         string? cursor = null;
-        var pages = 0;
+        var pages = new List<int>();
         do
         {
             using var response = await http.GetAsync(Url("/v1/trades", ("symbol", symbol), ("exchange", exchange), ("from", Iso(from)), ("to", Iso(to)),
@@ -37,8 +37,8 @@ internal static class QueryReads
             page.RootElement.GetProperty("count").GetInt32().Should().Be(data.Count);
             trades.AddRange(data);
             cursor = page.RootElement.GetProperty("next_cursor").GetString();
-            pages++;
-            if (cursor is not null && betweenPages is not null) { await betweenPages(pages); }
+            pages.Add(data.Count);
+            if (cursor is not null && betweenPages is not null) { await betweenPages(pages.Count); }
         }
         while (cursor is not null);
         return (trades, pages);

@@ -45,7 +45,8 @@ internal static class TradesEndpoint
             .ConfigureAwait(false);
 
         // A full page ends at its last key; rows arriving meanwhile up to it are sent too, so the next page starts exactly after it.
-        var page = selection with { UpTo = end.Last, Limit = null };
+        // The pinned snapshot cannot gain rows, so a page whose keys held none of it needs only the hot tier.
+        var page = selection with { UpTo = end.Last, Limit = null, ReadsCold = end.ColdRows > 0 };
         var next = end.Last is { } last ? new TradeCursor(query, pin.SnapshotId, last.ExchangeTsMicros, last.Exchange, last.TradeId, end.SpanMicros).Encode() : null;
         TierCounts served;
         if (output == OutputFormat.Json)

@@ -15,7 +15,9 @@ internal sealed record PageEnd(TradeKey? Last, long Rows, long ColdRows, long Sp
 /// come before those of any later window: the search reads the key columns of one window after the other, each asking
 /// only for the trades still missing, until it has the page or reaches the request's end. A window is as wide as the
 /// density seen so far says the rest of the page needs, so an export reads each trade's key once or about once,
-/// instead of the keys of the whole rest of the range per page.
+/// instead of the keys of the whole rest of the range per page. A window's keys are first read without looking for trades
+/// held by both tiers (a lookup per hot trade, and most windows hold one tier only); a window whose keys turn out to be of
+/// both tiers is read again with it.
 /// </summary>
 internal static class TradePages
 {
@@ -37,11 +39,15 @@ internal static class TradePages
             var windowEnd = page.ToMicros - windowStart <= span ? page.ToMicros : windowStart + Math.Max(span, MinimumSpanMicros);
             var wanted = limit - (int)rows;
             var window = page with { FromMicros = windowStart, ToMicros = windowEnd, After = windowStart == start ? page.After : null, Limit = wanted };
-            var parameters = new Dictionary<string, string>();
-            var probe = await gateway.QueryTextAsync(TradeSql.Probe(database, pin, window, parameters, timeoutSeconds), parameters, "JSONCompactEachRow", cancellationToken)
-                .ConfigureAwait(false);
-            using var result = JsonDocument.Parse(probe);
+            using var result = await ProbeAsync(gateway, database, pin, window, deduplicate: false, timeoutSeconds, cancellationToken).ConfigureAwait(false);
             var fields = result.RootElement;
+            var windowCold = fields[1].GetInt64();
+            if (windowCold > 0 && windowCold < fields[0].GetInt64())
+            {
+                using var exact = await ProbeAsync(gateway, database, pin, window, deduplicate: true, timeoutSeconds, cancellationToken).ConfigureAwait(false);
+                fields = exact.RootElement.Clone();
+            }
+
             var found = fields[0].GetInt64();
             rows += found;
             cold += fields[1].GetInt64();
@@ -58,5 +64,14 @@ internal static class TradePages
             span = found == 0 ? span * 16 : (long)Math.Min((double)(limit - rows) * seen / rows * 1.25, long.MaxValue / 2);
             windowStart = windowEnd;
         }
+    }
+
+    private static async Task<JsonDocument> ProbeAsync(IClickHouseGateway gateway, string database, ColdPin pin, TradeSelection window, bool deduplicate, int timeoutSeconds,
+        CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, string>();
+        var probe = await gateway.QueryTextAsync(TradeSql.Probe(database, pin, window, deduplicate, parameters, timeoutSeconds), parameters, "JSONCompactEachRow",
+            cancellationToken).ConfigureAwait(false);
+        return JsonDocument.Parse(probe);
     }
 }

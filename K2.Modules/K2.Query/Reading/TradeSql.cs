@@ -8,8 +8,12 @@ namespace K2.Query.Reading;
 /// <summary>A position in the trade order (exchange time, exchange, trade id with shorter ids first, so numeric ids sort numerically).</summary>
 internal readonly record struct TradeKey(long ExchangeTsMicros, string Exchange, string TradeId);
 
-/// <summary>What a trades query asks for: one symbol, a time range, a page of it.</summary>
-internal sealed record TradeSelection(ResolvedSymbol Symbol, long FromMicros, long ToMicros, TradeKey? After = null, TradeKey? UpTo = null, int? Limit = null);
+/// <summary>
+/// What a trades query asks for: one symbol, a time range, a page of it. Without <paramref name="ReadsCold"/> the pinned
+/// snapshot is known to hold none of the selected trades, and only the hot tier is read.
+/// </summary>
+internal sealed record TradeSelection(ResolvedSymbol Symbol, long FromMicros, long ToMicros, TradeKey? After = null, TradeKey? UpTo = null, int? Limit = null,
+    bool ReadsCold = true);
 
 /// <summary>
 /// The SQL of a trades read, exactly once over both tiers: cold rows are the pinned snapshot's; hot rows are silver rows
@@ -50,12 +54,13 @@ internal static class TradeSql
 
     /// <summary>
     /// Rows, cold rows and the last key of the page <see cref="Select"/> would return (reads the key columns only), as one
-    /// JSONCompactEachRow row <c>[rows, cold, exchange_ts_us, exchange, trade_id]</c>.
+    /// JSONCompactEachRow row <c>[rows, cold, exchange_ts_us, exchange, trade_id]</c>. Without <paramref name="deduplicate"/>
+    /// a trade held by both tiers counts twice, its cold copy first: exact whenever the rows found are of one tier.
     /// </summary>
-    public static string Probe(string database, ColdPin pin, TradeSelection selection, Dictionary<string, string> parameters, int timeoutSeconds) =>
+    public static string Probe(string database, ColdPin pin, TradeSelection selection, bool deduplicate, Dictionary<string, string> parameters, int timeoutSeconds) =>
         $"""
         SELECT count(), countIf(tier = 'cold'), toUnixTimestamp64Micro(max(k).1), max(k).2, max(k).4
-        FROM (SELECT ({Order}) AS k, tier FROM ({Merged(database, pin, selection, parameters)}) ORDER BY {Order}{Limit(selection, parameters)})
+        FROM (SELECT ({Order}) AS k, tier FROM ({Merged(database, pin, selection, parameters, deduplicate)}) ORDER BY {Order}, tier{Limit(selection, parameters)})
         {Settings(pin, timeoutSeconds)}, output_format_json_quote_64bit_integers = 0
         """;
 
@@ -69,7 +74,7 @@ internal static class TradeSql
     public static string Settings(ColdPin pin, int timeoutSeconds) =>
         string.Create(CultureInfo.InvariantCulture, $"SETTINGS max_execution_time = {timeoutSeconds}{(pin.HasRows ? $", iceberg_snapshot_id = {pin.SnapshotId}" : "")}");
 
-    private static string Merged(string database, ColdPin pin, TradeSelection selection, Dictionary<string, string> parameters)
+    private static string Merged(string database, ColdPin pin, TradeSelection selection, Dictionary<string, string> parameters, bool deduplicate = true)
     {
         var filter = Filter(selection, parameters);
         var columns = "exchange, symbol, canonical_symbol, trade_id, CAST(price AS Decimal(38, 18)) AS px, CAST(quantity AS Decimal(38, 18)) AS qty, side, exchange_ts AS ts, receive_ts AS rts, kafka_topic, kafka_partition, kafka_offset";
@@ -81,20 +86,24 @@ internal static class TradeSql
             WHERE {filter} AND {above}
             """;
         var rows = new StringBuilder();
-        if (pin.HasRows)
+        var cold = pin.HasRows && selection.ReadsCold;
+        if (cold)
+        {
+            rows.Append(CultureInfo.InvariantCulture, $"SELECT {columns}, 'cold' AS tier FROM {pin.Source} WHERE {filter}\nUNION ALL\n");
+        }
+
+        if (cold && deduplicate)
         {
             // A trade published again at a new offset shares its exchange time with the copy the snapshot holds, so only cold
             // rows within the hot rows' time span can repeat one: the set of their keys stays small when hot and cold hold
             // different times, as they do but for late trades.
-            rows.Append(CultureInfo.InvariantCulture, $"SELECT {columns}, 'cold' AS tier FROM {pin.Source} WHERE {filter}\nUNION ALL\n");
+            hot = $"WITH (SELECT (min(exchange_ts), max(exchange_ts)) FROM {database}.{HotTierMigrations.SilverTable} WHERE {filter} AND {above}) AS hot_span\n" + hot;
             hot += $"""
 
                   AND (exchange, symbol, trade_id) NOT IN
                   (
                       SELECT exchange, symbol, trade_id FROM {pin.Source}
-                      WHERE {filter} AND exchange_ts BETWEEN
-                          (SELECT min(exchange_ts) FROM {database}.{HotTierMigrations.SilverTable} WHERE {filter} AND {above})
-                          AND (SELECT max(exchange_ts) FROM {database}.{HotTierMigrations.SilverTable} WHERE {filter} AND {above})
+                      WHERE {filter} AND exchange_ts BETWEEN hot_span.1 AND hot_span.2
                   )
                 """;
         }
