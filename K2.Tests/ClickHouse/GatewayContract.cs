@@ -95,6 +95,24 @@ public abstract class GatewayContract
     }
 
     [Test]
+    public async Task A_whole_output_format_is_written_as_its_blocks_come_not_gathered_into_one_first()
+    {
+        // Gathering the blocks (as an INSERT squashes them, up to a million rows) would hold a whole page of rows in memory.
+        var batches = new List<int>();
+        await using (var stream = await _gateway!.QueryStreamAsync("SELECT number, repeat('x', 100) AS text FROM numbers(300000) SETTINGS max_block_size = 65536, output_format_arrow_compression_method = 'none'", "ArrowStream"))
+        {
+            using var reader = new Apache.Arrow.Ipc.ArrowStreamReader(stream);
+            while (await reader.ReadNextRecordBatchAsync() is { } batch)
+            {
+                using (batch) { batches.Add(batch.Length); }
+            }
+        }
+
+        batches.Sum().Should().Be(300000);
+        batches.Max().Should().BeLessThanOrEqualTo(65536, "each block of the SELECT is written as it comes");
+    }
+
+    [Test]
     public async Task A_whole_output_query_that_fails_reports_its_error_and_leaves_the_engine_usable()
     {
         var act = async () =>

@@ -61,8 +61,12 @@ public sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGa
     private async Task<Stream> WholeOutputAsync(string sql, string format, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
     {
         var checkedFormat = SqlIdentifier.Checked(format, nameof(format));
+
+        // An INSERT gathers the rows into blocks of a million (min_insert_block_size_rows) before writing them, so a page of
+        // rows would be held whole; blocks of 65,536 rows, about a SELECT's own, keep memory to a block or so.
         var output = await PipedOutput.StartAsync(ParquetExport.CheckedFolder(Path.GetTempPath()), pipe =>
-            ExecuteAsync($"INSERT INTO FUNCTION file('{pipe}', '{checkedFormat}')\n{sql}", parameters, cancellationToken)).ConfigureAwait(false);
+            ExecuteAsync($"INSERT INTO FUNCTION file('{pipe}', '{checkedFormat}') SETTINGS min_insert_block_size_rows = 65536, min_insert_block_size_bytes = 0\n{sql}",
+                parameters, cancellationToken)).ConfigureAwait(false);
 
         // Nothing written: the format's empty document (a schema, no data) is small enough to hold.
         return (Stream?)output ?? new MemoryStream(await engine.QueryAsync(sql, format, Escaped(parameters), cancellationToken).ConfigureAwait(false), writable: false);
