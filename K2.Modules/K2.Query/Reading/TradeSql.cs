@@ -6,7 +6,14 @@ using K2.Core.Trades;
 namespace K2.Query.Reading;
 
 /// <summary>A position in the trade order (exchange time, exchange, trade id with shorter ids first, so numeric ids sort numerically).</summary>
-internal readonly record struct TradeKey(long ExchangeTsMicros, string Exchange, string TradeId);
+internal readonly record struct TradeKey(long ExchangeTsMicros, string Exchange, string TradeId)
+{
+    /// <summary>The position before every trade of <paramref name="exchangeTsMicros"/> and after every earlier one.</summary>
+    public static TradeKey Before(long exchangeTsMicros) => new(exchangeTsMicros, "", "");
+
+    /// <summary>No trade has an empty exchange and id: this key is a boundary in exchange time alone (<see cref="Before"/>).</summary>
+    public bool IsTimeBoundary => Exchange.Length == 0 && TradeId.Length == 0;
+}
 
 /// <summary>
 /// What a trades query asks for: one symbol, a time range, a page of it. Without <paramref name="ReadsCold"/> the pinned
@@ -50,6 +57,19 @@ internal static class TradeSql
         FROM ({Merged(database, pin, selection, parameters)})
         ORDER BY {Order}{Limit(selection, parameters)}
         {Settings(pin, timeoutSeconds)}
+        """;
+
+    /// <summary>
+    /// The first <c>Limit</c> trades by exchange time alone, and all others of the last one's exchange time (reads only the
+    /// times and tiers, and sorts the times): one JSONCompactEachRow row <c>[rows, cold, last exchange_ts_us, rows at it,
+    /// cold rows at it]</c>. Without <paramref name="deduplicate"/> a trade held by both tiers counts twice: exact whenever
+    /// the rows found are of one tier.
+    /// </summary>
+    public static string TimeProbe(string database, ColdPin pin, TradeSelection selection, bool deduplicate, Dictionary<string, string> parameters, int timeoutSeconds) =>
+        $"""
+        SELECT count(), countIf(tier = 'cold'), toUnixTimestamp64Micro(max(ts)), countArgMax(ts), countIfArgMax(tier = 'cold', ts)
+        FROM (SELECT ts, tier FROM ({Merged(database, pin, selection, parameters, deduplicate)}) ORDER BY ts{Limit(selection, parameters)} WITH TIES)
+        {Settings(pin, timeoutSeconds)}, output_format_json_quote_64bit_integers = 0
         """;
 
     /// <summary>
@@ -109,9 +129,10 @@ internal static class TradeSql
         }
 
         rows.Append(hot);
+        // A time boundary is the time filter's own bound (Filter): no key to compare.
         var bounds = new List<string>();
-        if (selection.After is { } after) { bounds.Add($"({Order}) > {Key("after", after, parameters)}"); }
-        if (selection.UpTo is { } upTo) { bounds.Add($"({Order}) <= {Key("upto", upTo, parameters)}"); }
+        if (selection.After is { IsTimeBoundary: false } after) { bounds.Add($"({Order}) > {Key("after", after, parameters)}"); }
+        if (selection.UpTo is { IsTimeBoundary: false } upTo) { bounds.Add($"({Order}) <= {Key("upto", upTo, parameters)}"); }
         return bounds.Count == 0 ? rows.ToString() : $"SELECT * FROM ({rows}) WHERE {string.Join(" AND ", bounds)}";
     }
 
@@ -133,7 +154,7 @@ internal static class TradeSql
         // The page's first and last keys bound the time range too, so ClickHouse prunes the partitions, files and row groups
         // outside the page.
         var from = selection.After is { } after ? Math.Max(after.ExchangeTsMicros, selection.FromMicros) : selection.FromMicros;
-        var to = selection.UpTo is { } upTo ? Math.Min(upTo.ExchangeTsMicros + 1, selection.ToMicros) : selection.ToMicros;
+        var to = selection.UpTo is { } upTo ? Math.Min(upTo.ExchangeTsMicros + (upTo.IsTimeBoundary ? 0 : 1), selection.ToMicros) : selection.ToMicros;
         parameters["scan_from_us"] = from.ToString(CultureInfo.InvariantCulture);
         parameters["scan_to_us"] = to.ToString(CultureInfo.InvariantCulture);
         return $"""
