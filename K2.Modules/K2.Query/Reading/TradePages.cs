@@ -71,7 +71,8 @@ internal static class TradePages
                     After = window.After is { } first && first.ExchangeTsMicros == times.LastTsMicros ? first : null,
                     Limit = (int)(wanted - earlier),
                 };
-                using var keys = await KeyProbeAsync(gateway, database, pin, tie, deduplicate, timeoutSeconds, cancellationToken).ConfigureAwait(false);
+                using var keys = await RowAsync(gateway, parameters => TradeSql.Probe(database, pin, tie, deduplicate, parameters, timeoutSeconds), cancellationToken)
+                    .ConfigureAwait(false);
                 var fields = keys.RootElement;
                 var last = new TradeKey(fields[2].GetInt64(), fields[3].GetString()!, fields[4].GetString()!);
                 return new PageEnd(last, rows + earlier + fields[0].GetInt64(), cold + times.Cold - times.ColdAtLast + fields[1].GetInt64(), last.ExchangeTsMicros - start + 1);
@@ -94,20 +95,17 @@ internal static class TradePages
     private static async Task<TimeCounts> TimeProbeAsync(IClickHouseGateway gateway, string database, ColdPin pin, TradeSelection window, bool deduplicate,
         int timeoutSeconds, CancellationToken cancellationToken)
     {
-        var parameters = new Dictionary<string, string>();
-        var probe = await gateway.QueryTextAsync(TradeSql.TimeProbe(database, pin, window, deduplicate, parameters, timeoutSeconds), parameters, "JSONCompactEachRow",
-            cancellationToken).ConfigureAwait(false);
-        using var result = JsonDocument.Parse(probe);
-        var fields = result.RootElement;
+        using var row = await RowAsync(gateway, parameters => TradeSql.TimeProbe(database, pin, window, deduplicate, parameters, timeoutSeconds), cancellationToken)
+            .ConfigureAwait(false);
+        var fields = row.RootElement;
         return new TimeCounts(fields[0].GetInt64(), fields[1].GetInt64(), fields[2].GetInt64(), fields[3].GetInt64(), fields[4].GetInt64());
     }
 
-    private static async Task<JsonDocument> KeyProbeAsync(IClickHouseGateway gateway, string database, ColdPin pin, TradeSelection window, bool deduplicate, int timeoutSeconds,
-        CancellationToken cancellationToken)
+    /// <summary>The one JSONCompactEachRow row of a probe whose SQL <paramref name="sql"/> writes with its parameters.</summary>
+    private static async Task<JsonDocument> RowAsync(IClickHouseGateway gateway, Func<Dictionary<string, string>, string> sql, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, string>();
-        var probe = await gateway.QueryTextAsync(TradeSql.Probe(database, pin, window, deduplicate, parameters, timeoutSeconds), parameters, "JSONCompactEachRow",
-            cancellationToken).ConfigureAwait(false);
-        return JsonDocument.Parse(probe);
+        var text = sql(parameters);
+        return JsonDocument.Parse(await gateway.QueryTextAsync(text, parameters, "JSONCompactEachRow", cancellationToken).ConfigureAwait(false));
     }
 }

@@ -75,12 +75,12 @@ internal static class TradeSql
     /// <summary>
     /// Rows, cold rows and the last key of the page <see cref="Select"/> would return (reads the key columns only), as one
     /// JSONCompactEachRow row <c>[rows, cold, exchange_ts_us, exchange, trade_id]</c>. Without <paramref name="deduplicate"/>
-    /// a trade held by both tiers counts twice, its cold copy first: exact whenever the rows found are of one tier.
+    /// a trade held by both tiers counts twice: exact whenever the rows found are of one tier.
     /// </summary>
     public static string Probe(string database, ColdPin pin, TradeSelection selection, bool deduplicate, Dictionary<string, string> parameters, int timeoutSeconds) =>
         $"""
         SELECT count(), countIf(tier = 'cold'), toUnixTimestamp64Micro(max(k).1), max(k).2, max(k).4
-        FROM (SELECT ({Order}) AS k, tier FROM ({Merged(database, pin, selection, parameters, deduplicate)}) ORDER BY {Order}, tier{Limit(selection, parameters)})
+        FROM (SELECT ({Order}) AS k, tier FROM ({Merged(database, pin, selection, parameters, deduplicate)}) ORDER BY {Order}{Limit(selection, parameters)})
         {Settings(pin, timeoutSeconds)}, output_format_json_quote_64bit_integers = 0
         """;
 
