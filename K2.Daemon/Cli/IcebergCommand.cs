@@ -3,6 +3,7 @@ using System.Globalization;
 using K2.Core.Configuration;
 using K2.Iceberg;
 using K2.Iceberg.Catalog;
+using K2.Iceberg.Spec;
 using K2.Iceberg.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -84,15 +85,21 @@ internal static class IcebergCommand
             output.WriteLine($"  {f.Id,4}  {f.Name,-24} {f.Type,-28} {(f.Required ? "required" : "optional")}");
         }
 
-        output.WriteLine($"partitioned by: {(m.DefaultSpec.IsUnpartitioned ? "(none)" : string.Join(", ", m.DefaultSpec.Fields.Select(p => $"{p.Name} = {p.Transform}({m.CurrentSchema.Field(p.SourceId).Name})")))}");
+        output.WriteLine($"partitioned by: {Fields(m, m.DefaultSpec)}");
+        foreach (var spec in m.PartitionSpecs.Where(s => s.SpecId != m.DefaultSpecId))
+        {
+            output.WriteLine($"  older files also by spec {spec.SpecId}: {Fields(m, spec)}");
+        }
+
         output.WriteLine($"sorted by: {(m.DefaultSortOrder.Fields.Count == 0 ? "(none)" : string.Join(", ", m.DefaultSortOrder.Fields.Select(s => $"{m.CurrentSchema.Field(s.SourceId).Name} {s.Direction} {s.NullOrder}")))}");
         foreach (var (k, v) in m.Properties.OrderBy(p => p.Key, StringComparer.Ordinal)) { output.WriteLine($"property {k} = {v}"); }
         var current = m.CurrentSnapshot;
         output.WriteLine(current is null ? "snapshot: (none)" : $"snapshot: {current.SnapshotId} ({current.Operation}, {Time(current.TimestampMs)}), {m.Snapshots.Count} retained");
         var files = await table.ListDataFilesAsync(cancellationToken);
         var bytes = files.Sum(f => f.FileSizeInBytes);
+        var bySpec = m.PartitionSpecs.Count > 1 ? $"; by spec: {string.Join(", ", files.GroupBy(f => f.SpecId).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))}" : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"data files: {files.Count}, {files.Sum(f => f.RecordCount)} records, {bytes} bytes (avg {(files.Count == 0 ? 0 : bytes / files.Count)} bytes/file)"));
+            $"data files: {files.Count}, {files.Sum(f => f.RecordCount)} records, {bytes} bytes (avg {(files.Count == 0 ? 0 : bytes / files.Count)} bytes/file){bySpec}"));
     }
 
     internal static Task SnapshotsAsync(IcebergTable table, TextWriter output, CancellationToken cancellationToken)
@@ -106,6 +113,9 @@ internal static class IcebergCommand
 
         return Task.CompletedTask;
     }
+
+    private static string Fields(TableMetadata m, PartitionSpec spec) =>
+        spec.IsUnpartitioned ? "(none)" : string.Join(", ", spec.Fields.Select(p => $"{p.Name} = {p.Transform}({m.CurrentSchema.Field(p.SourceId).Name})"));
 
     private static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
 }

@@ -30,6 +30,16 @@ public sealed class MaintenanceOptions : ModuleOptions, IValidatableObject
     public int CompactionParallelGroups { get; set; } = 2;
 
     /// <summary>
+    /// Once a month ended this many days ago, compaction rewrites the files of its day partitions into one partition of
+    /// the month (a monthly partition spec added to the table by partition evolution), up to the target file size per
+    /// file. Default 7; 0 keeps day partitions for ever. ClickHouse's Iceberg reader weighs every live file's manifest
+    /// entry when it plans a query, whatever range it asks for, so a year of day partitions made every cold query slower.
+    /// Tables partitioned by month or year already are left as they are.
+    /// </summary>
+    [Range(0, 3650, ErrorMessage = "must be between 0 (never) and 3650 days")]
+    public int MonthlyPartitionsAfterDays { get; set; } = 7;
+
+    /// <summary>
     /// Snapshots older than this many hours expire (beyond <see cref="RetainSnapshots"/>). Default 24: every snapshot is
     /// an entry of every metadata file written after it, so at 96 commits a day a week of history made each commit
     /// rewrite seven times the metadata of a day.

@@ -67,7 +67,7 @@ internal sealed class MaintenanceRunner(
 
         var cleanup = new TableCleanup(warehouse, time);
         var compaction = await StepAsync(cold.Name, "compaction", failures,
-            () => new TableCompactor(warehouse, clickHouse, coldSource, options.TargetFileSizeBytes, options.MinSmallFiles, options.CompactionParallelGroups, logger).CompactAsync(table, cancellationToken)).ConfigureAwait(false);
+            () => new TableCompactor(warehouse, clickHouse, coldSource, options, time, logger).CompactAsync(table, cancellationToken)).ConfigureAwait(false);
         var manifests = await StepAsync(cold.Name, "manifests", failures,
             async () => new ManifestOutcome(await table.RewriteManifestsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
         var expiry = await StepAsync(cold.Name, "expiry", failures,

@@ -57,7 +57,7 @@ internal sealed class ColdGrowthScenario : IBenchScenario
 
         var options = new MaintenanceOptions();
         var source = new ColdSourceSql(new S3StorageOptions());
-        var compactor = new TableCompactor(warehouse, gateway, source, options.TargetFileSizeBytes, options.MinSmallFiles, options.CompactionParallelGroups, NullLogger.Instance);
+        var compactor = new TableCompactor(warehouse, gateway, source, options, time, NullLogger.Instance);
         var cleanup = new TableCleanup(warehouse, time);
         var silver = tables.Single(t => t.Cold == ColdTables.Silver).Table;
         var days = new List<Dictionary<string, double>>();

@@ -1,6 +1,7 @@
 using K2.Iceberg;
 using K2.Iceberg.Avro;
 using K2.Iceberg.Tables;
+using K2.Maintenance;
 using K2.Maintenance.Cleanup;
 using K2.Maintenance.Compaction;
 using K2.Offload.Tables;
@@ -31,7 +32,7 @@ public sealed class CleanupTests
         }
 
         time.Now = Start.AddDays(6);
-        await new TableCompactor(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), 128L << 20, 5, 2, NullLogger.Instance).CompactAsync(table, CancellationToken.None);
+        await new TableCompactor(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), new MaintenanceOptions(), time, NullLogger.Instance).CompactAsync(table, CancellationToken.None);
         var rows = ColdTableFixture.ReadAll(table);
         var expiredLists = table.Metadata.Snapshots.SkipLast(1).Select(s => s.ManifestList).ToHashSet();
         var retainedManifests = ManifestListFile.Read(await warehouse.Store.ReadAllAsync(table.Metadata.CurrentSnapshot!.ManifestList, CancellationToken.None))

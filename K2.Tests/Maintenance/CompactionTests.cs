@@ -1,5 +1,6 @@
 using K2.Iceberg;
 using K2.Iceberg.Tables;
+using K2.Maintenance;
 using K2.Maintenance.Compaction;
 using K2.Offload.Tables;
 using K2.Tests.Iceberg;
@@ -13,8 +14,10 @@ public sealed class CompactionTests
 {
     private const long Target = 128L << 20;
 
-    private static TableCompactor Compactor(IcebergWarehouse warehouse, int minSmallFiles = 5, int parallelGroups = 2) =>
-        new(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()), Target, minSmallFiles, parallelGroups, NullLogger.Instance);
+    private static TableCompactor Compactor(IcebergWarehouse warehouse, int minSmallFiles = 5, int parallelGroups = 2, TimeProvider? time = null) =>
+        new(warehouse, HotColdPipeline.Gateway, new ColdSourceSql(new S3StorageOptions()),
+            new MaintenanceOptions { TargetFileSizeBytes = Target, MinSmallFiles = minSmallFiles, CompactionParallelGroups = parallelGroups },
+            time ?? new ManualTime(new DateTimeOffset(ColdTableFixture.Hour0.AddDays(1))), NullLogger.Instance);
 
     [Test]
     public async Task Many_small_files_become_one_per_partition_with_identical_rows_in_a_replace_snapshot()
@@ -118,6 +121,51 @@ public sealed class CompactionTests
         TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("50\t50");
     }
 
+    [Test]
+    public async Task The_days_of_a_month_that_ended_a_week_ago_become_one_month_partition_and_a_late_day_joins_it_next_time()
+    {
+        var warehouse = await ColdTableFixture.WarehouseAsync();
+        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
+        var march = new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var day = 0; day < 3; day++)
+        {
+            await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(day * 100, 40, march.AddDays(day * 10))));
+        }
+
+        await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(400, 40, new DateTime(2026, 4, 2, 0, 0, 0, DateTimeKind.Utc))));
+        var rowsBefore = ColdTableFixture.ReadAll(table);
+        var aprilFile = (await table.ListDataFilesAsync()).Single(f => (int)f.Partition.Values[0]! == DaysSinceEpoch(new DateOnly(2026, 4, 2)));
+
+        var notYet = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 7, 23, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
+        var due = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 8, 0, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
+
+        notYet.Groups.Should().Be(0, "March ended 6 days and 23 hours ago");
+        due.Should().BeEquivalentTo(new { FilesBefore = 4, FilesAfter = 2, Groups = 1, Aborted = false }, "three March days, each below MinSmallFiles, become one file of March");
+        table.Metadata.PartitionSpecs.Should().HaveCount(2);
+        table.Metadata.DefaultSpecId.Should().Be(0, "the offload goes on writing day partitions");
+        var month = table.Metadata.SpecById(1);
+        month.Fields.Select(f => (f.Name, f.Transform.ToString())).Should().Equal(("exchange_ts_month", "month"), ("exchange", "identity"), ("canonical_symbol_bucket", "bucket[4]"));
+        var live = await table.ListDataFilesAsync();
+        live.Should().ContainSingle(f => f.Path == aprilFile.Path, "April is not due");
+        var rolled = live.Single(f => f.SpecId == 1);
+        rolled.Partition.Values.Should().Equal([(2026 - 1970) * 12 + 2, "binance", aprilFile.Partition.Values[2]]);
+        rolled.RecordCount.Should().Be(120);
+        ColdTableFixture.ReadAll(table).Should().Be(rowsBefore);
+        TestWarehouses.Query($"SELECT count() FROM {TestWarehouses.ChDbSource(table)} WHERE exchange_ts >= '2026-03-11' AND exchange_ts < '2026-03-12'").Should().Be("40");
+        TestWarehouses.Query($"SELECT groupArray(canonical_symbol) = arraySort(groupArray(canonical_symbol)), groupArray(exchange_ts) = arraySort(groupArray(exchange_ts)) FROM file('{K2.Iceberg.Storage.LocalObjectStore.ToPath(rolled.Path)}')")
+            .Should().Be("1\t1", "the month file is written in the table's sort order");
+
+        var again = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 9, 0, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
+        again.Groups.Should().Be(0, "a month already in one file is left as it is");
+
+        await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(900, 10, march.AddDays(15))));
+        var late = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 10, 0, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
+
+        late.Should().BeEquivalentTo(new { FilesBefore = 3, FilesAfter = 2, Groups = 1 }, "a late March trade's day file joins the month's file");
+        (await table.ListDataFilesAsync()).Single(f => f.SpecId == 1).RecordCount.Should().Be(130);
+        TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("170\t170");
+    }
+
     /// <summary>A silver table with (batches, rows per batch) small files of binance, kraken and coinbase, each its own partition.</summary>
     private static async Task<(IcebergWarehouse Warehouse, IcebergTable Table)> ThreeExchangesAsync(params (int Batches, int Rows)[] perExchange)
     {
@@ -147,4 +195,6 @@ public sealed class CompactionTests
         };
         return (warehouse, table, () => Volatile.Read(ref once));
     }
+
+    private static int DaysSinceEpoch(DateOnly day) => day.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 }

@@ -59,6 +59,28 @@ public sealed record TableMetadata(
     }
 
     /// <summary>
+    /// Adds a partition spec with the fields of <paramref name="fields"/> (their ids are ignored) without making it the
+    /// default (spec "Partition Evolution"): a field with the source and transform of a field of an existing spec keeps
+    /// that field's id, any other gets the next id above last-partition-id. Returns this metadata and the existing spec when
+    /// a spec with the same fields is already there.
+    /// </summary>
+    public (TableMetadata Metadata, PartitionSpec Spec) AddPartitionSpec(IReadOnlyList<PartitionField> fields, long nowMs)
+    {
+        var known = PartitionSpecs.SelectMany(s => s.Fields).GroupBy(f => (f.SourceId, f.Transform)).ToDictionary(g => g.Key, g => g.First().FieldId);
+        var next = LastPartitionId;
+        var numbered = fields.Select(f => f with { FieldId = known.TryGetValue((f.SourceId, f.Transform), out var id) ? id : ++next }).ToList();
+        var existing = PartitionSpecs.FirstOrDefault(s => s.Fields.SequenceEqual(numbered));
+        if (existing is not null) { return (this, existing); }
+        foreach (var field in numbered)
+        {
+            if (CurrentSchema.Field(field.SourceId).Type is not PrimitiveType) { throw new ArgumentException($"partition field '{field.Name}' must have a primitive source column"); }
+        }
+
+        var spec = new PartitionSpec(PartitionSpecs.Max(s => s.SpecId) + 1, numbered);
+        return (this with { PartitionSpecs = [.. PartitionSpecs, spec], LastPartitionId = Math.Max(LastPartitionId, next), LastUpdatedMs = nowMs }, spec);
+    }
+
+    /// <summary>
     /// A new current schema in which the columns of <paramref name="wider"/> (matched by id) take its wider primitive
     /// types — decimal precision, int to long, float to double (spec "Schema Evolution"). Data files keep their types:
     /// readers widen old values when they read them. Returns this metadata when no column changes.

@@ -65,9 +65,12 @@ public sealed partial class IcebergTable
     /// uploads it under <c>data/</c>; null, and nothing uploaded, if it holds no rows. The local file is deleted. The
     /// file is live only once a commit adds it.
     /// </summary>
-    public async Task<DataFile?> ImportDataFileAsync(string localPath, PartitionKey partition, CancellationToken cancellationToken = default)
+    public Task<DataFile?> ImportDataFileAsync(string localPath, PartitionKey partition, CancellationToken cancellationToken = default) =>
+        ImportDataFileAsync(localPath, Metadata.DefaultSpec, partition, cancellationToken);
+
+    /// <summary>As <see cref="ImportDataFileAsync(string, PartitionKey, CancellationToken)"/>, in a partition of <paramref name="spec"/> (one of the table's specs).</summary>
+    public async Task<DataFile?> ImportDataFileAsync(string localPath, PartitionSpec spec, PartitionKey partition, CancellationToken cancellationToken = default)
     {
-        var spec = Metadata.DefaultSpec;
         var folder = spec.IsUnpartitioned ? "" : spec.PathOf(Metadata.CurrentSchema, partition) + "/";
         var uri = $"{Metadata.Location}/data/{folder}{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}.parquet";
         var file = await ForeignParquetFile.AdoptAsync(localPath, Metadata.CurrentSchema, uri, spec.SpecId, partition, cancellationToken).ConfigureAwait(false);
@@ -181,6 +184,16 @@ public sealed partial class IcebergTable
         var before = Metadata.CurrentSchemaId;
         await CommitMetadataAsync(table => table.PromoteColumns(wider, _warehouse.NowMs()), [], cancellationToken).ConfigureAwait(false);
         return Metadata.CurrentSchemaId != before;
+    }
+
+    /// <summary>
+    /// The table's partition spec with <paramref name="fields"/> (their ids are ignored), added by partition evolution if
+    /// there is none yet. The default spec, which new appends use, stays as it is.
+    /// </summary>
+    public async Task<PartitionSpec> AddPartitionSpecAsync(IReadOnlyList<PartitionField> fields, CancellationToken cancellationToken = default)
+    {
+        await CommitMetadataAsync(table => table.AddPartitionSpec(fields, _warehouse.NowMs()).Metadata, [], cancellationToken).ConfigureAwait(false);
+        return Metadata.AddPartitionSpec(fields, _warehouse.NowMs()).Spec;
     }
 
     /// <summary>The manifests of <paramref name="snapshot"/> (those <paramref name="which"/> selects) with their entries.</summary>

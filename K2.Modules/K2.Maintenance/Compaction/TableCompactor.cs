@@ -19,14 +19,14 @@ public sealed record CompactionResult(int FilesBefore, long BytesBefore, int Fil
 /// </summary>
 /// <param name="clickHouse">The engine that reads, sorts and writes the rows; it must reach the warehouse (a local warehouse under its user_files_path).</param>
 /// <param name="source">How ClickHouse reads data files of the warehouse.</param>
-/// <param name="targetBytes">Size the rewritten files aim at; files below it are the small ones (<c>Modules:Maintenance:TargetFileSizeBytes</c>).</param>
-/// <param name="minSmallFiles">A partition is compacted only from this many small files on (<c>Modules:Maintenance:MinSmallFiles</c>).</param>
-/// <param name="parallelGroups">
-/// Groups rewritten at the same time (<c>Modules:Maintenance:CompactionParallelGroups</c>), the largest first. A ClickHouse
-/// server runs their statements side by side; the embedded engine runs one statement at a time, so there only a group's
-/// check and upload overlap the next group's statement.
+/// <param name="options">
+/// The target file size (files below it are the small ones), the small files a partition needs, the groups rewritten at
+/// the same time (the largest first: a ClickHouse server runs their statements side by side; the embedded engine runs one
+/// statement at a time, so there only a group's check and upload overlap the next group's statement) and the days after
+/// which a month's day partitions become one month partition.
 /// </param>
-public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGateway clickHouse, ColdSourceSql source, long targetBytes, int minSmallFiles, int parallelGroups,
+/// <param name="time">The clock that tells which months are due.</param>
+public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGateway clickHouse, ColdSourceSql source, MaintenanceOptions options, TimeProvider time,
     ILogger logger)
 {
     /// <summary>
@@ -58,18 +58,27 @@ public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGatewa
     {
         await table.RefreshAsync(cancellationToken).ConfigureAwait(false);
         var before = await table.ListDataFilesAsync(cancellationToken).ConfigureAwait(false);
-        var groups = CompactionPlan.Groups(before, targetBytes, minSmallFiles);
+        var months = MonthlyPartitions.For(table.Metadata, TimeSpan.FromDays(options.MonthlyPartitionsAfterDays), time.GetUtcNow());
+        var groups = CompactionPlan.Groups(before, options.TargetFileSizeBytes, options.MinSmallFiles, months);
         if (groups.Count == 0) { return Unchanged(before, aborted: false); }
+        if (months is not null && groups.Any(g => g.SpecId == months.Spec.SpecId))
+        {
+            var monthSpec = await table.AddPartitionSpecAsync(months.Fields, cancellationToken).ConfigureAwait(false);
+            if (monthSpec.SpecId != months.Spec.SpecId || !monthSpec.Fields.SequenceEqual(months.Spec.Fields))
+            {
+                throw new InvalidOperationException($"{table.Identifier} gained a partition spec while its compaction was planned; the next run plans again");
+            }
+        }
 
-        var replaced = groups.SelectMany(g => g).ToList();
+        var replaced = groups.SelectMany(g => g.Files).ToList();
         var rewritten = new DataFile?[groups.Count];
         var added = new List<DataFile>();
         try
         {
-            var largestFirst = Enumerable.Range(0, groups.Count).OrderByDescending(i => groups[i].Sum(f => f.FileSizeInBytes));
+            var largestFirst = Enumerable.Range(0, groups.Count).OrderByDescending(i => groups[i].Files.Sum(f => f.FileSizeInBytes));
             try
             {
-                await Parallel.ForEachAsync(largestFirst, new ParallelOptions { MaxDegreeOfParallelism = parallelGroups, CancellationToken = cancellationToken },
+                await Parallel.ForEachAsync(largestFirst, new ParallelOptions { MaxDegreeOfParallelism = options.CompactionParallelGroups, CancellationToken = cancellationToken },
                     async (i, token) => rewritten[i] = await RewriteAsync(table, groups[i], token).ConfigureAwait(false)).ConfigureAwait(false);
             }
             finally
@@ -99,22 +108,23 @@ public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGatewa
         return new CompactionResult(before.Count, before.Sum(f => f.FileSizeInBytes), checked((int)after.TotalDataFiles), after.TotalFilesSize, groups.Count, Aborted: false);
     }
 
-    private async Task<DataFile> RewriteAsync(IcebergTable table, IReadOnlyList<DataFile> group, CancellationToken cancellationToken)
+    private async Task<DataFile> RewriteAsync(IcebergTable table, CompactionGroup group, CancellationToken cancellationToken)
     {
         var metadata = table.Metadata;
         var schema = metadata.CurrentSchema;
+        var spec = metadata.SpecById(group.SpecId);
         // A column the partition takes as it is (silver's exchange) has one value in the group: sorting on it only costs.
-        var constant = metadata.SpecById(group[0].SpecId).Fields.Where(f => f.Transform == Transform.Identity).Select(f => f.SourceId).ToHashSet();
+        var constant = spec.Fields.Where(f => f.Transform == Transform.Identity).Select(f => f.SourceId).ToHashSet();
         var order = metadata.DefaultSortOrder.Fields.Where(f => f.Transform == Transform.Identity && !constant.Contains(f.SourceId))
             .Select(f => $"`{schema.Field(f.SourceId).Name}`{(f.Ascending ? "" : " DESC")}").ToList();
-        var sql = $"SELECT * FROM {source.ForDataFiles([.. group.Select(f => f.Path)], ClickHouseColumnTypes.Structure(schema))}" +
+        var sql = $"SELECT * FROM {source.ForDataFiles([.. group.Files.Select(f => f.Path)], ClickHouseColumnTypes.Structure(schema))}" +
             (order.Count == 0 ? "" : $" ORDER BY {string.Join(", ", order)}");
         var folder = Directory.CreateTempSubdirectory("k2-compaction-").FullName;
         try
         {
             await clickHouse.ExportParquetAsync(sql, "'group'", ["group"], order, folder, Settings, cancellationToken).ConfigureAwait(false);
-            var written = await table.ImportDataFileAsync(Path.Combine(folder, "group.parquet"), group[0].Partition, cancellationToken).ConfigureAwait(false);
-            var expected = group.Sum(f => f.RecordCount);
+            var written = await table.ImportDataFileAsync(Path.Combine(folder, "group.parquet"), spec, group.Partition, cancellationToken).ConfigureAwait(false);
+            var expected = group.Files.Sum(f => f.RecordCount);
             if (written?.RecordCount != expected)
             {
                 if (written is not null) { await DeleteAsync([written]).ConfigureAwait(false); }

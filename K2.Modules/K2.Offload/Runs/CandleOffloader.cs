@@ -67,8 +67,10 @@ internal sealed class CandleOffloader(OffloadContext context)
         var fitting = Quarantine.Fitting(table, selected);
 
         // Files holding a revised window are written again by the same query, without their old row of it (its new row comes from the hot tier).
-        var affected = revisedKeys.Select(k => table.PartitionSpec.KeyOf(table.Schema, KeyRow(table, k))).ToHashSet();
-        var replaced = (await iceberg.ListDataFilesAsync(cancellationToken).ConfigureAwait(false)).Where(f => affected.Contains(f.Partition)).ToList();
+        // The old row may be in a partition of any of the table's specs: maintenance rewrites the day partitions of past months into months.
+        var specs = iceberg.Metadata.PartitionSpecs;
+        var affected = revisedKeys.SelectMany(k => specs.Select(s => (s.SpecId, s.KeyOf(table.Schema, KeyRow(table, k))))).ToHashSet();
+        var replaced = (await iceberg.ListDataFilesAsync(cancellationToken).ConfigureAwait(false)).Where(f => affected.Contains((f.SpecId, f.Partition))).ToList();
         var columns = string.Join(", ", table.Columns.Select(c => $"`{c.Name}`"));
         var kept = replaced.Count == 0 ? "" : $"""
 
