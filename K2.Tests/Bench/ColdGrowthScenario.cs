@@ -19,9 +19,9 @@ namespace K2.Bench;
 /// offload commits (one per 15 minutes) on all ten cold tables — N rows per commit on the bronze and silver tables, 60
 /// on each candle table, written by ClickHouse as the offload writes them (a day's files of a table in one query, before
 /// its commits, untimed) — then the daily maintenance with the production settings (<see cref="MaintenanceOptions"/>
-/// defaults: compaction, manifest rewrite, snapshot expiry with expired metadata files, orphan cleanup; the orphans found
+/// defaults: compaction, which from the 8th of a month on also rewrites the month before into month partitions, manifest rewrite, snapshot expiry with expired metadata files, orphan cleanup; the orphans found
 /// are counted, and none is old enough to delete on the simulated clock). After each day it prints one JSON line: the commit time p99 of the day, chDB's
-/// <c>count()</c> and a one-day range query on silver (each the median of five runs), manifests per table and metadata bytes; the report ends with
+/// <c>count()</c> and a one-day range query on silver (each the median of five runs), silver's live data files, manifests per table and metadata bytes; the report ends with
 /// each figure's largest ratio to day 1 from day 2 on. Given a <c>--data-dir</c> that holds an earlier run's warehouse, it
 /// continues that run after the last day whose commits all tables hold (a long run can be killed before its end); a day the
 /// earlier run left half committed is committed again in full, and the ratios are then left to whoever joins both outputs.
@@ -119,6 +119,7 @@ internal sealed class ColdGrowthScenario : IBenchScenario
                 $"SELECT count(), sum(quantity) FROM {sourceSql} WHERE exchange_ts >= '{dayStart:yyyy-MM-dd HH:mm:ss}' AND exchange_ts < '{dayStart.AddDays(1):yyyy-MM-dd HH:mm:ss}'"), cancellationToken);
             var manifests = new List<int>();
             foreach (var (_, table) in tables) { manifests.Add((await table.ReadManifestListAsync(cancellationToken)).Count); }
+            figures["silver_data_files"] = (await silver.ListDataFilesAsync(cancellationToken)).Count;
             figures["manifests_per_table_max"] = manifests.Max();
             figures["manifests_per_table_avg"] = Math.Round(manifests.Average(), 1);
             figures["metadata_bytes"] = await MetadataBytesAsync(warehouse, tables.Select(t => t.Table), cancellationToken);
