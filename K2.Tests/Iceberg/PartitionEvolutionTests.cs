@@ -75,7 +75,7 @@ public sealed class PartitionEvolutionTests
         (Counter("IcebergPartitionPrunedFiles") - pruned).Should().Be(1, "the April day is outside the range");
     }
 
-    private static DateOnly DayOf(DataFile file) => DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (int)file.Partition.Values[0]!);
+    private static DateOnly DayOf(DataFile file) => Transform.Day.PeriodStart((int)file.Partition.Values[0]!);
 
     private static long Counter(string name) =>
         long.Parse(TestWarehouses.Query($"SELECT sum(value) FROM system.events WHERE event = '{name}'"), CultureInfo.InvariantCulture);

@@ -38,6 +38,23 @@ public sealed class SpecTests
     }
 
     [Test]
+    public void A_year_month_or_day_value_names_the_first_day_of_its_period()
+    {
+        Transform.Day.PeriodStart(20514).Should().Be(new DateOnly(2026, 3, 2));
+        Transform.Month.PeriodStart((2026 - 1970) * 12 + 2).Should().Be(new DateOnly(2026, 3, 1));
+        Transform.Year.PeriodStart(56).Should().Be(new DateOnly(2026, 1, 1));
+        Transform.Month.PeriodStart(-1).Should().Be(new DateOnly(1969, 12, 1));
+        foreach (var day in new[] { new DateOnly(1969, 12, 31), new DateOnly(2024, 2, 29), new DateOnly(2026, 12, 4) })
+        {
+            Transform.Month.PeriodStart((int)Transform.Month.Apply(PrimitiveType.Date, day)!).Should().Be(new DateOnly(day.Year, day.Month, 1));
+            Transform.Day.PeriodStart((int)Transform.Day.Apply(PrimitiveType.Date, day)!).Should().Be(day);
+        }
+
+        var hour = () => Transform.Hour.PeriodStart(1);
+        hour.Should().Throw<NotSupportedException>();
+    }
+
+    [Test]
     public void Truncate_follows_the_spec_examples()
     {
         Transform.Truncate(10).Apply(PrimitiveType.Int, 1).Should().Be(0);

@@ -1,4 +1,5 @@
 using K2.Iceberg;
+using K2.Iceberg.Spec;
 using K2.Iceberg.Tables;
 using K2.Maintenance;
 using K2.Maintenance.Compaction;
@@ -134,7 +135,7 @@ public sealed class CompactionTests
 
         await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(400, 40, new DateTime(2026, 4, 2, 0, 0, 0, DateTimeKind.Utc))));
         var rowsBefore = ColdTableFixture.ReadAll(table);
-        var aprilFile = (await table.ListDataFilesAsync()).Single(f => (int)f.Partition.Values[0]! == DaysSinceEpoch(new DateOnly(2026, 4, 2)));
+        var aprilFile = (await table.ListDataFilesAsync()).Single(f => Transform.Day.PeriodStart((int)f.Partition.Values[0]!) == new DateOnly(2026, 4, 2));
 
         var notYet = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 7, 23, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
         var due = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 8, 0, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
@@ -195,6 +196,4 @@ public sealed class CompactionTests
         };
         return (warehouse, table, () => Volatile.Read(ref once));
     }
-
-    private static int DaysSinceEpoch(DateOnly day) => day.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 }

@@ -39,11 +39,7 @@ public sealed record TableMetadata(
     public static TableMetadata Create(string location, Schema schema, PartitionSpec spec, SortOrder sortOrder, IReadOnlyDictionary<string, string> properties, long nowMs)
     {
         schema.Validate();
-        foreach (var field in spec.Fields)
-        {
-            if (schema.Field(field.SourceId).Type is not PrimitiveType) { throw new ArgumentException($"partition field '{field.Name}' must have a primitive source column"); }
-            if (field.FieldId < PartitionSpec.FirstFieldId) { throw new ArgumentException($"partition field ids start at {PartitionSpec.FirstFieldId}; '{field.Name}' has {field.FieldId}"); }
-        }
+        CheckFields(schema, spec.Fields);
 
         return new TableMetadata(Guid.NewGuid(), location.TrimEnd('/'), 0, nowMs, schema.HighestFieldId, [schema], schema.SchemaId,
             [spec], spec.SpecId, spec.LastFieldId, [sortOrder], sortOrder.OrderId, properties, null, [], [], []);
@@ -71,13 +67,18 @@ public sealed record TableMetadata(
         var numbered = fields.Select(f => f with { FieldId = known.TryGetValue((f.SourceId, f.Transform), out var id) ? id : ++next }).ToList();
         var existing = PartitionSpecs.FirstOrDefault(s => s.Fields.SequenceEqual(numbered));
         if (existing is not null) { return (this, existing); }
-        foreach (var field in numbered)
-        {
-            if (CurrentSchema.Field(field.SourceId).Type is not PrimitiveType) { throw new ArgumentException($"partition field '{field.Name}' must have a primitive source column"); }
-        }
-
+        CheckFields(CurrentSchema, numbered);
         var spec = new PartitionSpec(PartitionSpecs.Max(s => s.SpecId) + 1, numbered);
         return (this with { PartitionSpecs = [.. PartitionSpecs, spec], LastPartitionId = Math.Max(LastPartitionId, next), LastUpdatedMs = nowMs }, spec);
+    }
+
+    private static void CheckFields(Schema schema, IEnumerable<PartitionField> fields)
+    {
+        foreach (var field in fields)
+        {
+            if (schema.Field(field.SourceId).Type is not PrimitiveType) { throw new ArgumentException($"partition field '{field.Name}' must have a primitive source column"); }
+            if (field.FieldId < PartitionSpec.FirstFieldId) { throw new ArgumentException($"partition field ids start at {PartitionSpec.FirstFieldId}; '{field.Name}' has {field.FieldId}"); }
+        }
     }
 
     /// <summary>

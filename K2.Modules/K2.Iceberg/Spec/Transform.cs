@@ -62,6 +62,15 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
         };
     }
 
+    /// <summary>The first day of the period a year, month or day partition value stands for (the inverse of <see cref="Apply"/> for those).</summary>
+    public DateOnly PeriodStart(int value) => Kind switch
+    {
+        TransformKind.Year => new DateOnly(1970, 1, 1).AddYears(value),
+        TransformKind.Month => new DateOnly(1970, 1, 1).AddMonths(value),
+        TransformKind.Day => DateOnly.FromDateTime(DateTime.UnixEpoch).AddDays(value),
+        _ => throw new NotSupportedException($"partition transform '{this}' has no period of days"),
+    };
+
     private static long Micros(object value) => value switch
     {
         DateTime dt => (dt.Ticks - DateTime.UnixEpoch.Ticks) / 10,

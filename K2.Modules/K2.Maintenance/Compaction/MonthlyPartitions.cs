@@ -26,47 +26,23 @@ internal sealed class MonthlyPartitions(TableMetadata metadata, PartitionSpec sp
         var day = fields[timeIndex];
         var name = day.Name.EndsWith("_day", StringComparison.Ordinal) ? day.Name[..^4] + "_month" : day.Name + "_month";
         var monthly = fields.Select((f, i) => i == timeIndex ? f with { Name = name, Transform = Transform.Month } : f).ToList();
-        var lastDueMonth = MonthOf(DateOnly.FromDateTime((now - after).UtcDateTime)) - 1;
+        var lastDueMonth = (int)Transform.Month.Apply(PrimitiveType.TimestampTz, (now - after).UtcDateTime)! - 1;
         return new MonthlyPartitions(metadata, metadata.AddPartitionSpec(monthly, metadata.LastUpdatedMs).Spec, monthly, timeIndex, lastDueMonth);
     }
 
-    /// <summary>The month partition <paramref name="file"/> belongs in, or null while its month is not due.</summary>
+    /// <summary>The month partition <paramref name="file"/> (of the day spec or the month spec) belongs in, or null while its month is not due.</summary>
     public PartitionKey? MonthOf(DataFile file)
     {
-        var fileSpec = metadata.SpecById(file.SpecId);
-        var values = new object?[Spec.Fields.Count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            var target = Spec.Fields[i];
-            var index = fileSpec.Fields.ToList().FindIndex(f => f.SourceId == target.SourceId && f.Transform == target.Transform);
-            if (index >= 0)
-            {
-                values[i] = file.Partition.Values[index];
-                continue;
-            }
-
-            var day = i == timeIndex ? fileSpec.Fields.ToList().FindIndex(f => f.SourceId == target.SourceId && f.Transform == Transform.Day) : -1;
-            if (day < 0 || file.Partition.Values[day] is not int days) { return null; }
-            values[i] = MonthOf(FromDays(days));
-        }
-
-        return values[timeIndex] is int month && month <= lastDueMonth ? new PartitionKey(values) : null;
+        // The month spec is the day spec with month in the time field's place, so a day key maps to its month key field by field.
+        if ((file.SpecId != Spec.SpecId && file.SpecId != metadata.DefaultSpecId) || file.Partition.Values[timeIndex] is not int value) { return null; }
+        var month = file.SpecId == Spec.SpecId ? value : (int)Transform.Month.Apply(PrimitiveType.Date, Transform.Day.PeriodStart(value))!;
+        if (month > lastDueMonth) { return null; }
+        var values = file.Partition.Values.ToArray();
+        values[timeIndex] = month;
+        return new PartitionKey(values);
     }
 
     /// <summary>The first day <paramref name="file"/>'s partition covers, to pack a month's files in time order.</summary>
-    public DateOnly FirstDayOf(DataFile file)
-    {
-        var fileSpec = metadata.SpecById(file.SpecId);
-        var time = fileSpec.Fields.ToList().FindIndex(f => f.SourceId == Spec.Fields[timeIndex].SourceId && f.Transform is { Kind: TransformKind.Day or TransformKind.Month });
-        return (time < 0 ? null : file.Partition.Values[time]) switch
-        {
-            int value when fileSpec.Fields[time].Transform == Transform.Day => FromDays(value),
-            int months => new DateOnly(1970 + (months / 12), (months % 12) + 1, 1),
-            _ => DateOnly.MinValue,
-        };
-    }
-
-    private static int MonthOf(DateOnly date) => (int)Transform.Month.Apply(PrimitiveType.Date, date)!;
-
-    private static DateOnly FromDays(int days) => DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + days);
+    public DateOnly FirstDayOf(DataFile file) =>
+        metadata.SpecById(file.SpecId).Fields[timeIndex].Transform.PeriodStart((int)file.Partition.Values[timeIndex]!);
 }
