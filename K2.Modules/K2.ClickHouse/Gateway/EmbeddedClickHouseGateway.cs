@@ -86,7 +86,7 @@ public sealed class EmbeddedClickHouseGateway(ChDbEngine engine) : IClickHouseGa
         {
             var part = ParquetExport.CheckedPartName(only);
             await ExecuteAsync($"INSERT INTO FUNCTION file('{Path.Combine(checkedFolder, part + ".parquet")}', 'Parquet')\n" +
-                $"SELECT * FROM ({sql}) WHERE ({partExpression}) = '{part}'\n{ParquetExport.Settings(settings)}", cancellationToken: cancellationToken).ConfigureAwait(false);
+                $"{ParquetExport.RowsOfPart(sql, partExpression, part)}\n{ParquetExport.Settings(settings)}", cancellationToken: cancellationToken).ConfigureAwait(false);
             return [part];
         }
 

@@ -98,7 +98,7 @@ internal sealed class HttpClickHouseGateway(ClickHouseClient client, string scra
         if (parts is [var only])
         {
             var part = ParquetExport.CheckedPartName(only);
-            await ExportPartAsync($"SELECT * FROM ({sql}) WHERE ({partExpression}) = '{part}'", checkedFolder, part, settings, cancellationToken).ConfigureAwait(false);
+            await ExportPartAsync(ParquetExport.RowsOfPart(sql, partExpression, part), checkedFolder, part, settings, cancellationToken).ConfigureAwait(false);
             return [part];
         }
 

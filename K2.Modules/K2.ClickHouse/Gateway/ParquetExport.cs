@@ -21,6 +21,10 @@ internal static partial class ParquetExport
         ? part
         : throw new ArgumentException($"part name '{part}' must use only letters, digits, _ and -", nameof(part));
 
+    /// <summary>The rows of <paramref name="sql"/> whose <paramref name="partExpression"/> gives <paramref name="part"/> (checked), in the query's order.</summary>
+    public static string RowsOfPart(string sql, string partExpression, string part) =>
+        $"SELECT * FROM ({sql}) WHERE ({partExpression}) = '{CheckedPartName(part)}'";
+
     public static string Settings(IReadOnlyDictionary<string, string> settings) => settings.Count == 0
         ? ""
         : "SETTINGS " + string.Join(", ", settings.Select(s => string.Create(CultureInfo.InvariantCulture, $"{SqlIdentifier.Checked(s.Key, "setting")} = {Value(s.Value)}")));
