@@ -14,6 +14,8 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
     public static readonly Transform Day = new(TransformKind.Day);
     public static readonly Transform Hour = new(TransformKind.Hour);
 
+    private static readonly DateOnly EpochDay = new(1970, 1, 1);
+
     public static Transform Bucket(int buckets) => buckets > 0 ? new(TransformKind.Bucket, buckets) : throw new ArgumentOutOfRangeException(nameof(buckets), "bucket count must be positive");
 
     public static Transform Truncate(int width) => width > 0 ? new(TransformKind.Truncate, width) : throw new ArgumentOutOfRangeException(nameof(width), "truncate width must be positive");
@@ -51,7 +53,7 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
         if (value is null || Kind == TransformKind.Void) { return null; }
         return Kind switch
         {
-            TransformKind.Identity => value is DateOnly d ? d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber : value,
+            TransformKind.Identity => value is DateOnly d ? d.DayNumber - EpochDay.DayNumber : value,
             TransformKind.Year => YearsSinceEpoch(value),
             TransformKind.Month => MonthsSinceEpoch(value),
             TransformKind.Day => checked((int)FloorDiv(Micros(value), 86_400_000_000L)),
@@ -65,9 +67,9 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
     /// <summary>The first day of the period a year, month or day partition value stands for (the inverse of <see cref="Apply"/> for those).</summary>
     public DateOnly PeriodStart(int value) => Kind switch
     {
-        TransformKind.Year => new DateOnly(1970, 1, 1).AddYears(value),
-        TransformKind.Month => new DateOnly(1970, 1, 1).AddMonths(value),
-        TransformKind.Day => DateOnly.FromDateTime(DateTime.UnixEpoch).AddDays(value),
+        TransformKind.Year => EpochDay.AddYears(value),
+        TransformKind.Month => EpochDay.AddMonths(value),
+        TransformKind.Day => EpochDay.AddDays(value),
         _ => throw new NotSupportedException($"partition transform '{this}' has no period of days"),
     };
 
@@ -75,7 +77,7 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
     {
         DateTime dt => (dt.Ticks - DateTime.UnixEpoch.Ticks) / 10,
         long micros => micros,
-        DateOnly d => (long)(d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber) * 86_400_000_000L,
+        DateOnly d => (long)(d.DayNumber - EpochDay.DayNumber) * 86_400_000_000L,
         _ => throw new ArgumentException($"time transform needs a date or timestamp, got {value.GetType().Name}"),
     };
 
@@ -130,7 +132,7 @@ public sealed record Transform(TransformKind Kind, int Parameter = 0)
     {
         int i => BitConverter.GetBytes((long)i),
         long l => BitConverter.GetBytes(l),
-        DateOnly d => BitConverter.GetBytes((long)(d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber)),
+        DateOnly d => BitConverter.GetBytes((long)(d.DayNumber - EpochDay.DayNumber)),
         DateTime => BitConverter.GetBytes(Micros(value)),
         string s => Encoding.UTF8.GetBytes(s),
         decimal or IcebergDecimal => SingleValue.Encode(source, value),
