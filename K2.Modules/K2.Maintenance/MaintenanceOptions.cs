@@ -18,7 +18,7 @@ public sealed class MaintenanceOptions : ModuleOptions, IValidatableObject
     [Range(1L << 20, 1L << 34, ErrorMessage = "must be between 1 MiB and 16 GiB")]
     public long TargetFileSizeBytes { get; set; } = 128L << 20;
 
-    /// <summary>A partition is compacted only when it has at least this many small files. Default 5.</summary>
+    /// <summary>A day of a partition is compacted only when it has at least this many small files. Default 5.</summary>
     [Range(2, 10_000, ErrorMessage = "must be between 2 and 10000")]
     public int MinSmallFiles { get; set; } = 5;
 
@@ -30,14 +30,13 @@ public sealed class MaintenanceOptions : ModuleOptions, IValidatableObject
     public int CompactionParallelGroups { get; set; } = 2;
 
     /// <summary>
-    /// Once a month ended this many days ago, compaction rewrites the files of its day partitions into one partition of
-    /// the month (a monthly partition spec added to the table by partition evolution), up to the target file size per
-    /// file. Default 7; 0 keeps day partitions for ever. ClickHouse's Iceberg reader weighs every live file's manifest
-    /// entry when it plans a query, whatever range it asks for, so a year of day partitions made every cold query slower.
-    /// Tables partitioned by month or year already are left as they are.
+    /// Once a month ended this many days ago, compaction packs its files into files of up to the target size in time order
+    /// (until then each day's files are compacted into one per partition). Default 7; 0 keeps a file per day and partition
+    /// for ever. ClickHouse's Iceberg reader weighs every live file's manifest entry when it plans a query, whatever range
+    /// it asks for, so a year of daily files made every cold query slower.
     /// </summary>
     [Range(0, 3650, ErrorMessage = "must be between 0 (never) and 3650 days")]
-    public int MonthlyPartitionsAfterDays { get; set; } = 7;
+    public int PackMonthsAfterDays { get; set; } = 7;
 
     /// <summary>
     /// Snapshots older than this many hours expire (beyond <see cref="RetainSnapshots"/>). Default 24: every snapshot is

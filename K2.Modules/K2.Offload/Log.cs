@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(6006, LogLevel.Information, "Cold table {Table}: column types widened to the current definition by schema evolution (schema {SchemaId}); existing files are kept")]
     public static partial void SchemaPromoted(ILogger logger, string table, int schemaId);
 
+    [LoggerMessage(6008, LogLevel.Information, "Cold table {Table}: new files are partitioned by spec {SpecId} ({Spec}) by partition evolution; maintenance moves the older spec's files into it")]
+    public static partial void PartitionSpecEvolved(ILogger logger, string table, int specId, string spec);
+
     [LoggerMessage(6007, LogLevel.Error, "Checking the candles for redelivered trades failed; candles are offloaded as they are and checked again next run")]
     public static partial void CandleRepairFailed(ILogger logger, Exception exception);
 }

@@ -19,7 +19,7 @@ namespace K2.Bench;
 /// offload commits (one per 15 minutes) on all ten cold tables — N rows per commit on the bronze and silver tables, 60
 /// on each candle table, written by ClickHouse as the offload writes them (a day's files of a table in one query, before
 /// its commits, untimed) — then the daily maintenance with the production settings (<see cref="MaintenanceOptions"/>
-/// defaults: compaction, which from the 8th of a month on also rewrites the month before into month partitions, manifest rewrite, snapshot expiry with expired metadata files, orphan cleanup; the orphans found
+/// defaults: compaction, which makes a day's files of a month partition one and from the 8th of a month on packs the month before, manifest rewrite, snapshot expiry with expired metadata files, orphan cleanup; the orphans found
 /// are counted, and none is old enough to delete on the simulated clock). After each day it prints one JSON line: the commit time p99 of the day, chDB's
 /// <c>count()</c> and a one-day range query on silver (each the median of five runs), silver's live data files, manifests per table and metadata bytes; the report ends with
 /// each figure's largest ratio to day 1 from day 2 on. Given a <c>--data-dir</c> that holds an earlier run's warehouse, it

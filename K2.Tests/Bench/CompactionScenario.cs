@@ -47,7 +47,7 @@ internal sealed class CompactionScenario : IBenchScenario
         var peakReset = ProcessFigures.ResetPeakRss();
         var source = new ColdSourceSql(new S3StorageOptions());
         // The day's compaction, as at 02:00 after it: its month is long past, but the rewrite into months is measured by cold-growth.
-        var compactor = new TableCompactor(warehouse, gateway, source, new MaintenanceOptions { MonthlyPartitionsAfterDays = 0 }, TimeProvider.System, NullLogger.Instance);
+        var compactor = new TableCompactor(warehouse, gateway, source, new MaintenanceOptions { PackMonthsAfterDays = 0 }, TimeProvider.System, NullLogger.Instance);
         var clock = Stopwatch.StartNew();
         var result = await compactor.CompactAsync(table, cancellationToken);
         clock.Stop();

@@ -30,6 +30,12 @@ internal static class ColdTableFixture
     public static Task<IcebergTable> CreateAsync(IcebergWarehouse warehouse, ColdTable cold) =>
         warehouse.CreateTableAsync(cold.Identifier, cold.Schema, cold.PartitionSpec, cold.SortOrder);
 
+    /// <summary><paramref name="cold"/> as K2 created it while it partitioned by day: its spec with day in the month's place.</summary>
+    public static Task<IcebergTable> CreateByDayAsync(IcebergWarehouse warehouse, ColdTable cold) =>
+        warehouse.CreateTableAsync(cold.Identifier, cold.Schema,
+            new PartitionSpec(0, [.. cold.PartitionSpec.Fields.Select(f => f.Transform == Transform.Month ? f with { Name = f.Name.Replace("_month", "_day", StringComparison.Ordinal), Transform = Transform.Day } : f)]),
+            cold.SortOrder);
+
     /// <summary>A silver row: trade <paramref name="id"/> of <paramref name="symbol"/> on <paramref name="exchange"/> at <paramref name="at"/>.</summary>
     public static object?[] SilverRow(long id, DateTime at, string exchange = "binance", string symbol = "BTCUSDT")
     {

@@ -123,7 +123,7 @@ public sealed class CompactionTests
     }
 
     [Test]
-    public async Task The_days_of_a_month_that_ended_a_week_ago_become_one_month_partition_and_a_late_day_joins_it_next_time()
+    public async Task The_files_of_a_month_that_ended_a_week_ago_are_packed_into_one_and_a_late_file_joins_them_next_time()
     {
         var warehouse = await ColdTableFixture.WarehouseAsync();
         var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
@@ -135,26 +135,24 @@ public sealed class CompactionTests
 
         await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(400, 40, new DateTime(2026, 4, 2, 0, 0, 0, DateTimeKind.Utc))));
         var rowsBefore = ColdTableFixture.ReadAll(table);
-        var aprilFile = (await table.ListDataFilesAsync()).Single(f => Transform.Day.PeriodStart((int)f.Partition.Values[0]!) == new DateOnly(2026, 4, 2));
+        const int April = ((2026 - 1970) * 12) + 3;
+        var aprilFile = (await table.ListDataFilesAsync()).Single(f => (int)f.Partition.Values[0]! == April);
 
         var notYet = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 7, 23, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
         var due = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 8, 0, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
 
-        notYet.Groups.Should().Be(0, "March ended 6 days and 23 hours ago");
-        due.Should().BeEquivalentTo(new { FilesBefore = 4, FilesAfter = 2, Groups = 1, Aborted = false }, "three March days, each below MinSmallFiles, become one file of March");
-        table.Metadata.PartitionSpecs.Should().HaveCount(2);
-        table.Metadata.DefaultSpecId.Should().Be(0, "the offload goes on writing day partitions");
-        var month = table.Metadata.SpecById(1);
-        month.Fields.Select(f => (f.Name, f.Transform.ToString())).Should().Equal(("exchange_ts_month", "month"), ("exchange", "identity"), ("canonical_symbol_bucket", "bucket[4]"));
+        notYet.Groups.Should().Be(0, "March ended 6 days and 23 hours ago, and each of its days has one file, below MinSmallFiles");
+        due.Should().BeEquivalentTo(new { FilesBefore = 4, FilesAfter = 2, Groups = 1, Aborted = false }, "the files of three March days become one");
+        table.Metadata.PartitionSpecs.Should().ContainSingle("months are the table's only partitioning");
         var live = await table.ListDataFilesAsync();
         live.Should().ContainSingle(f => f.Path == aprilFile.Path, "April is not due");
-        var rolled = live.Single(f => f.SpecId == 1);
-        rolled.Partition.Values.Should().Equal([(2026 - 1970) * 12 + 2, "binance", aprilFile.Partition.Values[2]]);
-        rolled.RecordCount.Should().Be(120);
+        var packed = live.Single(f => f.Path != aprilFile.Path);
+        packed.Partition.Values.Should().Equal([April - 1, "binance", aprilFile.Partition.Values[2]]);
+        packed.RecordCount.Should().Be(120);
         ColdTableFixture.ReadAll(table).Should().Be(rowsBefore);
         TestWarehouses.Query($"SELECT count() FROM {TestWarehouses.ChDbSource(table)} WHERE exchange_ts >= '2026-03-11' AND exchange_ts < '2026-03-12'").Should().Be("40");
-        TestWarehouses.Query($"SELECT groupArray(canonical_symbol) = arraySort(groupArray(canonical_symbol)), groupArray(exchange_ts) = arraySort(groupArray(exchange_ts)) FROM file('{K2.Iceberg.Storage.LocalObjectStore.ToPath(rolled.Path)}')")
-            .Should().Be("1\t1", "the month file is written in the table's sort order");
+        TestWarehouses.Query($"SELECT groupArray(canonical_symbol) = arraySort(groupArray(canonical_symbol)), groupArray(exchange_ts) = arraySort(groupArray(exchange_ts)) FROM file('{K2.Iceberg.Storage.LocalObjectStore.ToPath(packed.Path)}')")
+            .Should().Be("1\t1", "the month's file is written in the table's sort order");
 
         var again = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 9, 0, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
         again.Groups.Should().Be(0, "a month already in one file is left as it is");
@@ -162,9 +160,80 @@ public sealed class CompactionTests
         await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(900, 10, march.AddDays(15))));
         var late = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 10, 0, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
 
-        late.Should().BeEquivalentTo(new { FilesBefore = 3, FilesAfter = 2, Groups = 1 }, "a late March trade's day file joins the month's file");
-        (await table.ListDataFilesAsync()).Single(f => f.SpecId == 1).RecordCount.Should().Be(130);
+        late.Should().BeEquivalentTo(new { FilesBefore = 3, FilesAfter = 2, Groups = 1 }, "a late March trade's file joins the month's file");
+        (await table.ListDataFilesAsync()).Single(f => f.Path != aprilFile.Path).RecordCount.Should().Be(130);
         TestWarehouses.Query($"SELECT count(), uniqExact(kafka_offset) FROM {TestWarehouses.ChDbSource(table)}").Should().Be("170\t170");
+    }
+
+    [Test]
+    public async Task Each_day_of_a_recent_month_becomes_one_file_of_the_month_partition_and_a_read_of_one_day_opens_only_that_file()
+    {
+        var warehouse = await ColdTableFixture.WarehouseAsync();
+        var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
+        for (var day = 0; day < 2; day++)
+        {
+            for (var batch = 0; batch < 6; batch++)
+            {
+                await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows((day * 1000) + (batch * 20), 20, ColdTableFixture.Hour0.AddDays(day))));
+            }
+        }
+
+        var rowsBefore = ColdTableFixture.ReadAll(table);
+
+        var result = await Compactor(warehouse).CompactAsync(table, CancellationToken.None);
+
+        result.Should().BeEquivalentTo(new { FilesBefore = 12, FilesAfter = 2, Groups = 2, Aborted = false }, "each day's six files become one");
+        var live = await table.ListDataFilesAsync();
+        live.Select(f => f.Partition).Distinct().Should().ContainSingle("both days are in March's partition");
+        live.Select(f => f.RecordCount).Should().Equal(120, 120);
+        ColdTableFixture.ReadAll(table).Should().Be(rowsBefore);
+
+        var firstDay = live.Single(f => TestWarehouses.Query($"SELECT max(exchange_ts) < '2026-03-02' FROM file('{K2.Iceberg.Storage.LocalObjectStore.ToPath(f.Path)}')") == "1");
+        await warehouse.Store.DeleteAsync(firstDay.Path, CancellationToken.None);
+        var source = TestWarehouses.ChDbSource(table);
+        TestWarehouses.Query($"SELECT count() FROM {source} WHERE exchange_ts >= '2026-03-02' AND exchange_ts < '2026-03-03'")
+            .Should().Be("120", "the reader skips the first day's file by the time bounds of its manifest entry, without opening it");
+        var firstDayRead = () => TestWarehouses.Query($"SELECT count() FROM {source} WHERE exchange_ts < '2026-03-02'");
+        firstDayRead.Should().Throw<Exception>("the first day's file is gone");
+    }
+
+    [Test]
+    public async Task A_table_partitioned_by_day_before_months_moves_every_file_into_the_month_spec_and_keeps_one_manifest()
+    {
+        var warehouse = await ColdTableFixture.WarehouseAsync();
+        var silver = ColdTables.Silver;
+        var table = await ColdTableFixture.CreateByDayAsync(warehouse, silver);
+        var march = new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+        var april2 = new DateTime(2026, 4, 2, 0, 0, 0, DateTimeKind.Utc);
+        for (var day = 0; day < 3; day++)
+        {
+            await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(day * 100, 40, march.AddDays(day * 10))));
+        }
+
+        for (var batch = 0; batch < 6; batch++)
+        {
+            await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(1000 + (batch * 10), 10, april2)));
+        }
+
+        await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(2000, 10, april2.AddDays(1))));
+
+        (await table.SetDefaultPartitionSpecAsync(silver.PartitionSpec.Fields)).Should().BeTrue();
+        (await table.SetDefaultPartitionSpecAsync(silver.PartitionSpec.Fields)).Should().BeFalse("the month spec is the default already");
+        table.Metadata.DefaultSpec.Fields.Select(f => (f.Name, f.Transform.ToString())).Should().Equal(("exchange_ts_month", "month"), ("exchange", "identity"), ("canonical_symbol_bucket", "bucket[4]"));
+        await table.AppendAsync(await ColdTableFixture.WriteAsync(table, ColdTableFixture.SilverRows(1060, 10, april2)));
+        (await table.ListDataFilesAsync()).Select(f => f.SpecId).Distinct().Should().BeEquivalentTo([0, 1]);
+        var rowsBefore = ColdTableFixture.ReadAll(table);
+
+        var result = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(2026, 4, 8, 0, 0, 0, TimeSpan.Zero))).CompactAsync(table, CancellationToken.None);
+
+        result.Should().BeEquivalentTo(new { FilesBefore = 11, FilesAfter = 3, Groups = 3, Aborted = false },
+            "March's three day files become one, April 2's seven files one, and April 3's lone day file moves alone");
+        var live = await table.ListDataFilesAsync();
+        live.Should().OnlyContain(f => f.SpecId == 1);
+        live.Select(f => f.RecordCount).Should().BeEquivalentTo(new long[] { 120, 70, 10 });
+        await table.RewriteManifestsAsync();
+        (await table.ReadManifestListAsync(CancellationToken.None)).Should().ContainSingle("one spec, one manifest after maintenance's manifest rewrite");
+        ColdTableFixture.ReadAll(table).Should().Be(rowsBefore);
     }
 
     /// <summary>A silver table with (batches, rows per batch) small files of binance, kraken and coinbase, each its own partition.</summary>

@@ -56,7 +56,8 @@ public sealed class HttpOffloadTests
         await using var server = await RecordingClickHouseServer.StartAsync();
         (await Runner(rig, server).RunAsync(ColdTables.Gold)).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
         var oneMinute = await rig.ColdAsync(ColdTables.Gold[0]);
-        (await oneMinute.ListDataFilesAsync()).Select(f => f.Partition).Distinct().Should().HaveCount(2 * 3, "the trades span two days on three exchanges");
+        var months = HotTrades.Day.Month == HotTrades.Day.AddDays(1).Month ? 1 : 2;
+        (await oneMinute.ListDataFilesAsync()).Select(f => f.Partition).Distinct().Should().HaveCount(months * 3, "the trades span three exchanges (and two months at a month's end)");
 
         await rig.Trades.InsertLateAsync(Exchange.Kraken, "BTC-USDT", HotTrades.Day.AddHours(23).AddMinutes(55).AddSeconds(30), "999999.5", "2.5");
         var results = await Runner(rig, server).RunAsync(ColdTables.Gold);

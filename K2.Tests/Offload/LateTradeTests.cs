@@ -37,18 +37,18 @@ public sealed class LateTradeTests
     }
 
     [Test]
-    public async Task A_late_trade_replaces_its_candle_in_a_month_that_maintenance_rewrote_into_one_partition()
+    public async Task A_late_trade_rewrites_only_the_candle_files_whose_windows_take_in_its_window()
     {
         await using var rig = await OffloadRig.StartAsync();
         var sameMonth = HotTrades.Day.Day > 1 ? HotTrades.Day.AddDays(-1) : HotTrades.Day.AddDays(1);
         await rig.Trades.InsertAsync(100, sameMonth, TimeSpan.FromSeconds(5));
-        await rig.Trades.InsertAsync(300, HotTrades.Day, TimeSpan.FromSeconds(5));
         (await rig.NewRunner().RunAsync()).Should().OnlyContain(r => r.Outcome == OffloadOutcome.Committed);
         var oneMinute = ColdTables.Gold[0];
-        var monthDue = new DateTimeOffset(new DateTime(HotTrades.Day.Year, HotTrades.Day.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(1).AddDays(7));
-        var compactor = new TableCompactor(rig.Warehouse, HotTier.Gateway, new ColdSourceSql(new S3StorageOptions()), new MaintenanceOptions(), new ManualTime(monthDue), NullLogger.Instance);
-        (await compactor.CompactAsync(await rig.ColdAsync(oneMinute), CancellationToken.None)).Groups.Should().Be(3, "each exchange's two days become one month file");
-        (await (await rig.ColdAsync(oneMinute)).ListDataFilesAsync()).Should().OnlyContain(f => f.SpecId == 1);
+        var firstRun = (await (await rig.ColdAsync(oneMinute)).ListDataFilesAsync()).Select(f => f.Path).ToList();
+        await rig.Trades.InsertAsync(300, HotTrades.Day, TimeSpan.FromSeconds(5));
+        (await rig.NewRunner().RunAsync()).Should().NotContain(r => r.Outcome == OffloadOutcome.Failed);
+        var files = await (await rig.ColdAsync(oneMinute)).ListDataFilesAsync();
+        files.GroupBy(f => f.Partition).Should().OnlyContain(g => g.Count() == 2, "each exchange's month partition holds a file of each day");
         var window = HotTrades.Day.AddMinutes(3);
         var before = await CandleAsync(rig, oneMinute, window);
 
@@ -59,6 +59,7 @@ public sealed class LateTradeTests
         var after = await CandleAsync(rig, oneMinute, window);
         after.Should().NotBe(before);
         after.Should().Contain("999999.5");
+        (await (await rig.ColdAsync(oneMinute)).ListDataFilesAsync()).Select(f => f.Path).Should().Contain(firstRun, "the other day's files do not hold the revised window");
         await rig.AssertColdEqualsHotAsync([oneMinute, ColdTables.Silver]);
     }
 

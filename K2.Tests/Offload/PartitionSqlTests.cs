@@ -39,16 +39,16 @@ public sealed class PartitionSqlTests
     {
         var fields = Silver.PartitionSpec.Fields;
         var expressions = fields.Select(f => PartitionSql.Expression(Silver, f)).ToList();
-        PartitionKey Key(int day, string exchange, int bucket) => new([day, exchange, bucket]);
+        PartitionKey Key(int month, string exchange, int bucket) => new([month, exchange, bucket]);
         var rows = $"""
             SELECT * FROM {Cold("2026-03-01 10:00:00", "binance", "BTC/USDT")}
-            UNION ALL SELECT * FROM {Cold("2026-03-02 10:00:00", "binance", "BTC/USDT")}
+            UNION ALL SELECT * FROM {Cold("2026-04-02 10:00:00", "binance", "BTC/USDT")}
             UNION ALL SELECT * FROM {Cold("2026-03-01 10:00:00", "kraken", "BTC/USDT")}
             """;
         var bucket = int.Parse(TestWarehouses.Query("SELECT icebergBucket(4, 'BTC/USDT')"), System.Globalization.CultureInfo.InvariantCulture);
 
         var selected = TestWarehouses.Query(
-            $"SELECT toString(toDate(exchange_ts)) || ' ' || exchange FROM ({rows}) WHERE {PartitionSql.Filter(expressions, [Key(20513, "binance", bucket), Key(20513, "kraken", bucket)])} ORDER BY 1");
+            $"SELECT toString(toDate(exchange_ts)) || ' ' || exchange FROM ({rows}) WHERE {PartitionSql.Filter(expressions, [Key(((2026 - 1970) * 12) + 2, "binance", bucket), Key(((2026 - 1970) * 12) + 2, "kraken", bucket)])} ORDER BY 1");
 
         selected.Split('\n').Should().Equal("2026-03-01 binance", "2026-03-01 kraken");
     }

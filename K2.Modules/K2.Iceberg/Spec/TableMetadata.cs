@@ -72,6 +72,16 @@ public sealed record TableMetadata(
         return (this with { PartitionSpecs = [.. PartitionSpecs, spec], LastPartitionId = Math.Max(LastPartitionId, next), LastUpdatedMs = nowMs }, spec);
     }
 
+    /// <summary>
+    /// Makes the spec with the fields of <paramref name="fields"/> the default (added as <see cref="AddPartitionSpec"/> does
+    /// when there is none yet): new data files are partitioned by it, files written by the older specs stay as they are.
+    /// </summary>
+    public TableMetadata WithDefaultPartitionSpec(IReadOnlyList<PartitionField> fields, long nowMs)
+    {
+        var (metadata, spec) = AddPartitionSpec(fields, nowMs);
+        return spec.SpecId == DefaultSpecId ? metadata : metadata with { DefaultSpecId = spec.SpecId, LastUpdatedMs = nowMs };
+    }
+
     private static void CheckFields(Schema schema, IEnumerable<PartitionField> fields)
     {
         foreach (var field in fields)

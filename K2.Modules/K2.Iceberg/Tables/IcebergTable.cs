@@ -196,6 +196,18 @@ public sealed partial class IcebergTable
         return Metadata.AddPartitionSpec(fields, _warehouse.NowMs()).Spec;
     }
 
+    /// <summary>
+    /// Makes the spec with <paramref name="fields"/> (their ids are ignored) the table's default by partition evolution;
+    /// appends then use it. False when it is the default already.
+    /// </summary>
+    public async Task<bool> SetDefaultPartitionSpecAsync(IReadOnlyList<PartitionField> fields, CancellationToken cancellationToken = default)
+    {
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        var before = Metadata.DefaultSpecId;
+        await CommitMetadataAsync(table => table.WithDefaultPartitionSpec(fields, _warehouse.NowMs()), [], cancellationToken).ConfigureAwait(false);
+        return Metadata.DefaultSpecId != before;
+    }
+
     /// <summary>The manifests of <paramref name="snapshot"/> (those <paramref name="which"/> selects) with their entries.</summary>
     internal async Task<List<(ManifestFile Manifest, List<ManifestEntry> Entries)>> ReadManifestsAsync(TableMetadata table, Snapshot snapshot, CancellationToken cancellationToken,
         Func<ManifestFile, bool>? which = null)

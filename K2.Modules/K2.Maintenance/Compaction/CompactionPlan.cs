@@ -6,30 +6,27 @@ namespace K2.Maintenance.Compaction;
 internal sealed record CompactionGroup(int SpecId, PartitionKey Partition, IReadOnlyList<DataFile> Files);
 
 /// <summary>
-/// Bin-packing of small files: per partition, files below the target size are packed first-fit-decreasing into groups
-/// of at most the target size; a partition is planned only with enough small files, and a group of one is left alone.
-/// The small files of a due month (<see cref="MonthlyPartitions"/>) are packed into its month partition instead, in time
-/// order so that each rewritten file covers consecutive days, as soon as there are two.
+/// Bin-packing of small files, per partition of the default spec and period (<see cref="CompactionPeriods"/>). A recent
+/// day's files are packed first-fit-decreasing into groups of at most the target size, once the day has enough small files;
+/// a due month's files are packed in time order, so that each rewritten file covers consecutive days, as soon as there are
+/// two. A group of one is left alone, unless its file moves out of an older partition spec.
 /// </summary>
 internal static class CompactionPlan
 {
-    public static IReadOnlyList<CompactionGroup> Groups(IEnumerable<DataFile> files, long targetBytes, int minSmallFiles, MonthlyPartitions? months)
+    public static IReadOnlyList<CompactionGroup> Groups(IEnumerable<DataFile> files, long targetBytes, int minSmallFiles, CompactionPeriods periods)
     {
-        var small = files.Where(f => f.FileSizeInBytes < targetBytes).ToList();
         var result = new List<CompactionGroup>();
-        var dueMonth = months is null ? [] : small.Select(f => (File: f, Month: months.MonthOf(f))).Where(m => m.Month is not null).ToList();
-        foreach (var month in dueMonth.GroupBy(m => m.Month!, m => m.File))
+        var placed = files.Select(f => (File: f, Place: periods.Place(f)))
+            .Where(p => p.Place is not null && (p.File.FileSizeInBytes < targetBytes || p.Place.Moves));
+        foreach (var period in placed.GroupBy(p => (p.Place!.Partition, p.Place.Period, p.Place.MonthDue)))
         {
-            var inTimeOrder = month.OrderBy(months!.FirstDayOf).ThenBy(f => f.Path, StringComparer.Ordinal);
-            result.AddRange(NextFit(inTimeOrder, targetBytes).Select(bin => new CompactionGroup(months.Spec.SpecId, month.Key, bin)));
-        }
-
-        var rolled = dueMonth.Select(m => m.File).ToHashSet();
-        foreach (var partition in small.Where(f => !rolled.Contains(f)).GroupBy(f => (f.SpecId, f.Partition)))
-        {
-            var largestFirst = partition.OrderByDescending(f => f.FileSizeInBytes).ThenBy(f => f.Path, StringComparer.Ordinal).ToList();
-            if (largestFirst.Count < minSmallFiles) { continue; }
-            result.AddRange(FirstFitDecreasing(largestFirst, targetBytes).Select(bin => new CompactionGroup(partition.Key.SpecId, partition.Key.Partition, bin)));
+            var moving = period.Where(p => p.Place!.Moves).Select(p => p.File).ToHashSet();
+            var bins = period.Key.MonthDue
+                ? NextFit(period.OrderBy(p => p.Place!.Start).ThenBy(p => p.File.Path, StringComparer.Ordinal).Select(p => p.File), targetBytes)
+                : period.Count() < minSmallFiles && moving.Count == 0
+                    ? []
+                    : FirstFitDecreasing([.. period.Select(p => p.File).OrderByDescending(f => f.FileSizeInBytes).ThenBy(f => f.Path, StringComparer.Ordinal)], targetBytes);
+            result.AddRange(bins.Where(bin => bin.Count > 1 || moving.Contains(bin[0])).Select(bin => new CompactionGroup(periods.Spec.SpecId, period.Key.Partition, bin)));
         }
 
         return result;
@@ -45,7 +42,7 @@ internal static class CompactionPlan
             else { bins[bin] = (bins[bin].Size + file.FileSizeInBytes, [.. bins[bin].Files, file]); }
         }
 
-        return bins.Where(b => b.Files.Count > 1).Select(b => b.Files);
+        return bins.Select(b => b.Files);
     }
 
     private static IEnumerable<List<DataFile>> NextFit(IEnumerable<DataFile> inOrder, long targetBytes)
@@ -56,7 +53,7 @@ internal static class CompactionPlan
         {
             if (bin.Count > 0 && size + file.FileSizeInBytes > targetBytes)
             {
-                if (bin.Count > 1) { yield return bin; }
+                yield return bin;
                 bin = [];
                 size = 0;
             }
@@ -65,6 +62,6 @@ internal static class CompactionPlan
             size += file.FileSizeInBytes;
         }
 
-        if (bin.Count > 1) { yield return bin; }
+        if (bin.Count > 0) { yield return bin; }
     }
 }

@@ -9,7 +9,7 @@ namespace K2.Maintenance.Compaction;
 public sealed record CompactionResult(int FilesBefore, long BytesBefore, int FilesAfter, long BytesAfter, int Groups, bool Aborted);
 
 /// <summary>
-/// Rewrites each planned group of small files (one partition) into one file: ClickHouse reads the group's Parquet files,
+/// Rewrites each planned group of small files (one partition of the default spec) into one file: ClickHouse reads the group's Parquet files,
 /// sorts the rows in the table's sort order (spilling to disk beyond <see cref="SortMemoryBytes"/>) and writes them
 /// with its own Parquet encoder, the path the offload's files take; the file is then checked against the table schema,
 /// given its field ids and uploaded. All groups are committed as one <c>replace</c> snapshot. A concurrent append is rebased by the library's
@@ -20,10 +20,10 @@ public sealed record CompactionResult(int FilesBefore, long BytesBefore, int Fil
 /// <param name="clickHouse">The engine that reads, sorts and writes the rows; it must reach the warehouse (a local warehouse under its user_files_path).</param>
 /// <param name="source">How ClickHouse reads data files of the warehouse.</param>
 /// <param name="options">
-/// The target file size (files below it are the small ones), the small files a partition needs, the groups rewritten at
+/// The target file size (files below it are the small ones), the small files a day needs, the groups rewritten at
 /// the same time (the largest first: a ClickHouse server runs their statements side by side; the embedded engine runs one
 /// statement at a time, so there only a group's check and upload overlap the next group's statement) and the days after
-/// which a month's day partitions become one month partition.
+/// which a month's files are packed together.
 /// </param>
 /// <param name="time">The clock that tells which months are due.</param>
 public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGateway clickHouse, ColdSourceSql source, MaintenanceOptions options, TimeProvider time,
@@ -58,17 +58,9 @@ public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGatewa
     {
         await table.RefreshAsync(cancellationToken).ConfigureAwait(false);
         var before = await table.ListDataFilesAsync(cancellationToken).ConfigureAwait(false);
-        var months = MonthlyPartitions.For(table.Metadata, TimeSpan.FromDays(options.MonthlyPartitionsAfterDays), time.GetUtcNow());
-        var groups = CompactionPlan.Groups(before, options.TargetFileSizeBytes, options.MinSmallFiles, months);
+        var periods = CompactionPeriods.For(table.Metadata, TimeSpan.FromDays(options.PackMonthsAfterDays), time.GetUtcNow());
+        var groups = CompactionPlan.Groups(before, options.TargetFileSizeBytes, options.MinSmallFiles, periods);
         if (groups.Count == 0) { return Unchanged(before, aborted: false); }
-        if (months is not null && groups.Any(g => g.SpecId == months.Spec.SpecId))
-        {
-            var monthSpec = await table.AddPartitionSpecAsync(months.Fields, cancellationToken).ConfigureAwait(false);
-            if (monthSpec.SpecId != months.Spec.SpecId || !monthSpec.Fields.SequenceEqual(months.Spec.Fields))
-            {
-                throw new InvalidOperationException($"{table.Identifier} gained a partition spec while its compaction was planned; the next run plans again");
-            }
-        }
 
         var replaced = groups.SelectMany(g => g.Files).ToList();
         var rewritten = new DataFile?[groups.Count];

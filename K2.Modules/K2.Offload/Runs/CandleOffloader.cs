@@ -67,10 +67,13 @@ internal sealed class CandleOffloader(OffloadContext context)
         var fitting = Quarantine.Fitting(table, selected);
 
         // Files holding a revised window are written again by the same query, without their old row of it (its new row comes from the hot tier).
-        // The old row may be in a partition of any of the table's specs: maintenance rewrites the day partitions of past months into months.
+        // The old row may be in a partition of any of the table's specs (tables created before month partitions have day ones);
+        // of a partition, only the files whose window_start bounds take in a revised window can hold it.
         var specs = iceberg.Metadata.PartitionSpecs;
         var affected = revisedKeys.SelectMany(k => specs.Select(s => (s.SpecId, s.KeyOf(table.Schema, KeyRow(table, k))))).ToHashSet();
-        var replaced = (await iceberg.ListDataFilesAsync(cancellationToken).ConfigureAwait(false)).Where(f => affected.Contains((f.SpecId, f.Partition))).ToList();
+        var windows = revisedKeys.Select(k => k.Item3).ToList();
+        var replaced = (await iceberg.ListDataFilesAsync(cancellationToken).ConfigureAwait(false))
+            .Where(f => affected.Contains((f.SpecId, f.Partition)) && windows.Any(w => MayHold(table, f, w))).ToList();
         var columns = string.Join(", ", table.Columns.Select(c => $"`{c.Name}`"));
         var kept = replaced.Count == 0 ? "" : $"""
 
@@ -107,6 +110,14 @@ internal sealed class CandleOffloader(OffloadContext context)
     {
         var rows = await context.Hot.Gateway.QueryRowsAsync($"SELECT exchange, symbol, toUnixTimestamp(w) FROM ({revised})", cancellationToken: cancellationToken).ConfigureAwait(false);
         return [.. rows.Select(r => (r[0], r[1], DateTime.UnixEpoch.AddSeconds(long.Parse(r[2], CultureInfo.InvariantCulture))))];
+    }
+
+    /// <summary>Whether <paramref name="window"/> lies within the window_start bounds of <paramref name="file"/> (true when it has none).</summary>
+    private static bool MayHold(ColdTable table, DataFile file, DateTime window)
+    {
+        var id = table.FieldId("window_start");
+        return !file.LowerBounds.TryGetValue(id, out var lower) || !file.UpperBounds.TryGetValue(id, out var upper)
+            || ((DateTime)SingleValue.Decode(PrimitiveType.TimestampTz, lower) <= window && window <= (DateTime)SingleValue.Decode(PrimitiveType.TimestampTz, upper));
     }
 
     private static object?[] KeyRow(ColdTable table, (string Exchange, string Symbol, DateTime Window) key)

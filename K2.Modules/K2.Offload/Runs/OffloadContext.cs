@@ -37,6 +37,12 @@ internal sealed record OffloadContext(
             Log.SchemaPromoted(Logger, table.Name, iceberg.Metadata.CurrentSchemaId);
         }
 
+        if (await iceberg.SetDefaultPartitionSpecAsync(table.PartitionSpec.Fields, cancellationToken).ConfigureAwait(false))
+        {
+            var spec = iceberg.Metadata.DefaultSpec;
+            Log.PartitionSpecEvolved(Logger, table.Name, spec.SpecId, string.Join(", ", spec.Fields.Select(f => $"{f.Name} = {f.Transform}")));
+        }
+
         var committed = Watermark.Committed(iceberg.Metadata);
         var recorded = await Watermarks.ReadWatermarkAsync(table.Name, cancellationToken).ConfigureAwait(false);
         var behind = committed.Positions.Where(p => recorded.Of(p.Key, long.MinValue) < p.Value).ToDictionary();

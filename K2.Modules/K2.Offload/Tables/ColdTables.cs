@@ -6,13 +6,15 @@ namespace K2.Offload.Tables;
 
 /// <summary>
 /// The ten cold tables (docs/offload.md): <c>cold.bronze_trades_&lt;exchange&gt;</c>, <c>cold.silver_trades</c> and
-/// <c>cold.gold_ohlcv_&lt;interval&gt;</c>, each with every column of its hot source.
+/// <c>cold.gold_ohlcv_&lt;interval&gt;</c>, each with every column of its hot source. Time partitions are months (years
+/// for daily candles), never days: a table keeps one partition spec, so one manifest, for life, and readers find a day by
+/// the time bounds each file's manifest entry carries (maintenance keeps a day's files together until its month is packed).
 /// </summary>
 public static class ColdTables
 {
     public const string Namespace = "cold";
 
-    /// <summary>Bronze and silver rows spread over this many symbol buckets per day: symbol queries read a quarter of a day.</summary>
+    /// <summary>Bronze and silver rows spread over this many symbol buckets per month: symbol queries read a quarter of the files of their days.</summary>
     public const int SymbolBuckets = 4;
 
     public static readonly IReadOnlyList<ColdTable> Bronze = [.. ExchangeNames.All.Select(BronzeOf)];
@@ -58,7 +60,7 @@ public static class ColdTables
         SelectionKey: ["kafka_topic", "kafka_partition", "kafka_offset"],
         AuditKey: ["kafka_topic", "kafka_partition", "kafka_offset"],
         SortColumns: ["symbol", "exchange_ts_us", "trade_id"],
-        Partitioning: schema => DayAndSymbolBucket(schema, "exchange_ts_us", "symbol"),
+        Partitioning: schema => MonthAndSymbolBucket(schema, "exchange_ts_us", "symbol"),
         Exchange: exchange);
 
     private static ColdTable SilverTable() => new(
@@ -90,7 +92,7 @@ public static class ColdTables
         SortColumns: ["exchange", "canonical_symbol", "exchange_ts", "trade_id"],
         Partitioning: schema => new PartitionSpec(0,
         [
-            new PartitionField(Id(schema, "exchange_ts"), PartitionSpec.FirstFieldId, "exchange_ts_day", Transform.Day),
+            new PartitionField(Id(schema, "exchange_ts"), PartitionSpec.FirstFieldId, "exchange_ts_month", Transform.Month),
             new PartitionField(Id(schema, "exchange"), PartitionSpec.FirstFieldId + 1, "exchange", Transform.Identity),
             new PartitionField(Id(schema, "canonical_symbol"), PartitionSpec.FirstFieldId + 2, "canonical_symbol_bucket", Transform.Bucket(SymbolBuckets)),
         ]));
@@ -127,17 +129,12 @@ public static class ColdTables
         ]),
         Interval: interval);
 
-    /// <summary>Day for 1m and 5m candles, month up to 1h, year for 1d.</summary>
-    internal static Transform GoldPeriod(CandleInterval interval) => interval.Length switch
-    {
-        var l when l <= TimeSpan.FromMinutes(5) => Transform.Day,
-        var l when l <= TimeSpan.FromHours(1) => Transform.Month,
-        _ => Transform.Year,
-    };
+    /// <summary>Month up to 1h candles, year for 1d.</summary>
+    internal static Transform GoldPeriod(CandleInterval interval) => interval.Length <= TimeSpan.FromHours(1) ? Transform.Month : Transform.Year;
 
-    private static PartitionSpec DayAndSymbolBucket(Schema schema, string time, string symbol) => new(0,
+    private static PartitionSpec MonthAndSymbolBucket(Schema schema, string time, string symbol) => new(0,
     [
-        new PartitionField(Id(schema, time), PartitionSpec.FirstFieldId, $"{time}_day", Transform.Day),
+        new PartitionField(Id(schema, time), PartitionSpec.FirstFieldId, $"{time}_month", Transform.Month),
         new PartitionField(Id(schema, symbol), PartitionSpec.FirstFieldId + 1, $"{symbol}_bucket", Transform.Bucket(SymbolBuckets)),
     ]);
 
