@@ -6,7 +6,7 @@ using K2.Tests.ClickHouse;
 namespace K2.Tests.Iceberg;
 
 /// <summary>
-/// Partition evolution: a table partitioned by day gains a month spec, and files of old days are rewritten into one
+/// Partition evolution: a table partitioned by day gets a month spec as its default, and files of old days are rewritten into one
 /// file of their month under it. chDB reads the table with files of both specs exactly and prunes files of either
 /// spec by a time range.
 /// </summary>
@@ -16,25 +16,26 @@ public sealed class PartitionEvolutionTests
     private static readonly PartitionField[] ByMonth = [new(5, 0, "exchange_ts_month", Transform.Month)];
 
     [Test]
-    public async Task A_month_spec_is_added_beside_the_day_spec_with_a_new_field_id_and_only_once()
+    public async Task A_month_spec_becomes_the_default_beside_the_day_spec_with_a_new_field_id_and_only_once()
     {
         var warehouse = await TestWarehouses.LocalAsync();
         var table = await SilverLikeTable.CreateAsync(warehouse, "evolve_once");
 
-        var month = await table.AddPartitionSpecAsync(ByMonth);
-        var again = await table.AddPartitionSpecAsync(ByMonth);
+        var changed = await table.SetDefaultPartitionSpecAsync(ByMonth);
+        var again = await table.SetDefaultPartitionSpecAsync(ByMonth);
 
-        month.SpecId.Should().Be(1);
-        month.Fields.Should().Equal(new PartitionField(5, 1001, "exchange_ts_month", Transform.Month));
-        again.Should().Be(month);
+        changed.Should().BeTrue();
+        again.Should().BeFalse("the month spec is the default already");
+        table.Metadata.DefaultSpecId.Should().Be(1, "appends use the month spec");
+        table.Metadata.DefaultSpec.Fields.Should().Equal(new PartitionField(5, 1001, "exchange_ts_month", Transform.Month));
         table.Metadata.PartitionSpecs.Should().HaveCount(2);
-        table.Metadata.DefaultSpecId.Should().Be(0, "appends keep the day spec");
         table.Metadata.LastPartitionId.Should().Be(1001);
         var reopened = await TestWarehouses.Reopen(warehouse).LoadTableAsync(table.Identifier);
         reopened.Metadata.PartitionSpecs.Should().BeEquivalentTo(table.Metadata.PartitionSpecs);
+        reopened.Metadata.DefaultSpecId.Should().Be(1);
         var described = new StringWriter();
         await K2.Daemon.Cli.IcebergCommand.DescribeAsync(reopened, described, CancellationToken.None);
-        described.ToString().Should().Contain("partitioned by: exchange_ts_day = day(exchange_ts)\n  older files also by spec 1: exchange_ts_month = month(exchange_ts)\n");
+        described.ToString().Should().Contain("partitioned by: exchange_ts_month = month(exchange_ts)\n  older files also by spec 0: exchange_ts_day = day(exchange_ts)\n");
     }
 
     [Test]
@@ -55,7 +56,8 @@ public sealed class PartitionEvolutionTests
         var marchFiles = (await table.ListDataFilesAsync()).Where(f => DayOf(f) < new DateOnly(2026, 4, 1)).ToList();
         marchFiles.Should().HaveCount(4);
 
-        var month = await table.AddPartitionSpecAsync(ByMonth);
+        await table.SetDefaultPartitionSpecAsync(ByMonth);
+        var month = table.Metadata.DefaultSpec;
         var folder = Directory.CreateTempSubdirectory("k2-test-rollup-").FullName;
         await HotTier.Gateway.ExportParquetAsync($"SELECT * FROM {source} WHERE exchange_ts < '2026-04-01' ORDER BY exchange_ts", "'month'", ["month"], [], folder,
             new Dictionary<string, string> { ["output_format_parquet_row_group_size"] = "100" });

@@ -187,16 +187,6 @@ public sealed partial class IcebergTable
     }
 
     /// <summary>
-    /// The table's partition spec with <paramref name="fields"/> (their ids are ignored), added by partition evolution if
-    /// there is none yet. The default spec, which new appends use, stays as it is.
-    /// </summary>
-    public async Task<PartitionSpec> AddPartitionSpecAsync(IReadOnlyList<PartitionField> fields, CancellationToken cancellationToken = default)
-    {
-        await CommitMetadataAsync(table => table.AddPartitionSpec(fields, _warehouse.NowMs()).Metadata, [], cancellationToken).ConfigureAwait(false);
-        return Metadata.AddPartitionSpec(fields, _warehouse.NowMs()).Spec;
-    }
-
-    /// <summary>
     /// Makes the spec with <paramref name="fields"/> (their ids are ignored) the table's default by partition evolution;
     /// appends then use it. False when it is the default already.
     /// </summary>
