@@ -192,7 +192,6 @@ public sealed partial class IcebergTable
     /// </summary>
     public async Task<bool> SetDefaultPartitionSpecAsync(IReadOnlyList<PartitionField> fields, CancellationToken cancellationToken = default)
     {
-        await RefreshAsync(cancellationToken).ConfigureAwait(false);
         var before = Metadata.DefaultSpecId;
         await CommitMetadataAsync(table => table.WithDefaultPartitionSpec(fields, _warehouse.NowMs()), [], cancellationToken).ConfigureAwait(false);
         return Metadata.DefaultSpecId != before;

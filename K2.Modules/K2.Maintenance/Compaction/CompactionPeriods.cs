@@ -54,17 +54,15 @@ internal sealed class CompactionPeriods
     /// <summary>The default spec's partition of a file of another spec: fields both specs have are copied, the time field is taken from the file's bounds.</summary>
     private PartitionKey? MovedPartition(DataFile file, DateTime? lower, DateTime? upper)
     {
-        var fields = _metadata.SpecById(file.SpecId).Fields;
+        var fields = _metadata.SpecById(file.SpecId).Fields.ToList();
         var values = new object?[Spec.Fields.Count];
         for (var i = 0; i < values.Length; i++)
         {
             var field = Spec.Fields[i];
-            var same = fields.ToList().FindIndex(f => f.SourceId == field.SourceId && f.Transform == field.Transform);
+            var same = fields.FindIndex(f => f.SourceId == field.SourceId && f.Transform == field.Transform);
+            var first = field == _time && lower is { } from ? field.Transform.Apply(_timeType!, from) : null;
             if (same >= 0) { values[i] = file.Partition.Values[same]; }
-            else if (field == _time && lower is { } from && upper is { } to && Equals(field.Transform.Apply(_timeType!, from), field.Transform.Apply(_timeType!, to)))
-            {
-                values[i] = field.Transform.Apply(_timeType!, from);
-            }
+            else if (first is not null && upper is { } to && Equals(first, field.Transform.Apply(_timeType!, to))) { values[i] = first; }
             else { return null; }
         }
 

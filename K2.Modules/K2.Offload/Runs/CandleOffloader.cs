@@ -73,7 +73,7 @@ internal sealed class CandleOffloader(OffloadContext context)
         var affected = revisedKeys.SelectMany(k => specs.Select(s => (s.SpecId, s.KeyOf(table.Schema, KeyRow(table, k))))).ToHashSet();
         var windows = revisedKeys.Select(k => k.Item3).ToList();
         var replaced = (await iceberg.ListDataFilesAsync(cancellationToken).ConfigureAwait(false))
-            .Where(f => affected.Contains((f.SpecId, f.Partition)) && windows.Any(w => MayHold(table, f, w))).ToList();
+            .Where(f => affected.Contains((f.SpecId, f.Partition)) && MayHoldAny(table, f, windows)).ToList();
         var columns = string.Join(", ", table.Columns.Select(c => $"`{c.Name}`"));
         var kept = replaced.Count == 0 ? "" : $"""
 
@@ -112,12 +112,13 @@ internal sealed class CandleOffloader(OffloadContext context)
         return [.. rows.Select(r => (r[0], r[1], DateTime.UnixEpoch.AddSeconds(long.Parse(r[2], CultureInfo.InvariantCulture))))];
     }
 
-    /// <summary>Whether <paramref name="window"/> lies within the window_start bounds of <paramref name="file"/> (true when it has none).</summary>
-    private static bool MayHold(ColdTable table, DataFile file, DateTime window)
+    /// <summary>Whether one of <paramref name="windows"/> lies within the window_start bounds of <paramref name="file"/> (true when it has none).</summary>
+    private static bool MayHoldAny(ColdTable table, DataFile file, IReadOnlyList<DateTime> windows)
     {
         var id = table.FieldId("window_start");
-        return !file.LowerBounds.TryGetValue(id, out var lower) || !file.UpperBounds.TryGetValue(id, out var upper)
-            || ((DateTime)SingleValue.Decode(PrimitiveType.TimestampTz, lower) <= window && window <= (DateTime)SingleValue.Decode(PrimitiveType.TimestampTz, upper));
+        if (!file.LowerBounds.TryGetValue(id, out var lowerBytes) || !file.UpperBounds.TryGetValue(id, out var upperBytes)) { return true; }
+        var (lower, upper) = ((DateTime)SingleValue.Decode(PrimitiveType.TimestampTz, lowerBytes), (DateTime)SingleValue.Decode(PrimitiveType.TimestampTz, upperBytes));
+        return windows.Any(w => lower <= w && w <= upper);
     }
 
     private static object?[] KeyRow(ColdTable table, (string Exchange, string Symbol, DateTime Window) key)
