@@ -179,12 +179,4 @@ internal sealed class ColdGrowthScenario : IBenchScenario
 
         return bytes;
     }
-
-    /// <summary>A clock the scenario moves: snapshot and metadata times, and expiry's notion of now.</summary>
-    private sealed class SimulatedTime(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
 }

@@ -46,8 +46,8 @@ internal sealed class CompactionScenario : IBenchScenario
         PendingWrites.Flush();
         var peakReset = ProcessFigures.ResetPeakRss();
         var source = new ColdSourceSql(new S3StorageOptions());
-        // The day's compaction, as at 02:00 after it: its month is long past, but the rewrite into months is measured by cold-growth.
-        var compactor = new TableCompactor(warehouse, gateway, source, new MaintenanceOptions { PackMonthsAfterDays = 0 }, TimeProvider.System, NullLogger.Instance);
+        // The day's compaction at 02:00 after it, with the daemon's options: its month is recent (packing months is measured by cold-growth).
+        var compactor = new TableCompactor(warehouse, gateway, source, new MaintenanceOptions(), new SimulatedTime(Day.AddDays(1).AddHours(2)), NullLogger.Instance);
         var clock = Stopwatch.StartNew();
         var result = await compactor.CompactAsync(table, cancellationToken);
         clock.Stop();

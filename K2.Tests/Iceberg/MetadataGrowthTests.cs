@@ -202,7 +202,7 @@ public sealed class MetadataGrowthTests
 
         public string WarehouseUri => inner.WarehouseUri;
 
-        public Task PutFileAsync(string uri, string localPath, CancellationToken cancellationToken) => inner.PutFileAsync(uri, localPath, cancellationToken);
+        public Task MoveFileAsync(string uri, string localPath, CancellationToken cancellationToken) => inner.MoveFileAsync(uri, localPath, cancellationToken);
 
         public Task PutBytesAsync(string uri, byte[] content, CancellationToken cancellationToken) => inner.PutBytesAsync(uri, content, cancellationToken);
 

@@ -5,7 +5,7 @@ using K2.Tests.Support;
 
 namespace K2.Tests.Iceberg;
 
-/// <summary>The S3 store against s3rver: multipart uploads of large files, listing, deleting.</summary>
+/// <summary>The S3 store against s3rver (multipart uploads of large files, listing, deleting) and the local store.</summary>
 [TestFixture]
 public sealed class ObjectStoreTests
 {
@@ -24,7 +24,9 @@ public sealed class ObjectStoreTests
         new Random(7).NextBytes(content);
         await File.WriteAllBytesAsync(local, content);
 
-        await store.PutFileAsync($"s3://{bucket}/wh/t/data/big.bin", local, default);
+        await store.MoveFileAsync($"s3://{bucket}/wh/t/data/big.bin", local, default);
+
+        File.Exists(local).Should().BeFalse();
 
         (await store.ReadAllAsync($"s3://{bucket}/wh/t/data/big.bin", default)).Should().Equal(content);
         var listed = new List<StoredObject>();
@@ -32,5 +34,21 @@ public sealed class ObjectStoreTests
         listed.Should().ContainSingle().Which.Size.Should().Be(content.Length);
         await store.DeleteAsync($"s3://{bucket}/wh/t/data/big.bin", default);
         (await store.ExistsAsync($"s3://{bucket}/wh/t/data/big.bin", default)).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task A_local_warehouse_moves_the_file_in_and_leaves_no_local_copy()
+    {
+        var root = TestPaths.NewScratchFolder("local-store");
+        var store = new LocalObjectStore(Path.Combine(root, "warehouse"));
+        var local = Path.Combine(root, "written.parquet");
+        await File.WriteAllBytesAsync(local, [1, 2, 3]);
+        var uri = $"{store.WarehouseUri}/t/data/written.parquet";
+
+        await store.MoveFileAsync(uri, local, default);
+
+        File.Exists(local).Should().BeFalse();
+        var stored = LocalObjectStore.ToPath(uri);
+        (await File.ReadAllBytesAsync(stored)).Should().Equal(1, 2, 3);
     }
 }

@@ -166,6 +166,27 @@ public sealed class CompactionTests
     }
 
     [Test]
+    public async Task A_recent_day_is_written_for_speed_and_the_same_rows_packed_in_their_month_for_size()
+    {
+        var compacted = new List<(CompactionResult Result, string Rows)>();
+        foreach (var now in new[] { ColdTableFixture.Hour0.AddDays(1), new DateTime(2026, 4, 8, 0, 0, 0, DateTimeKind.Utc) })
+        {
+            var warehouse = await ColdTableFixture.WarehouseAsync();
+            var table = await ColdTableFixture.CreateAsync(warehouse, ColdTables.Silver);
+            await ColdTableFixture.AppendBatchesAsync(table, batches: 6, rowsPerBatch: 2000);
+            var result = await Compactor(warehouse, time: new ManualTime(new DateTimeOffset(now))).CompactAsync(table, CancellationToken.None);
+            compacted.Add((result, ColdTableFixture.ReadAll(table)));
+        }
+
+        var (day, month) = (compacted[0], compacted[1]);
+        day.Result.Should().BeEquivalentTo(new { FilesAfter = month.Result.FilesAfter, Groups = month.Result.Groups, BytesBefore = month.Result.BytesBefore });
+        day.Result.FilesAfter.Should().BeLessThan(day.Result.FilesBefore);
+        month.Rows.Should().Be(day.Rows);
+        day.Rows.Split('\n').Should().HaveCount(12000);
+        month.Result.BytesAfter.Should().BeLessThan(day.Result.BytesAfter, "a recent day's file is written with zstd level 1, a packed month's with level 3");
+    }
+
+    [Test]
     public async Task Each_day_of_a_recent_month_becomes_one_file_of_the_month_partition_and_a_read_of_one_day_opens_only_that_file()
     {
         var warehouse = await ColdTableFixture.WarehouseAsync();

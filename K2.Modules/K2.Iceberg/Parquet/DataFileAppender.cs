@@ -77,8 +77,7 @@ public sealed class DataFileAppender : IAsyncDisposable
         var folder = _spec.IsUnpartitioned ? "" : _spec.PathOf(_schema, key) + "/";
         var uri = string.Create(CultureInfo.InvariantCulture, $"{_table.Location}/data/{folder}{_batch}-{_written.Count:D5}.parquet");
         var file = await writer.CloseAsync(uri, _spec.SpecId, key, cancellationToken).ConfigureAwait(false);
-        await _store.PutFileAsync(uri, writer.LocalPath, cancellationToken).ConfigureAwait(false);
-        File.Delete(writer.LocalPath);
+        await _store.MoveFileAsync(uri, writer.LocalPath, cancellationToken).ConfigureAwait(false);
         _written.Add(file);
     }
 

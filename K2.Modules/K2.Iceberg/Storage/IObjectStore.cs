@@ -12,8 +12,11 @@ public interface IObjectStore
     /// <summary>The URI of the warehouse root this store was configured with.</summary>
     string WarehouseUri { get; }
 
-    /// <summary>Uploads the local file <paramref name="localPath"/> (large files in parts).</summary>
-    Task PutFileAsync(string uri, string localPath, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the local file <paramref name="localPath"/> at <paramref name="uri"/> (large files in parts) and removes it
+    /// locally: a warehouse on the same file system takes it by a rename instead of a copy.
+    /// </summary>
+    Task MoveFileAsync(string uri, string localPath, CancellationToken cancellationToken);
 
     Task PutBytesAsync(string uri, byte[] content, CancellationToken cancellationToken);
 

@@ -19,10 +19,10 @@ internal sealed class LocalObjectStore : IObjectStore
         ? new Uri(uri).LocalPath
         : throw new ArgumentException($"'{uri}' is not a file:// URI; this warehouse is a local folder");
 
-    public Task PutFileAsync(string uri, string localPath, CancellationToken cancellationToken)
+    public Task MoveFileAsync(string uri, string localPath, CancellationToken cancellationToken)
     {
         var target = Prepare(uri);
-        File.Copy(localPath, target, overwrite: false);
+        File.Move(localPath, target, overwrite: false);
         return Task.CompletedTask;
     }
 

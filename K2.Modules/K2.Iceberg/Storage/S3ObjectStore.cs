@@ -47,7 +47,7 @@ internal sealed class S3ObjectStore : IObjectStore, IDisposable
         return slash < 0 ? (rest, "") : (rest[..slash], rest[(slash + 1)..]);
     }
 
-    public async Task PutFileAsync(string uri, string localPath, CancellationToken cancellationToken)
+    public async Task MoveFileAsync(string uri, string localPath, CancellationToken cancellationToken)
     {
         var length = new FileInfo(localPath).Length;
         if (length <= _options.MultipartThresholdBytes)
@@ -57,10 +57,13 @@ internal sealed class S3ObjectStore : IObjectStore, IDisposable
             {
                 BucketName = bucket, Key = key, FilePath = localPath, UseChunkEncoding = !_options.S3Compatible,
             }, cancellationToken).ConfigureAwait(false);
-            return;
+        }
+        else
+        {
+            await PutMultipartAsync(uri, localPath, length, cancellationToken).ConfigureAwait(false);
         }
 
-        await PutMultipartAsync(uri, localPath, length, cancellationToken).ConfigureAwait(false);
+        File.Delete(localPath);
     }
 
     private async Task PutMultipartAsync(string uri, string localPath, long length, CancellationToken cancellationToken)

@@ -74,9 +74,14 @@ public sealed partial class IcebergTable
         var folder = spec.IsUnpartitioned ? "" : spec.PathOf(Metadata.CurrentSchema, partition) + "/";
         var uri = $"{Metadata.Location}/data/{folder}{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}.parquet";
         var file = await ForeignParquetFile.AdoptAsync(localPath, Metadata.CurrentSchema, uri, spec.SpecId, partition, cancellationToken).ConfigureAwait(false);
-        if (file.RecordCount > 0) { await Store.PutFileAsync(uri, localPath, cancellationToken).ConfigureAwait(false); }
-        File.Delete(localPath);
-        return file.RecordCount > 0 ? file : null;
+        if (file.RecordCount == 0)
+        {
+            File.Delete(localPath);
+            return null;
+        }
+
+        await Store.MoveFileAsync(uri, localPath, cancellationToken).ConfigureAwait(false);
+        return file;
     }
 
     /// <summary>

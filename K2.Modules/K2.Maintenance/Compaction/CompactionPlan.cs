@@ -3,7 +3,8 @@ using K2.Iceberg.Spec;
 namespace K2.Maintenance.Compaction;
 
 /// <summary>Files of one partition of <paramref name="SpecId"/>'s spec, rewritten into one file of that partition.</summary>
-internal sealed record CompactionGroup(int SpecId, PartitionKey Partition, IReadOnlyList<DataFile> Files);
+/// <param name="PacksMonth">The files are of a due month, packed for good; otherwise of a recent day, rewritten again when its month is packed.</param>
+internal sealed record CompactionGroup(int SpecId, PartitionKey Partition, IReadOnlyList<DataFile> Files, bool PacksMonth);
 
 /// <summary>
 /// Bin-packing of small files, per partition of the default spec and period (<see cref="CompactionPeriods"/>). A recent
@@ -26,7 +27,7 @@ internal static class CompactionPlan
                 : period.Count() < minSmallFiles && moving.Count == 0
                     ? []
                     : FirstFitDecreasing([.. period.Select(p => p.File).OrderByDescending(f => f.FileSizeInBytes).ThenBy(f => f.Path, StringComparer.Ordinal)], targetBytes);
-            result.AddRange(bins.Where(bin => bin.Count > 1 || moving.Contains(bin[0])).Select(bin => new CompactionGroup(periods.Spec.SpecId, period.Key.Partition, bin)));
+            result.AddRange(bins.Where(bin => bin.Count > 1 || moving.Contains(bin[0])).Select(bin => new CompactionGroup(periods.Spec.SpecId, period.Key.Partition, bin, period.Key.MonthDue)));
         }
 
         return result;

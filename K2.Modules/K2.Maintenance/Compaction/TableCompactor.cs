@@ -53,6 +53,16 @@ public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGatewa
         ["temporary_files_codec"] = "NONE",
     };
 
+    /// <summary>
+    /// A recent day's file lives only until its month is packed (at most a month and <c>PackMonthsAfterDays</c>), so it is
+    /// written with zstd level 1: `k2 bench compaction` ran 6–20 % faster in four paired runs, for files 6 % larger.
+    /// A packed month is kept for good and gets the offload's level (zstd's default, 3).
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> DaySettings = new Dictionary<string, string>(Settings)
+    {
+        ["output_format_compression_level"] = "1",
+    };
+
     /// <summary>Compacts <paramref name="table"/>'s current snapshot; a table with nothing to compact is left as it is.</summary>
     public async Task<CompactionResult> CompactAsync(IcebergTable table, CancellationToken cancellationToken)
     {
@@ -114,7 +124,7 @@ public sealed class TableCompactor(IcebergWarehouse warehouse, IClickHouseGatewa
         var folder = Directory.CreateTempSubdirectory("k2-compaction-").FullName;
         try
         {
-            await clickHouse.ExportParquetAsync(sql, "'group'", ["group"], order, folder, Settings, cancellationToken).ConfigureAwait(false);
+            await clickHouse.ExportParquetAsync(sql, "'group'", ["group"], order, folder, group.PacksMonth ? Settings : DaySettings, cancellationToken).ConfigureAwait(false);
             var written = await table.ImportDataFileAsync(Path.Combine(folder, "group.parquet"), spec, group.Partition, cancellationToken).ConfigureAwait(false);
             var expected = group.Files.Sum(f => f.RecordCount);
             if (written?.RecordCount != expected)
