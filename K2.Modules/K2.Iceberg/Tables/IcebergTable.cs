@@ -62,7 +62,7 @@ public sealed partial class IcebergTable
     /// <summary>
     /// Makes a Parquet file another engine wrote (ClickHouse's encoder) one of this table's data files in
     /// <paramref name="partition"/>: checks its schema against the table's, stamps the field ids, reads its metrics and
-    /// uploads it under <c>data/</c>; null, and nothing uploaded, if it holds no rows. The local file is deleted. The
+    /// moves it under <c>data/</c> (<see cref="IObjectStore.MoveFileAsync"/>); null, and nothing stored, if it holds no rows. The local file is gone either way. The
     /// file is live only once a commit adds it.
     /// </summary>
     public Task<DataFile?> ImportDataFileAsync(string localPath, PartitionKey partition, CancellationToken cancellationToken = default) =>
